@@ -1,0 +1,35 @@
+"""The JSON API, versioned under /api/v1/. Each domain app contributes one router."""
+
+from __future__ import annotations
+
+from ninja import NinjaAPI
+
+from openstx import __version__
+
+api = NinjaAPI(
+    title="OpenSTX API",
+    version="1",
+    description="Science-and-technology exchange and information system. "
+    "Authenticate with a browser session or a personal API token (Authorization: Bearer …).",
+    urls_namespace="api",
+)
+
+
+def _add_routers() -> None:
+    from openstx.accounts.api import router as accounts_router
+    from openstx.directory.api import router as directory_router
+    from openstx.exchange.api import router as exchange_router
+    from openstx.search.api import router as search_router
+
+    api.add_router("/accounts", accounts_router)
+    api.add_router("/", directory_router)
+    api.add_router("/", exchange_router)
+    api.add_router("/", search_router)
+
+
+_add_routers()
+
+
+@api.get("/version", tags=["meta"])
+def version(request):  # type: ignore[no-untyped-def]
+    return {"name": "openstx", "version": __version__}

@@ -1,0 +1,82 @@
+"""The areas of the site (DESIGN §1) and whether each is built yet.
+
+The navigation is drawn from this list; an area that is not built yet gets an honest page
+saying so instead of a fake one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class Area:
+    key: str
+    title: Promise
+    description: Promise
+    url_name: str  # the area's entry page once built
+
+    @property
+    def url(self) -> str | None:
+        try:
+            return reverse(self.url_name)
+        except NoReverseMatch:
+            return None
+
+    @property
+    def built(self) -> bool:
+        return self.url is not None
+
+
+AREAS: list[Area] = [
+    Area(
+        "exchange",
+        _("Technology exchange"),
+        _("Technology, equipment and service offers; technology demands; connections and deals."),
+        "exchange:offer-list",
+    ),
+    Area(
+        "directory",
+        _("Experts and organisations"),
+        _("Directories of S&T organisations and researchers."),
+        "directory:expert-list",
+    ),
+    Area(
+        "projects",
+        _("S&T tasks"),
+        _("The registry of S&T tasks from proposal through councils to acceptance."),
+        "projects:task-list",
+    ),
+    Area(
+        "ipr",
+        _("Intellectual property"),
+        _("IP applications and certificates, standards declarations and training courses."),
+        "ipr:record-list",
+    ),
+    Area(
+        "library",
+        _("S&T library"),
+        _("Full-text documents: task reports, papers, patents, standards, theses."),
+        "library:document-list",
+    ),
+    Area(
+        "reports",
+        _("Statistics"),
+        _("Indicators of the province's science and technology, and periodic reports."),
+        "reports:statistics",
+    ),
+    Area(
+        "portal",
+        _("News and services"),
+        _("News, calls for proposals, services for businesses and support programmes."),
+        "portal:article-list",
+    ),
+]
+
+
+def area(key: str) -> Area:
+    return next(a for a in AREAS if a.key == key)

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from openstx.web import views
+
+app_name = "web"
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("area/<slug:key>/", views.area_pending, name="area-pending"),
+    path("healthz", views.healthz, name="healthz"),
+]
