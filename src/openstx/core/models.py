@@ -47,3 +47,53 @@ class NormalizedTextMixin(models.Model):
 
 class BaseQuerySet(RestrictedQuerySet):
     pass
+
+
+class Job(TimeStampedModel):
+    """A long-running background job (import, OCR, reindex, report) and its progress.
+
+    The user who started it sees its state and progress bar; staff see all jobs.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    kind = models.CharField(_("kind"), max_length=64, db_index=True)
+    title = models.CharField(_("title"), max_length=300, blank=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.QUEUED, db_index=True
+    )
+    total = models.PositiveIntegerField(_("total"), null=True, blank=True)
+    done = models.PositiveIntegerField(_("done"), default=0)
+    message = models.CharField(_("message"), max_length=500, blank=True)
+    result = models.JSONField(_("result"), default=dict, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    created_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="jobs",
+        verbose_name=_("started by"),
+    )
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("background job")
+        verbose_name_plural = _("background jobs")
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk} ({self.status})"
+
+    @property
+    def percent(self) -> int | None:
+        if not self.total:
+            return 100 if self.status == self.Status.DONE else None
+        return min(100, round(100 * self.done / self.total))
+
+    @property
+    def finished(self) -> bool:
+        return self.status in {self.Status.DONE, self.Status.FAILED, self.Status.CANCELLED}
