@@ -146,7 +146,6 @@ LANGUAGES = [("vi", _("Vietnamese")), ("en", _("English"))]
 TIME_ZONE = os.environ.get("TIME_ZONE", "Asia/Ho_Chi_Minh")
 USE_I18N = True
 USE_TZ = True
-LOCALE_PATHS = [BASE_DIR / "locale"]
 LANGUAGE_COOKIE_NAME = "openstx_language"
 
 # --- Static and media ------------------------------------------------------------------------
