@@ -38,10 +38,16 @@ def check_po(po_path: Path) -> list[str]:
     if not mo_path.exists():
         problems.append(f"{mo_path}: missing (run scripts/compile_translations.py)")
     else:
-        mo = {(e.msgctxt, e.msgid): (e.msgstr, tuple(sorted(e.msgstr_plural.items())))
-              for e in polib.mofile(str(mo_path)) if e.msgid}
-        want = {(e.msgctxt, e.msgid): (e.msgstr, tuple(sorted(e.msgstr_plural.items())))
-                for e in po.translated_entries() if "fuzzy" not in e.flags}
+        mo = {
+            (e.msgctxt, e.msgid): (e.msgstr, tuple(sorted(e.msgstr_plural.items())))
+            for e in polib.mofile(str(mo_path))
+            if e.msgid
+        }
+        want = {
+            (e.msgctxt, e.msgid): (e.msgstr, tuple(sorted(e.msgstr_plural.items())))
+            for e in po.translated_entries()
+            if "fuzzy" not in e.flags
+        }
         if mo != want:
             problems.append(f"{mo_path}: out of date (run scripts/compile_translations.py)")
     return problems
@@ -54,13 +60,24 @@ def check_extracted(po_path: Path) -> list[str]:
         copy = Path(tmp) / app_dir.name
         shutil.copytree(app_dir, copy, ignore=shutil.ignore_patterns("__pycache__", "migrations"))
         env = dict(os.environ, DJANGO_SETTINGS_MODULE="openstx.settings")
-        cmd = [sys.executable, "-m", "django", "makemessages", "-l", "vi", "--no-obsolete",
-               "--no-location"]
+        cmd = [
+            sys.executable,
+            "-m",
+            "django",
+            "makemessages",
+            "-l",
+            "vi",
+            "--no-obsolete",
+            "--no-location",
+        ]
         subprocess.run(cmd, cwd=copy, env=env, check=True, capture_output=True)  # noqa: S603
         fresh = polib.pofile(str(copy / "locale/vi/LC_MESSAGES/django.po"))
         committed = {(e.msgctxt, e.msgid) for e in polib.pofile(str(po_path))}
-        return [f"{po_path}: not in catalogue: {e.msgid!r}" for e in fresh
-                if (e.msgctxt, e.msgid) not in committed]
+        return [
+            f"{po_path}: not in catalogue: {e.msgid!r}"
+            for e in fresh
+            if (e.msgctxt, e.msgid) not in committed
+        ]
 
 
 def main() -> int:

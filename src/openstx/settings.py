@@ -34,6 +34,7 @@ DATA_DIR.mkdir(parents=True, exist_ok=True)
 MEDIA_ROOT = Path(os.environ.get("OPENSTX_MEDIA_ROOT", str(DATA_DIR / "media")))
 STATIC_ROOT = Path(os.environ.get("OPENSTX_STATIC_ROOT", str(DATA_DIR / "static")))
 SEARCH_INDEX_DIR = Path(os.environ.get("OPENSTX_SEARCH_DIR", str(DATA_DIR / "search")))
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns about a missing root
 
 
 def _secret_key() -> str:
@@ -72,6 +73,7 @@ INSTALLED_APPS = [
     "openstx.directory",
     "openstx.search",
     "openstx.exchange",
+    "openstx.library",
     "openstx.web",
 ]
 

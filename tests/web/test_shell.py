@@ -38,3 +38,12 @@ def test_built_or_unknown_area_has_no_pending_page(client):
 
 def test_healthz(client):
     assert client.get("/healthz").content == b"ok"
+
+
+@pytest.mark.django_db
+def test_readyz_reports_database_broker_and_disk(client):
+    response = client.get("/readyz")
+    data = response.json()
+    assert set(data["checks"]) == {"database", "broker", "disk"}
+    assert data["checks"]["database"]["ok"] is True
+    assert response.status_code == (200 if data["ok"] else 503)

@@ -23,61 +23,251 @@ SCALES: dict[str, dict[str, int]] = {
 
 # Apps that contribute demo records, in dependency order. Each module has
 # ``generate(scale: str, seed: int, organizations: list, experts: list, log) -> dict[str, int]``.
-CONTRIBUTORS = ["openstx.exchange.demo", "openstx.library.demo", "openstx.projects.demo",
-                "openstx.ipr.demo", "openstx.portal.demo"]
+CONTRIBUTORS = [
+    "openstx.exchange.demo",
+    "openstx.library.demo",
+    "openstx.projects.demo",
+    "openstx.ipr.demo",
+    "openstx.portal.demo",
+]
 
-FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Huỳnh", "Hoàng", "Phan", "Võ", "Đặng", "Bùi", "Đỗ",
-          "Hồ", "Ngô", "Dương", "Lý", "Trương", "Đinh", "Lâm", "Châu", "Thạch", "Quách", "Tăng"]
+FAMILY = [
+    "Nguyễn",
+    "Trần",
+    "Lê",
+    "Phạm",
+    "Huỳnh",
+    "Hoàng",
+    "Phan",
+    "Võ",
+    "Đặng",
+    "Bùi",
+    "Đỗ",
+    "Hồ",
+    "Ngô",
+    "Dương",
+    "Lý",
+    "Trương",
+    "Đinh",
+    "Lâm",
+    "Châu",
+    "Thạch",
+    "Quách",
+    "Tăng",
+]
 MIDDLE_M = ["Văn", "Minh", "Quốc", "Thanh", "Hữu", "Công", "Đức", "Hoàng", "Ngọc", "Trung"]
 MIDDLE_F = ["Thị", "Ngọc", "Thanh", "Kim", "Mỹ", "Thu", "Bích", "Hồng", "Phương", "Diễm"]
-GIVEN_M = ["An", "Bình", "Cường", "Dũng", "Hải", "Hiếu", "Hùng", "Khánh", "Long", "Lộc", "Nam",
-           "Nghĩa", "Phúc", "Quang", "Sơn", "Tài", "Thắng", "Thành", "Toàn", "Trí", "Tuấn", "Vinh"]
-GIVEN_F = ["Anh", "Châu", "Diệp", "Duyên", "Giang", "Hà", "Hạnh", "Hương", "Lan", "Linh", "Mai",
-           "Ngân", "Nhung", "Oanh", "Phượng", "Quyên", "Thảo", "Trang", "Tuyết", "Uyên", "Vân", "Yến"]
+GIVEN_M = [
+    "An",
+    "Bình",
+    "Cường",
+    "Dũng",
+    "Hải",
+    "Hiếu",
+    "Hùng",
+    "Khánh",
+    "Long",
+    "Lộc",
+    "Nam",
+    "Nghĩa",
+    "Phúc",
+    "Quang",
+    "Sơn",
+    "Tài",
+    "Thắng",
+    "Thành",
+    "Toàn",
+    "Trí",
+    "Tuấn",
+    "Vinh",
+]
+GIVEN_F = [
+    "Anh",
+    "Châu",
+    "Diệp",
+    "Duyên",
+    "Giang",
+    "Hà",
+    "Hạnh",
+    "Hương",
+    "Lan",
+    "Linh",
+    "Mai",
+    "Ngân",
+    "Nhung",
+    "Oanh",
+    "Phượng",
+    "Quyên",
+    "Thảo",
+    "Trang",
+    "Tuyết",
+    "Uyên",
+    "Vân",
+    "Yến",
+]
 
 # (name, short name, type, province name, field codes, description)
 ORGANIZATIONS: list[tuple[str, str, str, str, list[str], str]] = [
-    ("Trường Đại học Cần Thơ", "CTU", "university", "Cần Thơ", ["106", "401", "405", "211"],
-     "Trường đại học đa ngành trọng điểm vùng Đồng bằng sông Cửu Long."),
-    ("Viện Lúa Đồng bằng sông Cửu Long", "CLRRI", "research_institute", "Cần Thơ",
-     ["401", "404", "40106"], "Nghiên cứu, chọn tạo giống lúa và chuyển giao kỹ thuật canh tác."),
-    ("Viện Cây ăn quả miền Nam", "SOFRI", "research_institute", "Tiền Giang", ["401", "40106"],
-     "Nghiên cứu giống cây ăn quả, bảo quản sau thu hoạch và chế biến trái cây."),
-    ("Viện Nghiên cứu Nuôi trồng thủy sản II", "RIA2", "research_institute", "Hồ Chí Minh",
-     ["405"], "Nghiên cứu giống, dinh dưỡng và bệnh thủy sản nước ngọt và nước lợ."),
-    ("Trung tâm Ứng dụng tiến bộ khoa học và công nghệ Cần Thơ", "CAST", "public_st_unit",
-     "Cần Thơ", ["106", "209"], "Ứng dụng và chuyển giao tiến bộ khoa học và công nghệ."),
-    ("Trung tâm Kỹ thuật Tiêu chuẩn Đo lường Chất lượng Cần Thơ", "QUATEST CT",
-     "public_st_unit", "Cần Thơ", ["211", "204"],
-     "Thử nghiệm, kiểm định, hiệu chuẩn phương tiện đo và phân tích chất lượng sản phẩm."),
-    ("Công ty Cổ phần Thủy sản Bình An", "Bianfishco", "enterprise", "Cần Thơ", ["405", "211"],
-     "Nuôi và chế biến cá tra xuất khẩu."),
-    ("Công ty TNHH Chế biến Nông sản Hậu Giang", "HGFood", "enterprise", "Cần Thơ", ["211"],
-     "Chế biến rau quả sấy, nước ép trái cây và khóm đóng hộp."),
-    ("Công ty TNHH Bao bì Mê Kông", "Mekopack", "enterprise", "Cần Thơ", ["205", "204"],
-     "Sản xuất bao bì nhựa, bao bì giấy cho thực phẩm."),
-    ("Công ty Cổ phần Công nghệ Sinh học Tây Đô", "TDBiotech", "st_enterprise", "Cần Thơ",
-     ["209", "106"], "Sản xuất chế phẩm vi sinh cho nông nghiệp và thủy sản."),
-    ("Hợp tác xã Nông nghiệp Mỹ Khánh", "HTX Mỹ Khánh", "enterprise", "Cần Thơ", ["401"],
-     "Trồng và tiêu thụ bưởi da xanh, sầu riêng theo tiêu chuẩn VietGAP."),
-    ("Trung tâm Hỗ trợ khởi nghiệp đổi mới sáng tạo Cần Thơ", "CTSI", "intermediary", "Cần Thơ",
-     ["502"], "Ươm tạo doanh nghiệp khởi nghiệp và môi giới chuyển giao công nghệ."),
-    ("Trường Đại học Nam Cần Thơ", "DNC", "university", "Cần Thơ", ["211", "202"],
-     "Đào tạo đa ngành, thế mạnh công nghệ thực phẩm và kỹ thuật."),
-    ("Trường Đại học Y Dược Cần Thơ", "CTUMP", "university", "Cần Thơ", ["3"],
-     "Đào tạo và nghiên cứu y, dược."),
-    ("Bệnh viện Đa khoa Trung ương Cần Thơ", "BVĐKTƯ CT", "hospital", "Cần Thơ", ["3"],
-     "Bệnh viện tuyến cuối khu vực Đồng bằng sông Cửu Long."),
-    ("Trường Đại học An Giang", "AGU", "university", "An Giang", ["401", "211"],
-     "Trường đại học thành viên Đại học Quốc gia TP. Hồ Chí Minh."),
-    ("Trường Đại học Trà Vinh", "TVU", "university", "Vĩnh Long", ["405", "3"],
-     "Đào tạo đa ngành, nghiên cứu thủy sản và y dược."),
-    ("Công ty Cổ phần Gạo sạch Đồng Tháp", "DT Rice", "enterprise", "Đồng Tháp", ["401", "211"],
-     "Sản xuất và xuất khẩu gạo thơm, gạo hữu cơ."),
-    ("Công ty TNHH Năng lượng xanh Sóc Trăng", "GreenST", "st_enterprise", "Cần Thơ",
-     ["207", "202"], "Điện mặt trời áp mái và biogas từ phụ phẩm nông nghiệp."),
-    ("Sở Khoa học và Công nghệ", "Sở KH&CN", "state_agency", "Cần Thơ", ["5"],
-     "Cơ quan quản lý nhà nước về khoa học và công nghệ của tỉnh."),
+    (
+        "Trường Đại học Cần Thơ",
+        "CTU",
+        "university",
+        "Cần Thơ",
+        ["106", "401", "405", "211"],
+        "Trường đại học đa ngành trọng điểm vùng Đồng bằng sông Cửu Long.",
+    ),
+    (
+        "Viện Lúa Đồng bằng sông Cửu Long",
+        "CLRRI",
+        "research_institute",
+        "Cần Thơ",
+        ["401", "404", "40106"],
+        "Nghiên cứu, chọn tạo giống lúa và chuyển giao kỹ thuật canh tác.",
+    ),
+    (
+        "Viện Cây ăn quả miền Nam",
+        "SOFRI",
+        "research_institute",
+        "Tiền Giang",
+        ["401", "40106"],
+        "Nghiên cứu giống cây ăn quả, bảo quản sau thu hoạch và chế biến trái cây.",
+    ),
+    (
+        "Viện Nghiên cứu Nuôi trồng thủy sản II",
+        "RIA2",
+        "research_institute",
+        "Hồ Chí Minh",
+        ["405"],
+        "Nghiên cứu giống, dinh dưỡng và bệnh thủy sản nước ngọt và nước lợ.",
+    ),
+    (
+        "Trung tâm Ứng dụng tiến bộ khoa học và công nghệ Cần Thơ",
+        "CAST",
+        "public_st_unit",
+        "Cần Thơ",
+        ["106", "209"],
+        "Ứng dụng và chuyển giao tiến bộ khoa học và công nghệ.",
+    ),
+    (
+        "Trung tâm Kỹ thuật Tiêu chuẩn Đo lường Chất lượng Cần Thơ",
+        "QUATEST CT",
+        "public_st_unit",
+        "Cần Thơ",
+        ["211", "204"],
+        "Thử nghiệm, kiểm định, hiệu chuẩn phương tiện đo và phân tích chất lượng sản phẩm.",
+    ),
+    (
+        "Công ty Cổ phần Thủy sản Bình An",
+        "Bianfishco",
+        "enterprise",
+        "Cần Thơ",
+        ["405", "211"],
+        "Nuôi và chế biến cá tra xuất khẩu.",
+    ),
+    (
+        "Công ty TNHH Chế biến Nông sản Hậu Giang",
+        "HGFood",
+        "enterprise",
+        "Cần Thơ",
+        ["211"],
+        "Chế biến rau quả sấy, nước ép trái cây và khóm đóng hộp.",
+    ),
+    (
+        "Công ty TNHH Bao bì Mê Kông",
+        "Mekopack",
+        "enterprise",
+        "Cần Thơ",
+        ["205", "204"],
+        "Sản xuất bao bì nhựa, bao bì giấy cho thực phẩm.",
+    ),
+    (
+        "Công ty Cổ phần Công nghệ Sinh học Tây Đô",
+        "TDBiotech",
+        "st_enterprise",
+        "Cần Thơ",
+        ["209", "106"],
+        "Sản xuất chế phẩm vi sinh cho nông nghiệp và thủy sản.",
+    ),
+    (
+        "Hợp tác xã Nông nghiệp Mỹ Khánh",
+        "HTX Mỹ Khánh",
+        "enterprise",
+        "Cần Thơ",
+        ["401"],
+        "Trồng và tiêu thụ bưởi da xanh, sầu riêng theo tiêu chuẩn VietGAP.",
+    ),
+    (
+        "Trung tâm Hỗ trợ khởi nghiệp đổi mới sáng tạo Cần Thơ",
+        "CTSI",
+        "intermediary",
+        "Cần Thơ",
+        ["502"],
+        "Ươm tạo doanh nghiệp khởi nghiệp và môi giới chuyển giao công nghệ.",
+    ),
+    (
+        "Trường Đại học Nam Cần Thơ",
+        "DNC",
+        "university",
+        "Cần Thơ",
+        ["211", "202"],
+        "Đào tạo đa ngành, thế mạnh công nghệ thực phẩm và kỹ thuật.",
+    ),
+    (
+        "Trường Đại học Y Dược Cần Thơ",
+        "CTUMP",
+        "university",
+        "Cần Thơ",
+        ["3"],
+        "Đào tạo và nghiên cứu y, dược.",
+    ),
+    (
+        "Bệnh viện Đa khoa Trung ương Cần Thơ",
+        "BVĐKTƯ CT",
+        "hospital",
+        "Cần Thơ",
+        ["3"],
+        "Bệnh viện tuyến cuối khu vực Đồng bằng sông Cửu Long.",
+    ),
+    (
+        "Trường Đại học An Giang",
+        "AGU",
+        "university",
+        "An Giang",
+        ["401", "211"],
+        "Trường đại học thành viên Đại học Quốc gia TP. Hồ Chí Minh.",
+    ),
+    (
+        "Trường Đại học Trà Vinh",
+        "TVU",
+        "university",
+        "Vĩnh Long",
+        ["405", "3"],
+        "Đào tạo đa ngành, nghiên cứu thủy sản và y dược.",
+    ),
+    (
+        "Công ty Cổ phần Gạo sạch Đồng Tháp",
+        "DT Rice",
+        "enterprise",
+        "Đồng Tháp",
+        ["401", "211"],
+        "Sản xuất và xuất khẩu gạo thơm, gạo hữu cơ.",
+    ),
+    (
+        "Công ty TNHH Năng lượng xanh Sóc Trăng",
+        "GreenST",
+        "st_enterprise",
+        "Cần Thơ",
+        ["207", "202"],
+        "Điện mặt trời áp mái và biogas từ phụ phẩm nông nghiệp.",
+    ),
+    (
+        "Sở Khoa học và Công nghệ",
+        "Sở KH&CN",
+        "state_agency",
+        "Cần Thơ",
+        ["5"],
+        "Cơ quan quản lý nhà nước về khoa học và công nghệ của tỉnh.",
+    ),
 ]
 ORG_PREFIXES = [
     ("Công ty TNHH Thực phẩm {}", "enterprise", ["211"]),
@@ -89,16 +279,61 @@ ORG_PREFIXES = [
     ("Trung tâm Khuyến nông {}", "public_st_unit", ["401"]),
     ("Công ty khởi nghiệp {} Tech", "startup", ["102", "202"]),
 ]
-PLACES = ["Ninh Kiều", "Cái Răng", "Bình Thủy", "Ô Môn", "Thốt Nốt", "Phong Điền", "Cờ Đỏ",
-          "Vĩnh Thạnh", "Long Xuyên", "Châu Đốc", "Sa Đéc", "Cao Lãnh", "Vị Thanh", "Ngã Bảy",
-          "Cà Mau", "Bạc Liêu", "Mỹ Tho", "Bến Tre", "Trà Vinh", "Sóc Trăng", "Rạch Giá"]
+PLACES = [
+    "Ninh Kiều",
+    "Cái Răng",
+    "Bình Thủy",
+    "Ô Môn",
+    "Thốt Nốt",
+    "Phong Điền",
+    "Cờ Đỏ",
+    "Vĩnh Thạnh",
+    "Long Xuyên",
+    "Châu Đốc",
+    "Sa Đéc",
+    "Cao Lãnh",
+    "Vị Thanh",
+    "Ngã Bảy",
+    "Cà Mau",
+    "Bạc Liêu",
+    "Mỹ Tho",
+    "Bến Tre",
+    "Trà Vinh",
+    "Sóc Trăng",
+    "Rạch Giá",
+]
 KEYWORDS = {
-    "401": ["canh tác lúa", "giống lúa chịu mặn", "phân bón hữu cơ", "cây ăn quả", "bưởi da xanh",
-            "sầu riêng", "xoài cát Hòa Lộc", "khóm", "nông nghiệp tuần hoàn"],
-    "405": ["cá tra", "tôm thẻ chân trắng", "tôm càng xanh", "bệnh thủy sản", "thức ăn thủy sản",
-            "nuôi trồng thủy sản", "xử lý nước ao nuôi", "men vi sinh thủy sản"],
-    "211": ["bảo quản sau thu hoạch", "chế biến trái cây", "sấy lạnh", "nước ép", "an toàn thực phẩm",
-            "bao màng ăn được", "HACCP", "chế biến cá tra"],
+    "401": [
+        "canh tác lúa",
+        "giống lúa chịu mặn",
+        "phân bón hữu cơ",
+        "cây ăn quả",
+        "bưởi da xanh",
+        "sầu riêng",
+        "xoài cát Hòa Lộc",
+        "khóm",
+        "nông nghiệp tuần hoàn",
+    ],
+    "405": [
+        "cá tra",
+        "tôm thẻ chân trắng",
+        "tôm càng xanh",
+        "bệnh thủy sản",
+        "thức ăn thủy sản",
+        "nuôi trồng thủy sản",
+        "xử lý nước ao nuôi",
+        "men vi sinh thủy sản",
+    ],
+    "211": [
+        "bảo quản sau thu hoạch",
+        "chế biến trái cây",
+        "sấy lạnh",
+        "nước ép",
+        "an toàn thực phẩm",
+        "bao màng ăn được",
+        "HACCP",
+        "chế biến cá tra",
+    ],
     "106": ["vi sinh vật", "công nghệ sinh học", "chế phẩm sinh học", "enzyme", "di truyền"],
     "209": ["lên men", "chế phẩm vi sinh", "xử lý phụ phẩm", "phân hữu cơ vi sinh"],
     "207": ["xử lý nước thải", "biogas", "môi trường", "xâm nhập mặn", "biến đổi khí hậu"],
@@ -111,10 +346,12 @@ KEYWORDS = {
 }
 
 
-def generate(scale: str = "small", seed: int = 2016, log: Callable[[str], Any] = print) -> dict[str, int]:
+def generate(
+    scale: str = "small", seed: int = 2016, log: Callable[[str], Any] = print
+) -> dict[str, int]:
     """Load code lists and demo records for every app that is installed. Idempotent: demo
     records carry ``demo-`` external ids and are created only once."""
-    from openstx.directory.models import Expert, Organization
+    from openstx.directory.models import Organization
     from openstx.taxonomy import services as taxonomy
 
     if scale not in SCALES:
@@ -137,8 +374,9 @@ def generate(scale: str = "small", seed: int = 2016, log: Callable[[str], Any] =
         except ModuleNotFoundError:
             continue
         with transaction.atomic():
-            added = module.generate(scale=scale, seed=seed, organizations=organizations,
-                                    experts=experts, log=log)
+            added = module.generate(
+                scale=scale, seed=seed, organizations=organizations, experts=experts, log=log
+            )
         counts.update(added or {})
     _refresh_search(log)
     return counts
@@ -166,7 +404,9 @@ def _provinces() -> dict[str, Any]:
     from openstx.core.text import fold
     from openstx.taxonomy.models import AdministrativeUnit
 
-    units = AdministrativeUnit.objects.filter(level=AdministrativeUnit.Level.PROVINCE, is_current=True)
+    units = AdministrativeUnit.objects.filter(
+        level=AdministrativeUnit.Level.PROVINCE, is_current=True
+    )
     return {fold(u.name): u for u in units}
 
 
@@ -197,21 +437,34 @@ def _organizations(rng: random.Random, n: int) -> list[Any]:
         i += 1
     orgs = []
     for k, (name, short, type_, province, _codes, description) in enumerate(specs[:n], start=1):
-        orgs.append(Organization(
-            external_id=f"demo-org-{k:04d}", name=name, short_name=short, type=type_,
-            slug=slugify_vi(short or name, 100),
-            tax_code=f"{1800000000 + k * 7919:010d}" if type_ in {"enterprise", "st_enterprise", "startup"} else "",
-            address=f"{rng.randint(1, 300)} đường 30 Tháng 4, {PLACES[k % len(PLACES)]}",
-            admin_unit=_province(provinces, province), description=description,
-            verified=rng.random() < 0.7,
-        ))
+        orgs.append(
+            Organization(
+                external_id=f"demo-org-{k:04d}",
+                name=name,
+                short_name=short,
+                type=type_,
+                slug=slugify_vi(short or name, 100),
+                tax_code=f"{1800000000 + k * 7919:010d}"
+                if type_ in {"enterprise", "st_enterprise", "startup"}
+                else "",
+                address=f"{rng.randint(1, 300)} đường 30 Tháng 4, {PLACES[k % len(PLACES)]}",
+                admin_unit=_province(provinces, province),
+                description=description,
+                verified=rng.random() < 0.7,
+            )
+        )
     Organization.objects.bulk_create(orgs, batch_size=500)
-    orgs = list(Organization.objects.filter(external_id__startswith="demo-org-").order_by("external_id"))
+    orgs = list(
+        Organization.objects.filter(external_id__startswith="demo-org-").order_by("external_id")
+    )
     through = Organization.fields.through
     links = []
     for org, spec in zip(orgs, specs[:n], strict=True):
-        links += [through(organization_id=org.pk, fieldofscience_id=fields[c].pk)
-                  for c in spec[4] if c in fields]
+        links += [
+            through(organization_id=org.pk, fieldofscience_id=fields[c].pk)
+            for c in spec[4]
+            if c in fields
+        ]
     through.objects.bulk_create(links, batch_size=1000, ignore_conflicts=True)
     return orgs
 
@@ -221,17 +474,23 @@ def _experts(rng: random.Random, n: int, organizations: list[Any]) -> list[Any]:
 
     fields = _fields_by_code()
     org_codes = {o.pk: [f.code for f in o.fields.all()] or ["401"] for o in organizations}
-    research_orgs = [o for o in organizations if o.type in {
-        "university", "research_institute", "public_st_unit", "st_enterprise", "hospital"}]
+    research_orgs = [
+        o
+        for o in organizations
+        if o.type
+        in {"university", "research_institute", "public_st_unit", "st_enterprise", "hospital"}
+    ]
     research_orgs = research_orgs or organizations
     experts, chosen_codes = [], []
     for k in range(1, n + 1):
         female = rng.random() < 0.45
-        name = " ".join([
-            rng.choice(FAMILY),
-            rng.choice(MIDDLE_F if female else MIDDLE_M),
-            rng.choice(GIVEN_F if female else GIVEN_M),
-        ])
+        name = " ".join(
+            [
+                rng.choice(FAMILY),
+                rng.choice(MIDDLE_F if female else MIDDLE_M),
+                rng.choice(GIVEN_F if female else GIVEN_M),
+            ]
+        )
         org = rng.choice(research_orgs) if rng.random() < 0.85 else rng.choice(organizations)
         codes = org_codes[org.pk]
         code = rng.choice(codes)
@@ -243,20 +502,33 @@ def _experts(rng: random.Random, n: int, organizations: list[Any]) -> list[Any]:
         if degree == "TS":
             t = rng.random()
             title = "GS" if t < 0.05 else "PGS" if t < 0.25 else ""
-        experts.append(Expert(
-            external_id=f"demo-exp-{k:05d}", full_name=name, slug=slugify_vi(name, 100),
-            academic_title=title, degree=degree, organization=org,
-            position=rng.choice(["Giảng viên", "Nghiên cứu viên", "Trưởng phòng", "Kỹ sư", "Phó Viện trưởng"]),
-            keywords=", ".join(keywords),
-            biography=f"Nghiên cứu về {', '.join(keywords)} tại {org.name}.",
-            email=f"{slugify_vi(name).replace('-', '.')}.{k}@example.vn",
-            open_to_consulting=rng.random() < 0.4,
-        ))
+        experts.append(
+            Expert(
+                external_id=f"demo-exp-{k:05d}",
+                full_name=name,
+                slug=slugify_vi(name, 100),
+                academic_title=title,
+                degree=degree,
+                organization=org,
+                position=rng.choice(
+                    ["Giảng viên", "Nghiên cứu viên", "Trưởng phòng", "Kỹ sư", "Phó Viện trưởng"]
+                ),
+                keywords=", ".join(keywords),
+                biography=f"Nghiên cứu về {', '.join(keywords)} tại {org.name}.",
+                email=f"{slugify_vi(name).replace('-', '.')}.{k}@example.vn",
+                open_to_consulting=rng.random() < 0.4,
+            )
+        )
         chosen_codes.append(code)
     Expert.objects.bulk_create(experts, batch_size=1000)
-    experts = list(Expert.objects.filter(external_id__startswith="demo-exp-").order_by("external_id"))
+    experts = list(
+        Expert.objects.filter(external_id__startswith="demo-exp-").order_by("external_id")
+    )
     through = Expert.fields.through
-    links = [through(expert_id=e.pk, fieldofscience_id=fields[c].pk)
-             for e, c in zip(experts, chosen_codes, strict=True) if c in fields]
+    links = [
+        through(expert_id=e.pk, fieldofscience_id=fields[c].pk)
+        for e, c in zip(experts, chosen_codes, strict=True)
+        if c in fields
+    ]
     through.objects.bulk_create(links, batch_size=2000, ignore_conflicts=True)
     return experts

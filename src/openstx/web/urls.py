@@ -7,4 +7,5 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("area/<slug:key>/", views.area_pending, name="area-pending"),
     path("healthz", views.healthz, name="healthz"),
+    path("readyz", views.readyz, name="readyz"),
 ]

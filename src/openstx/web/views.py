@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
 from openstx.web.areas import AREAS
@@ -21,4 +21,14 @@ def area_pending(request: HttpRequest, key: str) -> HttpResponse:
 
 
 def healthz(request: HttpRequest) -> HttpResponse:
+    """The process is alive (no dependencies checked)."""
     return HttpResponse("ok", content_type="text/plain")
+
+
+def readyz(request: HttpRequest) -> HttpResponse:
+    """Ready to serve: database, job broker and disk space, as JSON; 503 if any fails."""
+    from openstx.web.services import readiness
+
+    checks = readiness()
+    status = 200 if all(c["ok"] for c in checks.values()) else 503
+    return JsonResponse({"ok": status == 200, "checks": checks}, status=status)

@@ -33,24 +33,54 @@ class Command(BaseCommand):
         load_all()
         user, password = ensure_admin("admin", "admin@localhost")
         if password:
-            self.stdout.write(self.style.WARNING(
-                f"Administrator created — user: {user.username}  password: {password}\n"
-                "This password is shown only once; change it after logging in."
-            ))
+            self.stdout.write(
+                self.style.WARNING(
+                    f"Administrator created — user: {user.username}  password: {password}\n"
+                    "This password is shown only once; change it after logging in."
+                )
+            )
         if opts["demo"]:
             call_command("demo", scale="small")
 
         env = dict(os.environ, DJANGO_SETTINGS_MODULE="openstx.settings")
         children: list[subprocess.Popen] = []
         if not opts["no_worker"]:
-            children.append(subprocess.Popen(  # noqa: S603
-                [sys.executable, "-m", "celery", "-A", "openstx", "worker", "--pool", "solo",
-                 "-Q", "default,index", "--loglevel", "WARNING"], env=env))
+            children.append(
+                subprocess.Popen(  # noqa: S603
+                    [
+                        sys.executable,
+                        "-m",
+                        "celery",
+                        "-A",
+                        "openstx",
+                        "worker",
+                        "--pool",
+                        "solo",
+                        "-Q",
+                        "default,index",
+                        "--loglevel",
+                        "WARNING",
+                    ],
+                    env=env,
+                )
+            )
         bind = f"{opts['host']}:{opts['port']}"
         self.stdout.write(self.style.SUCCESS(f"OpenSTX on http://{bind}/  (Ctrl+C stops)"))
         web = subprocess.Popen(  # noqa: S603
-            [sys.executable, "-m", "gunicorn", "openstx.wsgi:application", "--bind", bind,
-             "--workers", str(opts["workers"]), "--access-logfile", "-", "--timeout", "120"],
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "openstx.wsgi:application",
+                "--bind",
+                bind,
+                "--workers",
+                str(opts["workers"]),
+                "--access-logfile",
+                "-",
+                "--timeout",
+                "120",
+            ],
             env=env,
         )
         children.append(web)
