@@ -10,8 +10,9 @@ from openstx.core.models import NormalizedTextMixin
 
 
 class BilingualNameMixin(models.Model):
-    name_vi = models.CharField(_("name (Vietnamese)"), max_length=255)
-    name_en = models.CharField(_("name (English)"), max_length=255, blank=True)
+    # some QĐ 12/2008 field names run to ~280 characters
+    name_vi = models.CharField(_("name (Vietnamese)"), max_length=500)
+    name_en = models.CharField(_("name (English)"), max_length=500, blank=True)
 
     class Meta:
         abstract = True
@@ -30,7 +31,11 @@ class FieldOfScience(NormalizedTextMixin, BilingualNameMixin):
     code = models.CharField(_("code"), max_length=16, unique=True)
     level = models.PositiveSmallIntegerField(_("level"))
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children",
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
         verbose_name=_("parent"),
     )
     source = models.TextField(_("source"), blank=True)
@@ -79,12 +84,20 @@ class AdministrativeUnit(NormalizedTextMixin, models.Model):
     division_type = models.CharField(_("division type"), max_length=64, blank=True)
     level = models.PositiveSmallIntegerField(_("level"), choices=Level.choices)
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children",
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
         verbose_name=_("parent"),
     )
     is_current = models.BooleanField(_("current (after the 2025 reorganisation)"), default=True)
     successor = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="predecessors",
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="predecessors",
         verbose_name=_("successor"),
     )
     name_folded = models.CharField(max_length=255, editable=False, db_index=True)

@@ -1,0 +1,291 @@
+"""Import/export of organisations and experts (KINDs ``organizations`` and ``experts``).
+
+Columns are the contract of DESIGN §4; see docs/importing.md.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.validators import EmailValidator, URLValidator
+from django.utils.translation import gettext as _
+
+from openstx.core import importing
+from openstx.core.importing import Column, ImportContext, ModelImporter, RowError, register
+from openstx.core.permissions import is_authenticated
+from openstx.core.text import clean, fold, slugify_vi
+from openstx.directory.models import Expert, Organization
+from openstx.directory.validators import (
+    normalize_orcid,
+    normalize_tax_code,
+    validate_orcid,
+    validate_phone,
+    validate_tax_code,
+)
+from openstx.taxonomy import services as taxonomy
+
+
+def parse_field(value: Any, ctx: ImportContext) -> int:
+    """A field of science code or name -> id."""
+    return taxonomy.resolve_field_id(value)
+
+
+def parse_admin_unit(value: Any, ctx: ImportContext) -> int:
+    return taxonomy.resolve_admin_unit_id(value)
+
+
+def parse_tax_code(value: Any, ctx: ImportContext) -> str:
+    code = normalize_tax_code(importing.as_text(value))
+    validate_tax_code(code)
+    return code
+
+
+def parse_orcid(value: Any, ctx: ImportContext) -> str:
+    orcid = normalize_orcid(importing.as_text(value))
+    validate_orcid(orcid)
+    return orcid
+
+
+def parse_phone(value: Any, ctx: ImportContext) -> str:
+    phone = importing.as_text(value)
+    if phone.isdigit() and len(phone) in (9, 10) and not phone.startswith("0"):
+        phone = "0" + phone  # spreadsheets drop the leading zero of "0292…"
+    validate_phone(phone)
+    return phone
+
+
+def parse_url(value: Any, ctx: ImportContext) -> str:
+    url = importing.as_text(value)
+    if "://" not in url:
+        url = "https://" + url
+    URLValidator()(url)
+    return url
+
+
+def _org_index(ctx: ImportContext) -> dict[str, dict[str, int]]:
+    def build() -> dict[str, dict[str, int]]:
+        by_ext: dict[str, int] = {}
+        by_name: dict[str, int] = {}
+        rows = Organization.objects.values_list("id", "external_id", "name", "short_name")
+        for pk, ext, name, short in rows:
+            if ext:
+                by_ext[ext] = pk
+            by_name.setdefault(fold(name), pk)
+            if short:
+                by_name.setdefault(fold(short), pk)
+        return {"ext": by_ext, "name": by_name}
+
+    return ctx.cached("organizations", build)
+
+
+def resolve_organization_id(value: Any, ctx: ImportContext, create: bool = True) -> int:
+    """An organisation's ``external_id``, numeric id, name or short name -> id. An unknown
+    name creates the organisation (type "other") when ``create``."""
+    raw = clean(importing.as_text(value))
+    index = _org_index(ctx)
+    if raw in index["ext"]:
+        return index["ext"][raw]
+    key = fold(raw)
+    if key in index["name"]:
+        return index["name"][key]
+    if raw.isdigit() and Organization.objects.filter(pk=int(raw)).exists():
+        return int(raw)
+    if not create:
+        raise RowError(_("unknown organisation %(value)r") % {"value": raw})
+    if len(raw) > 300:
+        raise RowError(_("organisation name too long"))
+    org = Organization(name=raw)
+    org._history_user = ctx.history_user  # type: ignore[attr-defined]
+    org.save()
+    index["name"][key] = org.pk
+    ctx.undo.append(lambda: index["name"].pop(key, None))
+    ctx.warnings.append(
+        _("line %(line)s: created organisation %(name)r") % {"line": ctx.line, "name": raw}
+    )
+    return org.pk
+
+
+def parse_organization(value: Any, ctx: ImportContext) -> int:
+    return resolve_organization_id(value, ctx, create=True)
+
+
+def _contacts_visible(ctx: ImportContext) -> bool:
+    """Contact details go to the system (``user=None``: operator's CLI) and signed-in users."""
+    return ctx.user is None or is_authenticated(ctx.user)
+
+
+class _DirectoryImporter(ModelImporter):
+    def prepare(self, ctx: ImportContext) -> None:
+        taxonomy.clear_caches()
+
+    def export_queryset(self, ctx: ImportContext):  # type: ignore[no-untyped-def]
+        return super().export_queryset(ctx).prefetch_related("fields")
+
+    @staticmethod
+    def _field_codes(obj: Any) -> list[str]:
+        return sorted(f.code for f in obj.fields.all())
+
+
+ORG_TYPE_ALIASES = {
+    "Trường đại học": Organization.Type.UNIVERSITY,
+    "Đại học": Organization.Type.UNIVERSITY,
+    "Cao đẳng": Organization.Type.UNIVERSITY,
+    "Viện nghiên cứu": Organization.Type.RESEARCH_INSTITUTE,
+    "Viện": Organization.Type.RESEARCH_INSTITUTE,
+    "Doanh nghiệp KH&CN": Organization.Type.ST_ENTERPRISE,
+    "Doanh nghiệp khoa học và công nghệ": Organization.Type.ST_ENTERPRISE,
+    "Doanh nghiệp": Organization.Type.ENTERPRISE,
+    "Công ty": Organization.Type.ENTERPRISE,
+    "Khởi nghiệp": Organization.Type.STARTUP,
+    "Startup": Organization.Type.STARTUP,
+    "Tổ chức trung gian": Organization.Type.INTERMEDIARY,
+    "Cơ quan nhà nước": Organization.Type.STATE_AGENCY,
+    "Bệnh viện": Organization.Type.HOSPITAL,
+    "Khác": Organization.Type.OTHER,
+}
+
+
+@register
+class OrganizationImporter(_DirectoryImporter):
+    kind = "organizations"
+    label = "Organisations"
+    model = Organization
+    columns = [
+        Column(
+            "external_id",
+            required=True,
+            parse=importing.text(100),
+            help="identifier in the source system",
+        ),
+        Column("name", required=True, parse=importing.text(300), help="full name"),
+        Column("short_name", parse=importing.text(100)),
+        Column(
+            "type",
+            parse=importing.choice(Organization.Type, ORG_TYPE_ALIASES),
+            default=Organization.Type.OTHER,
+            help="code (university, research_institute, …) or Vietnamese label",
+        ),
+        Column("tax_code", parse=parse_tax_code, help="10 digits, or 0123456789-001"),
+        Column("address", parse=importing.text(500)),
+        Column(
+            "admin_unit",
+            parse=parse_admin_unit,
+            default=None,
+            help="code or name of the province/ward",
+        ),
+        Column("fields", multiple=True, parse=parse_field, help="codes or names separated by ;"),
+        Column("website", parse=parse_url),
+        Column("description", multiline=True),
+    ]
+
+    def to_model(self, values: dict[str, Any], ctx: ImportContext) -> tuple[dict, dict]:
+        model_values, _m2m = super().to_model(values, ctx)
+        if "admin_unit" in values:
+            model_values["admin_unit_id"] = values["admin_unit"]
+        m2m = {"fields": values["fields"]} if "fields" in values else {}
+        return model_values, m2m
+
+    def before_create(self, obj: Any, ctx: ImportContext) -> None:
+        obj.slug = slugify_vi(obj.short_name or obj.name, 100)
+
+    def apply_batch(self, rows, ctx):  # type: ignore[no-untyped-def]
+        outcomes = super().apply_batch(rows, ctx)
+        index = _org_index(ctx)  # organisations created here are found by later expert rows
+        for row, (_outcome, pk) in zip(rows, outcomes, strict=True):
+            index["ext"][row.key] = pk
+        return outcomes
+
+    def export_queryset(self, ctx: ImportContext):  # type: ignore[no-untyped-def]
+        return super().export_queryset(ctx).select_related("admin_unit")
+
+    def export_row(self, obj: Organization, ctx: ImportContext) -> dict[str, Any]:
+        return {
+            "external_id": obj.external_id or "",
+            "name": obj.name,
+            "short_name": obj.short_name,
+            "type": obj.type,
+            "tax_code": obj.tax_code,
+            "address": obj.address,
+            "admin_unit": obj.admin_unit.code if obj.admin_unit else "",
+            "fields": self._field_codes(obj),
+            "website": obj.website,
+            "description": obj.description,
+        }
+
+
+TITLE_ALIASES = {"Giáo sư": "GS", "Phó giáo sư": "PGS", "Prof.": "GS", "Assoc. Prof.": "PGS"}
+DEGREE_ALIASES = {
+    "Tiến sĩ khoa học": "TSKH",
+    "Tiến sĩ": "TS",
+    "Tiến sỹ": "TS",
+    "PhD": "TS",
+    "Thạc sĩ": "ThS",
+    "Thạc sỹ": "ThS",
+    "Bác sĩ chuyên khoa": "BSCK",
+    "Kỹ sư": "KS",
+    "Cử nhân": "CN",
+}
+
+
+@register
+class ExpertImporter(_DirectoryImporter):
+    kind = "experts"
+    label = "Experts"
+    model = Expert
+    parse_writes = True  # an unknown organisation name is created
+    columns = [
+        Column("external_id", required=True, parse=importing.text(100)),
+        Column("full_name", required=True, parse=importing.text(200)),
+        Column(
+            "academic_title",
+            parse=importing.choice(Expert.AcademicTitle, TITLE_ALIASES),
+            help="GS or PGS",
+        ),
+        Column(
+            "degree",
+            parse=importing.choice(Expert.Degree, DEGREE_ALIASES),
+            help="TSKH, TS, ThS, BSCK, KS, CN",
+        ),
+        Column(
+            "organization",
+            parse=parse_organization,
+            default=None,
+            help="external_id or name (created if new)",
+        ),
+        Column("fields", multiple=True, parse=parse_field, help="codes or names separated by ;"),
+        Column("keywords", parse=importing.text(500)),
+        Column("email", parse=importing.validated(EmailValidator())),
+        Column("phone", parse=parse_phone),
+        Column("orcid", parse=parse_orcid),
+    ]
+
+    def to_model(self, values: dict[str, Any], ctx: ImportContext) -> tuple[dict, dict]:
+        model_values, _m2m = super().to_model(values, ctx)
+        if "organization" in values:
+            model_values["organization_id"] = values["organization"]
+        if "email" in values:
+            model_values["email"] = values["email"].lower()
+        m2m = {"fields": values["fields"]} if "fields" in values else {}
+        return model_values, m2m
+
+    def before_create(self, obj: Any, ctx: ImportContext) -> None:
+        obj.slug = slugify_vi(obj.full_name, 100)
+
+    def export_queryset(self, ctx: ImportContext):  # type: ignore[no-untyped-def]
+        return super().export_queryset(ctx).select_related("organization")
+
+    def export_row(self, obj: Expert, ctx: ImportContext) -> dict[str, Any]:
+        contacts = _contacts_visible(ctx)
+        org = obj.organization
+        return {
+            "external_id": obj.external_id or "",
+            "full_name": obj.full_name,
+            "academic_title": obj.academic_title,
+            "degree": obj.degree,
+            "organization": (org.external_id or org.name) if org else "",
+            "fields": self._field_codes(obj),
+            "keywords": obj.keywords,
+            "email": obj.email if contacts else "",
+            "phone": obj.phone if contacts else "",
+            "orcid": obj.orcid,
+        }

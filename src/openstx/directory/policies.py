@@ -1,0 +1,72 @@
+"""Who may see and change directory records (registered with openstx.core.permissions).
+
+- everybody views organisations, experts and publications;
+- an organisation's approved members (any role) edit it; officers edit everything;
+- an expert's own user edits the expert profile;
+- contact details (e-mail, phone) of experts are for signed-in users: :func:`can_see_contacts`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+from django.db.models import Q
+
+from openstx.core.permissions import (
+    CHANGE,
+    VIEW,
+    Policy,
+    is_authenticated,
+    is_officer,
+    organization_ids,
+    register,
+)
+from openstx.directory.models import Expert, Organization, Publication
+
+
+def can_see_contacts(user: Any) -> bool:
+    """Experts' e-mail and phone are shown to signed-in users only (DESIGN §3)."""
+    return is_authenticated(user)
+
+
+@register(Organization)
+class OrganizationPolicy(Policy):
+    def scope(self, user: Any, action: str, queryset: models.QuerySet) -> models.QuerySet:
+        if action == VIEW or is_officer(user):
+            return queryset
+        if action == CHANGE and is_authenticated(user):
+            return queryset.filter(pk__in=organization_ids(user))
+        return queryset.none()
+
+    def allows(self, user: Any, action: str, obj: models.Model) -> bool:
+        if action == VIEW or is_officer(user):
+            return True
+        return action == CHANGE and obj.pk in organization_ids(user)
+
+
+@register(Expert)
+class ExpertPolicy(Policy):
+    def scope(self, user: Any, action: str, queryset: models.QuerySet) -> models.QuerySet:
+        if action == VIEW or is_officer(user):
+            return queryset
+        if action == CHANGE and is_authenticated(user):
+            return queryset.filter(user=user)
+        return queryset.none()
+
+    def allows(self, user: Any, action: str, obj: models.Model) -> bool:
+        if action == VIEW or is_officer(user):
+            return True
+        return (
+            action == CHANGE and is_authenticated(user) and getattr(obj, "user_id", None) == user.pk
+        )
+
+
+@register(Publication)
+class PublicationPolicy(Policy):
+    def scope(self, user: Any, action: str, queryset: models.QuerySet) -> models.QuerySet:
+        if action == VIEW or is_officer(user):
+            return queryset
+        if action == CHANGE and is_authenticated(user):
+            return queryset.filter(Q(experts__user=user)).distinct()
+        return queryset.none()
