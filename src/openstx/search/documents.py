@@ -1,0 +1,138 @@
+"""Turn a registered record into one Tantivy document."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from typing import Any
+
+import tantivy
+
+from openstx.core.text import clean, fold, nfc
+from openstx.search.analysis import analyze, bigrams
+from openstx.search.index import SNIPPET_SOURCE_CHARS, TIERS
+from openstx.search.registry import FACETS, SearchSpec
+
+
+def key_of(type_name: str, pk: Any) -> str:
+    return f"{type_name}:{pk}"
+
+
+def _scopes(value: Any) -> list[str]:
+    items = [value] if isinstance(value, str) else list(value or [])
+    out = [str(v).strip() for v in items if str(v).strip()]
+    return out or ["restricted"]
+
+
+def _epoch(value: Any) -> int:
+    if value is None:
+        return 0
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=dt.UTC)
+        return int(value.timestamp())
+    if isinstance(value, dt.date):
+        return int(dt.datetime(value.year, value.month, value.day, tzinfo=dt.UTC).timestamp())
+    return int(value)
+
+
+def _values(value: Any) -> list[Any]:
+    if value is None or value == "":
+        return []
+    if isinstance(value, list | tuple | set | frozenset):
+        return [v for v in value if v is not None and v != ""]
+    return [value]
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _safe(fn: Any, obj: Any) -> str:
+    try:
+        return str(fn(obj) or "")
+    except Exception:  # a broken URL conf must not stop indexing
+        return ""
+
+
+def extract(spec: SearchSpec, obj: Any) -> dict[str, Any]:
+    """Everything the index keeps about ``obj``, as plain data (also fingerprinted)."""
+    texts = spec.text(obj)
+    tiers = {}
+    for tier in TIERS:
+        joined = "\n".join(nfc(v).strip() for v in texts.get(tier, []) if v)
+        tiers[tier] = joined[: spec.max_chars.get(tier, 200_000)]
+    facets_in = spec.facets(obj) or {}
+    facets = {name: [str(v) for v in _values(facets_in.get(name))] for name in FACETS}
+    return {
+        "type": spec.type,
+        "pk": str(obj.pk),
+        "title": clean(spec.title(obj))[:500],
+        "url": _safe(spec.url, obj),
+        "external_id": spec.external_id(obj) or "",
+        "scope": sorted(set(_scopes(spec.scope(obj)))),
+        "date": _epoch(spec.date(obj)),
+        "tiers": tiers,
+        "facets": facets,
+    }
+
+
+def fingerprint(data: dict[str, Any]) -> str:
+    raw = json.dumps(data, sort_keys=True, ensure_ascii=False).encode("utf-8")
+    return hashlib.blake2b(raw, digest_size=10).hexdigest()
+
+
+def build(spec: SearchSpec, obj: Any) -> tantivy.Document:
+    return from_data(extract(spec, obj))
+
+
+def from_data(data: dict[str, Any]) -> tantivy.Document:
+    doc = tantivy.Document()
+    doc.add_text("key", key_of(data["type"], data["pk"]))
+    doc.add_text("type", data["type"])
+    for scope in data["scope"]:
+        doc.add_text("scope", scope)
+    if data["external_id"]:
+        doc.add_text("ext", data["external_id"])
+    for tier, text in data["tiers"].items():
+        if not text:
+            continue
+        folded = fold(text)
+        doc.add_text(f"{tier}_x", text)
+        doc.add_text(f"{tier}_f", folded)
+        pairs = bigrams(analyze(folded))
+        if pairs:
+            doc.add_text(f"{tier}_b", " ".join(pairs))
+    facets = data["facets"]
+    for name in ("field", "org", "region", "kind"):
+        for value in facets.get(name, []):
+            doc.add_text(f"f_{name}", value)
+    for name in ("trl", "year"):
+        for value in facets.get(name, []):
+            number = _int(value)
+            if number is not None:
+                doc.add_integer(name, number)
+    doc.add_integer("date", data["date"])
+    meta = {
+        "pk": data["pk"],
+        "title": data["title"],
+        "url": data["url"],
+        "external_id": data["external_id"],
+        "fp": fingerprint(data),
+        "date": data["date"],
+    }
+    doc.add_bytes("meta", json.dumps(meta, ensure_ascii=False).encode("utf-8"))
+    tiers = data["tiers"]
+    source = tiers.get("body") or tiers.get("summary") or ""
+    if source:
+        doc.add_bytes("snip", source[:SNIPPET_SOURCE_CHARS].encode("utf-8"))
+    return doc
+
+
+def read_meta(stored: dict[str, list[Any]]) -> dict[str, Any]:
+    raw = (stored.get("meta") or [b"{}"])[0]
+    return json.loads(bytes(raw).decode("utf-8"))
