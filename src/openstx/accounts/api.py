@@ -1,3 +1,168 @@
-from ninja import Router
+"""Accounts API: the current user, their memberships and their personal API tokens."""
 
-router = Router()
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404
+from ninja import Router, Schema
+from ninja.errors import HttpError
+
+from openstx.accounts import services
+from openstx.accounts.auth import api_auth
+from openstx.accounts.models import ApiToken, Membership
+from openstx.core.permissions import DELETE, VIEW
+from openstx.directory.models import Organization
+
+try:  # django-ninja >= 1.5: explicit status objects (returning tuples is deprecated)
+    from ninja import Status
+except ImportError:  # pragma: no cover - older django-ninja
+
+    def Status(code, value):  # type: ignore[no-redef]  # noqa: N802
+        return code, value
+
+
+router = Router(tags=["accounts"], auth=api_auth)
+
+
+class MembershipOut(Schema):
+    id: int
+    organization_id: int
+    organization_name: str
+    role: str
+    status: str
+
+
+class MeOut(Schema):
+    id: int
+    username: str
+    email: str
+    full_name: str
+    phone: str
+    role: str
+    language: str
+    email_verified: bool
+    expert_id: int | None
+    memberships: list[MembershipOut]
+
+
+class TokenOut(Schema):
+    id: int
+    name: str
+    prefix: str
+    created_at: datetime
+    last_used_at: datetime | None
+    expires_at: datetime | None
+    revoked_at: datetime | None
+    active: bool
+
+
+class TokenIn(Schema):
+    name: str
+    expires_at: datetime | None = None
+
+
+class TokenCreatedOut(TokenOut):
+    token: str
+
+
+class MembershipIn(Schema):
+    organization_id: int
+    message: str = ""
+
+
+class ErrorOut(Schema):
+    detail: str
+
+
+def _membership_out(m: Membership) -> dict:
+    return {
+        "id": m.pk,
+        "organization_id": m.organization_id,
+        "organization_name": m.organization.name,
+        "role": m.role,
+        "status": m.status,
+    }
+
+
+def _token_out(t: ApiToken) -> dict:
+    return {
+        "id": t.pk,
+        "name": t.name,
+        "prefix": t.prefix,
+        "created_at": t.created_at,
+        "last_used_at": t.last_used_at,
+        "expires_at": t.expires_at,
+        "revoked_at": t.revoked_at,
+        "active": t.is_usable,
+    }
+
+
+@router.get("/me", response=MeOut, summary="The authenticated user")
+def me(request):  # type: ignore[no-untyped-def]
+    user = request.auth
+    expert = getattr(user, "expert_profile", None)
+    memberships = (
+        Membership.objects.filter(user=user)
+        .restrict(user, VIEW)
+        .select_related("organization")
+        .order_by("organization__name")
+    )
+    return {
+        "id": user.pk,
+        "username": user.username,
+        "email": user.email,
+        "full_name": user.full_name,
+        "phone": user.phone,
+        "role": user.role,
+        "language": user.language,
+        "email_verified": user.email_verified,
+        "expert_id": expert.pk if expert is not None else None,
+        "memberships": [_membership_out(m) for m in memberships],
+    }
+
+
+@router.get("/tokens", response=list[TokenOut], summary="Your API tokens")
+def list_tokens(request):  # type: ignore[no-untyped-def]
+    tokens = ApiToken.objects.filter(user=request.auth).restrict(request.auth, VIEW)
+    return [_token_out(t) for t in tokens]
+
+
+@router.post(
+    "/tokens",
+    response={201: TokenCreatedOut, 400: ErrorOut},
+    summary="Create an API token (the secret is returned once)",
+)
+def create_token(request, payload: TokenIn):  # type: ignore[no-untyped-def]
+    try:
+        new = services.create_token(request.auth, payload.name, payload.expires_at)
+    except ValidationError as exc:
+        return Status(400, {"detail": " ".join(exc.messages)})
+    except PermissionDenied:
+        raise HttpError(403, "Forbidden")
+    return Status(201, {**_token_out(new.token), "token": new.secret})
+
+
+@router.delete("/tokens/{token_id}", response={204: None}, summary="Revoke an API token")
+def revoke_token(request, token_id: int):  # type: ignore[no-untyped-def]
+    token = get_object_or_404(ApiToken.objects.restrict(request.auth, DELETE), pk=token_id)
+    services.revoke_token(request.auth, token)
+    return Status(204, None)
+
+
+@router.get("/memberships", response=list[MembershipOut], summary="Your memberships")
+def list_memberships(request):  # type: ignore[no-untyped-def]
+    qs = (
+        Membership.objects.filter(user=request.auth)
+        .restrict(request.auth, VIEW)
+        .select_related("organization")
+    )
+    return [_membership_out(m) for m in qs]
+
+
+@router.post("/memberships", response={201: MembershipOut}, summary="Ask to join an organisation")
+def request_membership(request, payload: MembershipIn):  # type: ignore[no-untyped-def]
+    organization = get_object_or_404(Organization, pk=payload.organization_id)
+    membership = services.request_membership(request.auth, organization, payload.message)
+    return Status(201, _membership_out(membership))

@@ -5,9 +5,10 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from openstx.core.models import TimeStampedModel
+from openstx.core.models import BaseQuerySet, TimeStampedModel
 
 
 class User(AbstractUser):
@@ -55,11 +56,15 @@ class Membership(TimeStampedModel):
         REJECTED = "rejected", _("Rejected")
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="memberships",
         verbose_name=_("user"),
     )
     organization = models.ForeignKey(
-        "directory.Organization", on_delete=models.CASCADE, related_name="memberships",
+        "directory.Organization",
+        on_delete=models.CASCADE,
+        related_name="memberships",
         verbose_name=_("organisation"),
     )
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.MEMBER)
@@ -68,10 +73,16 @@ class Membership(TimeStampedModel):
     )
     message = models.TextField(_("message"), blank=True)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="+", verbose_name=_("decided by"),
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("decided by"),
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    objects = BaseQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("membership")
@@ -88,7 +99,9 @@ class ApiToken(TimeStampedModel):
     """A personal API token. Only a SHA-256 hash is stored; the secret is shown once."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="api_tokens",
         verbose_name=_("user"),
     )
     name = models.CharField(_("name"), max_length=100)
@@ -98,6 +111,8 @@ class ApiToken(TimeStampedModel):
     expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
 
+    objects = BaseQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("API token")
         verbose_name_plural = _("API tokens")
@@ -105,3 +120,15 @@ class ApiToken(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at is not None and self.expires_at <= timezone.now()
+
+    @property
+    def is_usable(self) -> bool:
+        return not self.is_revoked and not self.is_expired
