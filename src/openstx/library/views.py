@@ -1,0 +1,256 @@
+"""Library pages (thin: rules live in services and policies)."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseForbidden
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from openstx.core.jobs import enqueue
+from openstx.core.models import Job
+from openstx.core.permissions import CHANGE, MODERATE, VIEW, can, can_add, is_officer
+from openstx.core.text import nfc
+from openstx.library import citations, services
+from openstx.library.extraction import ExtractionError
+from openstx.library.forms import BatchForm, DocumentForm, ModerationForm
+from openstx.library.models import BatchItem, Collection, Document, DocumentFile
+from openstx.library.policies import DOWNLOAD
+
+
+def _visible(request: HttpRequest, pk: int) -> Document:
+    document = get_object_or_404(Document.objects.live(), pk=pk)
+    if not can(request.user, VIEW, document):
+        raise Http404
+    return document
+
+
+def index(request: HttpRequest) -> HttpResponse:
+    qs = Document.objects.restrict(request.user, VIEW).filter(status=Document.Status.PUBLISHED)
+    collection = request.GET.get("collection", "")
+    if collection in Collection.values:
+        qs = qs.filter(collection=collection)
+    query = nfc(request.GET.get("q", "")).strip()
+    if query:
+        qs = qs.filter(title__icontains=query)
+    page = Paginator(
+        qs.order_by("-created_at").only(
+            "id",
+            "title",
+            "creators",
+            "date",
+            "collection",
+            "access_level",
+            "digitised",
+        ),
+        20,
+    ).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "library/index.html",
+        {
+            "page": page,
+            "collections": Collection.choices,
+            "collection": collection,
+            "q": query,
+            "can_upload": can_add(request.user, Document),
+            "is_officer": is_officer(request.user),
+        },
+    )
+
+
+def detail(request: HttpRequest, pk: int, slug: str = "") -> HttpResponse:
+    document = _visible(request, pk)
+    files = {f.kind: f for f in document.files.all()}
+    return render(
+        request,
+        "library/detail.html",
+        {
+            "document": document,
+            "original": files.get(DocumentFile.Kind.ORIGINAL),
+            "searchable": files.get(DocumentFile.Kind.SEARCHABLE_PDF),
+            "preview": files.get(DocumentFile.Kind.PREVIEW),
+            "can_download": can(request.user, DOWNLOAD, document),
+            "can_change": can(request.user, CHANGE, document),
+            "can_moderate": can(request.user, MODERATE, document)
+            and document.status == Document.Status.PENDING,
+            "moderation_form": ModerationForm(),
+            "experts": document.experts.all(),
+            "organizations": document.organizations.all(),
+        },
+    )
+
+
+def download(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+    document = _visible(request, pk)
+    if not can(request.user, DOWNLOAD, document):
+        return HttpResponseForbidden(_("You may not download this document."))
+    item = document.files.filter(kind=kind).first()
+    if item is None:
+        raise Http404
+    if kind == DocumentFile.Kind.PREVIEW:
+        return FileResponse(item.file.open("rb"), content_type="image/png")
+    services.record_download(document)
+    return FileResponse(
+        item.file.open("rb"),
+        as_attachment=True,
+        filename=item.original_name or Path(item.file.name).name,
+        content_type=item.mime or "application/octet-stream",
+    )
+
+
+def text(request: HttpRequest, pk: int) -> HttpResponse:
+    document = _visible(request, pk)
+    if not can(request.user, DOWNLOAD, document):
+        return HttpResponseForbidden(_("You may not download this document."))
+    response = HttpResponse(document.full_text, content_type="text/plain; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="document-{document.pk}.txt"'
+    return response
+
+
+def cite(request: HttpRequest, pk: int, fmt: str = "") -> HttpResponse:
+    document = _visible(request, pk)
+    if not fmt:  # the "cite" button's panel (htmx fragment)
+        return render(
+            request,
+            "library/_cite.html",
+            {
+                "document": document,
+                "bibtex": citations.bibtex(document),
+                "ris": citations.ris(document),
+            },
+        )
+    if fmt not in citations.FORMATS:
+        raise Http404
+    content_type, ext = citations.FORMATS[fmt]
+    response = HttpResponse(citations.render(document, fmt), content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="document-{document.pk}.{ext}"'
+    return response
+
+
+@login_required
+def upload(request: HttpRequest) -> HttpResponse:
+    if not can_add(request.user, Document):
+        return HttpResponseForbidden()
+    form = DocumentForm(request.POST or None, request.FILES or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "file"}
+        try:
+            document = services.create_document(
+                user=request.user, data=data, upload=form.cleaned_data.get("file")
+            )
+        except ExtractionError as exc:
+            form.add_error("file", str(exc))
+        else:
+            if document.status == Document.Status.PENDING:
+                messages.info(request, _("Thank you. The document will be published after review."))
+            else:
+                messages.success(request, _("The document was added; its text is being extracted."))
+            return redirect(document.get_absolute_url())
+    return render(request, "library/form.html", {"form": form, "document": None})
+
+
+@login_required
+def edit(request: HttpRequest, pk: int) -> HttpResponse:
+    document = get_object_or_404(Document.objects.live(), pk=pk)
+    if not can(request.user, CHANGE, document):
+        return HttpResponseForbidden()
+    form = DocumentForm(
+        request.POST or None, request.FILES or None, instance=document, user=request.user
+    )
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "file"}
+        try:
+            services.update_document(
+                Document.objects.get(pk=pk),
+                user=request.user,
+                data=data,
+                upload=form.cleaned_data.get("file"),
+            )
+        except ExtractionError as exc:
+            form.add_error("file", str(exc))
+        else:
+            messages.success(request, _("Saved."))
+            return redirect(document.get_absolute_url())
+    return render(request, "library/form.html", {"form": form, "document": document})
+
+
+@login_required
+@require_POST
+def moderate(request: HttpRequest, pk: int) -> HttpResponse:
+    document = get_object_or_404(Document.objects.live(), pk=pk)
+    if not can(request.user, MODERATE, document):
+        return HttpResponseForbidden()
+    form = ModerationForm(request.POST)
+    form.is_valid()
+    approve = request.POST.get("decision") == "approve"
+    services.moderate(
+        document, user=request.user, approve=approve, note=form.cleaned_data.get("note", "")
+    )
+    messages.success(request, _("Published.") if approve else _("Rejected."))
+    return redirect("library:moderation")
+
+
+@login_required
+def moderation(request: HttpRequest) -> HttpResponse:
+    if not is_officer(request.user):
+        return HttpResponseForbidden()
+    pending = (
+        Document.objects.live().filter(status=Document.Status.PENDING).select_related("uploaded_by")
+    )
+    return render(request, "library/moderation.html", {"pending": pending})
+
+
+@login_required
+def batch(request: HttpRequest) -> HttpResponse:
+    if not is_officer(request.user):
+        return HttpResponseForbidden()
+    form = BatchForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        folder = Path(settings.DATA_DIR) / "library-batches" / uuid.uuid4().hex
+        folder.mkdir(parents=True)
+        for upload in form.cleaned_data["files"]:
+            name = Path(nfc(upload.name)).name or "file"
+            with open(folder / name, "wb") as handle:
+                for chunk in upload.chunks():
+                    handle.write(chunk)
+        from openstx.library.tasks import ocr_batch
+
+        job = enqueue(
+            ocr_batch,
+            kind="library.ocr",
+            user=request.user,
+            title=_("Digitisation batch (%(n)d files)") % {"n": len(form.cleaned_data["files"])},
+            folder=str(folder),
+            collection=form.cleaned_data["collection"],
+            access_level=form.cleaned_data["access_level"],
+            user_id=request.user.pk,
+        )
+        return redirect("library:batch-status", job_id=job.pk)
+    jobs = Job.objects.filter(kind="library.ocr").order_by("-created_at")[:10]
+    return render(request, "library/batch.html", {"form": form, "jobs": jobs})
+
+
+def _batch_context(request: HttpRequest, job_id: int) -> dict:
+    job = get_object_or_404(Job, pk=job_id, kind="library.ocr")
+    if not (is_officer(request.user) or job.created_by_id == request.user.pk):
+        raise Http404
+    items = BatchItem.objects.filter(job=job).select_related("document")
+    return {"job": job, "items": items}
+
+
+@login_required
+def batch_status(request: HttpRequest, job_id: int) -> HttpResponse:
+    return render(request, "library/batch_status.html", _batch_context(request, job_id))
+
+
+@login_required
+def batch_progress(request: HttpRequest, job_id: int) -> HttpResponse:
+    return render(request, "library/_batch_progress.html", _batch_context(request, job_id))
