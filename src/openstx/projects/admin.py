@@ -1,0 +1,94 @@
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from simple_history.admin import SimpleHistoryAdmin
+
+from openstx.projects.models import (
+    Council,
+    CouncilMember,
+    Reminder,
+    ScoreSheet,
+    Task,
+    TaskBudget,
+    TaskMember,
+    TaskOutput,
+    TaskTransition,
+    Workflow,
+)
+
+
+@admin.register(Workflow)
+class WorkflowAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "is_active", "updated_at"]
+    actions = ["make_active"]
+
+    def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
+        from openstx.projects.workflow import validate_definition
+
+        try:
+            validate_definition(obj.definition)
+        except ValidationError as exc:
+            self.message_user(request, "; ".join(exc.messages), level="error")
+            raise
+        super().save_model(request, obj, form, change)
+
+    @admin.action(description="Make active for new tasks")
+    def make_active(self, request, queryset):  # type: ignore[no-untyped-def]
+        from openstx.projects.workflow import activate
+
+        row = queryset.first()
+        if row:
+            activate(row)
+
+
+class MemberInline(admin.TabularInline):
+    model = TaskMember
+    raw_id_fields = ["expert"]
+    extra = 0
+
+
+class BudgetInline(admin.TabularInline):
+    model = TaskBudget
+    extra = 0
+
+
+class TransitionInline(admin.TabularInline):
+    model = TaskTransition
+    extra = 0
+    readonly_fields = ["action", "from_state", "to_state", "actor", "comment", "data", "at"]
+    can_delete = False
+
+
+@admin.register(Task)
+class TaskAdmin(SimpleHistoryAdmin):
+    list_display = ["code", "title", "level", "form", "state", "host", "start_date", "end_date"]
+    list_filter = ["level", "form", "state"]
+    search_fields = ["code", "title", "external_id"]
+    raw_id_fields = ["host", "leader", "created_by"]
+    filter_horizontal = ["fields"]
+    readonly_fields = ["state", "state_changed_at"]
+    inlines = [MemberInline, BudgetInline, TransitionInline]
+
+
+class CouncilMemberInline(admin.TabularInline):
+    model = CouncilMember
+    raw_id_fields = ["expert"]
+    extra = 0
+
+
+@admin.register(Council)
+class CouncilAdmin(admin.ModelAdmin):
+    list_display = ["task", "purpose", "meeting_date", "status", "outcome_label"]
+    list_filter = ["purpose", "status"]
+    raw_id_fields = ["task"]
+    inlines = [CouncilMemberInline]
+
+
+admin.site.register(ScoreSheet)
+admin.site.register(Reminder)
+
+
+@admin.register(TaskOutput)
+class TaskOutputAdmin(admin.ModelAdmin):
+    list_display = ["task", "kind", "title", "year"]
+    list_filter = ["kind"]
+    raw_id_fields = ["task", "publication"]

@@ -1,0 +1,126 @@
+"""Who may see and change tasks and councils (core.permissions policies).
+
+- Department officers manage everything.
+- The public sees tasks in a public state (public fields only: templates and the API decide
+  which fields; the dossier needs :func:`can_see_dossier`).
+- Members of the host organisation, the task team (their expert profile's user) and council
+  members see their tasks, including the dossier.
+- Council members (invited or accepted) see their council.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from openstx.core.permissions import (
+    CHANGE,
+    VIEW,
+    Policy,
+    is_authenticated,
+    is_officer,
+    organization_ids,
+    register,
+)
+from openstx.projects.models import Council, Task
+
+
+def _expert_id(user: Any) -> int | None:
+    if not is_authenticated(user):
+        return None
+    cached = getattr(user, "_openstx_expert_id", "unset")
+    if cached != "unset":
+        return cached
+    from openstx.directory.models import Expert
+
+    value = Expert.objects.filter(user=user).values_list("pk", flat=True).first()
+    user._openstx_expert_id = value
+    return value
+
+
+def insider_q(user: Any) -> Q:
+    """Tasks the user is inside of: host member, leader, team member, council member."""
+    q = Q(pk__in=[])
+    orgs = organization_ids(user)
+    if orgs:
+        q |= Q(host_id__in=orgs)
+    expert = _expert_id(user)
+    if expert:
+        q |= Q(leader_id=expert) | Q(members__expert_id=expert)
+        q |= Q(councils__members__expert_id=expert) & ~Q(councils__members__invitation="declined")
+    return q
+
+
+@register(Task)
+class TaskPolicy(Policy):
+    def scope(self, user: Any, action: str, queryset: QuerySet) -> QuerySet:
+        if is_officer(user):
+            return queryset
+        if action == VIEW:
+            from openstx.projects.workflow import get_workflow
+
+            public = Q(state__in=get_workflow().public_states)
+            if not is_authenticated(user):
+                return queryset.filter(public)
+            return queryset.filter(
+                pk__in=Task.objects.filter(public | insider_q(user)).values("pk")
+            )
+        return queryset.none()
+
+    def allows(self, user: Any, action: str, obj: Any) -> bool:
+        if is_officer(user):
+            return True
+        if action == VIEW:
+            from openstx.projects.workflow import get_workflow
+
+            if get_workflow(obj.workflow).is_public(obj.state):
+                return True
+            return (
+                is_authenticated(user) and Task.objects.filter(insider_q(user), pk=obj.pk).exists()
+            )
+        return False
+
+
+def can_see_dossier(user: Any, task: Task) -> bool:
+    """Budget lines, team, documents, councils and transition details."""
+    if is_officer(user):
+        return True
+    if not is_authenticated(user):
+        return False
+    return Task.objects.filter(insider_q(user), pk=task.pk).exists()
+
+
+def council_q(user: Any) -> Q:
+    expert = _expert_id(user)
+    if not expert:
+        return Q(pk__in=[])
+    return Q(members__expert_id=expert) & ~Q(members__invitation="declined")
+
+
+@register(Council)
+class CouncilPolicy(Policy):
+    def scope(self, user: Any, action: str, queryset: QuerySet) -> QuerySet:
+        if is_officer(user):
+            return queryset
+        if action == VIEW and is_authenticated(user):
+            return queryset.filter(pk__in=Council.objects.filter(council_q(user)).values("pk"))
+        return queryset.none()
+
+    def allows(self, user: Any, action: str, obj: Any) -> bool:
+        if is_officer(user):
+            return True
+        if action == VIEW:
+            return (
+                is_authenticated(user)
+                and Council.objects.filter(council_q(user), pk=obj.pk).exists()
+            )
+        if action == CHANGE:  # the council's secretary enters score sheets
+            expert = _expert_id(user)
+            return (
+                bool(expert)
+                and obj.members.filter(
+                    expert_id=expert, role="secretary", invitation="accepted"
+                ).exists()
+            )
+        return False

@@ -1,0 +1,62 @@
+"""What S&T tasks contribute to the search index: public fields only (title, code, objectives,
+expected products, host, leader). Tasks in a non-public state are visible to staff and the host
+organisation's members only."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from openstx.projects.models import Task
+from openstx.search.registry import BODY, SUMMARY, TITLE, SearchSpec, register
+
+
+@register
+class TaskSearch(SearchSpec):
+    model = Task
+    type = "task"
+    label = _("S&T tasks")
+    fields = {
+        "title": TITLE,
+        "code": SUMMARY,
+        "host.name": SUMMARY,
+        "leader_name": SUMMARY,
+        "field_names": SUMMARY,
+        "objectives": BODY,
+        "expected_products": BODY,
+    }
+    dependents = {
+        "directory.Organization": lambda org: org.hosted_tasks.all(),
+        "directory.Expert": lambda expert: expert.led_tasks.all(),
+    }
+
+    def queryset(self):  # type: ignore[no-untyped-def]
+        return Task.objects.select_related("host", "leader", "workflow").prefetch_related("fields")
+
+    def leader_name(self, obj: Task) -> str:
+        return obj.leader.display_name if obj.leader_id else ""
+
+    def field_names(self, obj: Task) -> list[str]:
+        return [f.name_vi for f in obj.fields.all()]
+
+    def scope(self, obj: Task) -> str | list[str]:
+        from openstx.projects.workflow import get_workflow
+
+        if get_workflow(obj.workflow).is_public(obj.state):
+            return "public"
+        return ["staff", f"org:{obj.host_id}"] if obj.host_id else ["staff"]
+
+    def facets(self, obj: Task) -> dict[str, Any]:
+        codes: set[str] = set()
+        for f in obj.fields.all():
+            codes.update(f.ancestor_codes())
+        return {
+            "field": sorted(codes),
+            "org": obj.host_id,
+            "kind": obj.level,
+            "year": obj.start_date.year if obj.start_date else None,
+        }
+
+    def date(self, obj: Task):  # type: ignore[no-untyped-def]
+        return obj.start_date or obj.created_at
