@@ -1,0 +1,263 @@
+"""Forms of the exchange. Validation of business rules lives in services; forms shape input."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from openstx.core.permissions import is_officer, organization_ids
+from openstx.directory.models import Organization
+from openstx.exchange.models import Connection, Demand, Offer, TransferMode
+from openstx.taxonomy.models import AdministrativeUnit, FieldOfScience
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def _org_queryset(user: Any):  # type: ignore[no-untyped-def]
+    qs = Organization.objects.order_by("name")
+    return qs if is_officer(user) else qs.filter(pk__in=organization_ids(user))
+
+
+class ListingForm(forms.ModelForm):
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        org_field = self.org_field_name
+        self.fields[org_field].queryset = _org_queryset(user)
+        self.fields[org_field].empty_label = None
+        self.fields["region"].queryset = AdministrativeUnit.objects.filter(
+            level=AdministrativeUnit.Level.PROVINCE, is_current=True
+        )
+        self.fields["fields"].queryset = FieldOfScience.objects.filter(is_active=True)
+        self.fields["fields"].widget.attrs["size"] = 8
+        for name in ("valid_until", "deadline"):
+            if name in self.fields:
+                self.fields[name].widget = DATE
+
+    org_field_name = ""
+
+    def clean_valid_until(self):  # type: ignore[no-untyped-def]
+        value = self.cleaned_data.get("valid_until")
+        changed = "valid_until" in self.changed_data
+        if value and changed and value < timezone.localdate():
+            raise forms.ValidationError(_("The validity date is in the past."))
+        return value
+
+
+class OfferForm(ListingForm):
+    org_field_name = "owner"
+    transfer_modes = forms.MultipleChoiceField(
+        label=_("Transfer modes"),
+        choices=TransferMode.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Offer
+        fields = [
+            "title",
+            "kind",
+            "summary",
+            "description",
+            "fields",
+            "keywords",
+            "trl",
+            "advantages",
+            "applications",
+            "ip_items",
+            "transfer_modes",
+            "price_vnd",
+            "price_negotiable",
+            "owner",
+            "contact_name",
+            "contact_email",
+            "contact_phone",
+            "origin",
+            "region",
+            "confidential_detail",
+            "valid_until",
+        ]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 8}),
+            "confidential_detail": forms.Textarea(attrs={"rows": 5}),
+            "advantages": forms.Textarea(attrs={"rows": 3}),
+            "applications": forms.Textarea(attrs={"rows": 3}),
+            "ip_items": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["transfer_modes"] = self.instance.transfer_mode_list
+        self.fields["trl"].widget = forms.Select(
+            choices=[("", "—")] + [(i, f"TRL {i}") for i in range(1, 10)]
+        )
+        self.fields["price_vnd"].widget.attrs["min"] = 0
+
+    def clean_transfer_modes(self) -> str:
+        return ",".join(self.cleaned_data.get("transfer_modes") or [])
+
+    def clean_price_vnd(self):  # type: ignore[no-untyped-def]
+        value = self.cleaned_data.get("price_vnd")
+        if value is not None and value < 0:
+            raise forms.ValidationError(_("The price cannot be negative."))
+        return value
+
+
+class DemandForm(ListingForm):
+    org_field_name = "requester"
+
+    class Meta:
+        model = Demand
+        fields = [
+            "title",
+            "problem",
+            "desired_outcome",
+            "constraints",
+            "fields",
+            "keywords",
+            "min_trl",
+            "budget_min_vnd",
+            "budget_max_vnd",
+            "deadline",
+            "requester",
+            "requester_anonymous",
+            "contact_name",
+            "contact_email",
+            "contact_phone",
+            "region",
+            "valid_until",
+        ]
+        widgets = {
+            "problem": forms.Textarea(attrs={"rows": 6}),
+            "desired_outcome": forms.Textarea(attrs={"rows": 3}),
+            "constraints": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["min_trl"].widget = forms.Select(
+            choices=[("", "—")] + [(i, f"TRL {i}") for i in range(1, 10)]
+        )
+        for name in ("budget_min_vnd", "budget_max_vnd"):
+            self.fields[name].widget.attrs["min"] = 0
+
+    def clean_deadline(self):  # type: ignore[no-untyped-def]
+        value = self.cleaned_data.get("deadline")
+        if value and "deadline" in self.changed_data and value < timezone.localdate():
+            raise forms.ValidationError(_("The deadline is in the past."))
+        return value
+
+    def clean(self):  # type: ignore[no-untyped-def]
+        data = super().clean()
+        low, high = data.get("budget_min_vnd"), data.get("budget_max_vnd")
+        for name, value in (("budget_min_vnd", low), ("budget_max_vnd", high)):
+            if value is not None and value < 0:
+                self.add_error(name, _("The budget cannot be negative."))
+        if low is not None and high is not None and low > high:
+            self.add_error("budget_max_vnd", _("The upper budget must not be below the lower one."))
+        return data
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(label=_("File"))
+    caption = forms.CharField(label=_("Caption"), max_length=200, required=False)
+    confidential = forms.BooleanField(label=_("Confidential"), required=False)
+
+
+class ActionForm(forms.Form):
+    action = forms.CharField(max_length=32)
+    comment = forms.CharField(
+        label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class InterestForm(forms.Form):
+    message = forms.CharField(
+        label=_("Message to the other side"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=5000,
+    )
+
+
+class MessageForm(forms.Form):
+    body = forms.CharField(
+        label=_("Message"), widget=forms.Textarea(attrs={"rows": 3}), max_length=10000
+    )
+
+
+class MeetingForm(forms.Form):
+    date = forms.DateTimeField(
+        label=_("Date and time"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    place = forms.CharField(label=_("Place"), max_length=300, required=False)
+    online = forms.BooleanField(label=_("Online"), required=False)
+    link = forms.URLField(label=_("Meeting link"), required=False, assume_scheme="https")
+    minutes = forms.CharField(
+        label=_("Minutes"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class MouForm(forms.Form):
+    date = forms.DateField(label=_("MoU date"), widget=DATE)
+    note = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class ContractForm(forms.Form):
+    value_vnd = forms.IntegerField(label=_("Contract value (VND)"), min_value=0)
+    contract_type = forms.ChoiceField(
+        label=_("Contract type"), choices=Connection.ContractType.choices
+    )
+    date = forms.DateField(label=_("Contract date"), widget=DATE)
+
+
+class CloseForm(forms.Form):
+    success = forms.TypedChoiceField(
+        label=_("Outcome"),
+        coerce=lambda v: v == "1",
+        choices=[("1", _("Success")), ("0", _("Failure"))],
+    )
+    reason = forms.CharField(
+        label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    close_demand = forms.BooleanField(label=_("The demand is met: close it"), required=False)
+
+
+class RespondForm(forms.Form):
+    accept = forms.TypedChoiceField(coerce=lambda v: v == "1", choices=[("1", "1"), ("0", "0")])
+    comment = forms.CharField(
+        label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class BrokerConnectForm(forms.Form):
+    demand = forms.ModelChoiceField(label=_("Demand"), queryset=Demand.objects.none())
+    offer = forms.ModelChoiceField(label=_("Offer"), queryset=Offer.objects.none(), required=False)
+    expert = forms.ModelChoiceField(label=_("Expert"), queryset=None, required=False)
+    event = forms.ModelChoiceField(label=_("Made at event"), queryset=None, required=False)
+    message = forms.CharField(
+        label=_("Message to both sides"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from openstx.directory.models import Expert
+        from openstx.exchange.models import Event, ListingStatus
+
+        self.fields["demand"].queryset = Demand.objects.filter(status=ListingStatus.PUBLISHED)
+        self.fields["offer"].queryset = Offer.objects.filter(status=ListingStatus.PUBLISHED)
+        self.fields["expert"].queryset = Expert.objects.all()
+        self.fields["event"].queryset = Event.objects.all()
+
+    def clean(self):  # type: ignore[no-untyped-def]
+        data = super().clean()
+        if bool(data.get("offer")) == bool(data.get("expert")):
+            raise forms.ValidationError(_("Choose either an offer or an expert."))
+        return data

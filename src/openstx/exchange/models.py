@@ -1,0 +1,737 @@
+"""Technology exchange: offers, demands, their life cycle, connections and deals, events.
+
+All state changes go through ``openstx.exchange.services``; these classes hold data and the
+small derived values that templates need.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from openstx.core.models import BaseQuerySet, ExternalIdModel, NormalizedTextMixin, TimeStampedModel
+from openstx.core.text import slugify_vi
+from openstx.exchange.richtext import plain_text, sanitize_html
+
+RESERVED_SLUGS = {"edit", "new", "register"}
+TRL_VALIDATORS = [MinValueValidator(1), MaxValueValidator(9)]
+
+
+class ListingStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Awaiting moderation")
+    REJECTED = "rejected", _("Rejected")
+    PUBLISHED = "published", _("Published")
+    PAUSED = "paused", _("Paused")
+    EXPIRED = "expired", _("Expired")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class TransferMode(models.TextChoices):
+    SALE = "sale", _("Sale of ownership")
+    EXCLUSIVE = "licence_exclusive", _("Exclusive licence")
+    NON_EXCLUSIVE = "licence_nonexclusive", _("Non-exclusive licence")
+    JOINT_VENTURE = "joint_venture", _("Joint venture / capital contribution")
+    RND = "rnd_cooperation", _("R&D cooperation")
+    CONSULTING = "consulting_training", _("Consulting and training")
+
+
+class Listing(NormalizedTextMixin, ExternalIdModel, TimeStampedModel):
+    """What offers and demands share: title, slug, fields, region, life cycle, validity."""
+
+    RICH_FIELDS: tuple[str, ...] = ()
+    # Changing one of these after publication sends the listing back to moderation.
+    SUBSTANTIVE_FIELDS: tuple[str, ...] = ()
+
+    title = models.CharField(_("title"), max_length=300)
+    slug = models.SlugField(_("slug"), max_length=100, blank=True)
+    keywords = models.CharField(
+        _("keywords"), max_length=500, blank=True, help_text=_("Separated by commas or semicolons.")
+    )
+    region = models.ForeignKey(
+        "taxonomy.AdministrativeUnit",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("region"),
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=ListingStatus.choices,
+        default=ListingStatus.DRAFT,
+        db_index=True,
+    )
+    moderation_note = models.TextField(
+        _("moderation note"),
+        blank=True,
+        help_text=_("Reasons given when the listing was rejected."),
+    )
+    valid_until = models.DateField(_("valid until"), null=True, blank=True, db_index=True)
+    published_at = models.DateTimeField(_("published"), null=True, blank=True, db_index=True)
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    reconfirm_sent_at = models.DateTimeField(_("re-confirmation requested"), null=True, blank=True)
+    contact_name = models.CharField(_("contact person"), max_length=200, blank=True)
+    contact_email = models.EmailField(_("contact e-mail"), blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=32, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+
+    objects = BaseQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        for name in self.RICH_FIELDS:
+            setattr(self, name, sanitize_html(getattr(self, name)))
+        if not self.slug:
+            self.slug = slugify_vi(self.title, 100)
+        if self.slug in RESERVED_SLUGS:
+            self.slug += "-1"
+        super().save(*args, **kwargs)
+
+    @property
+    def is_public(self) -> bool:
+        return self.status == ListingStatus.PUBLISHED
+
+    @property
+    def keyword_list(self) -> list[str]:
+        import re
+
+        return [k.strip() for k in re.split(r"[;,]", self.keywords) if k.strip()]
+
+    @property
+    def organization(self):  # type: ignore[no-untyped-def]
+        raise NotImplementedError
+
+
+class Offer(Listing):
+    """A technology, equipment, service or solution offered by an organisation (chào bán)."""
+
+    class Kind(models.TextChoices):
+        TECHNOLOGY = "technology", _("Technology")
+        EQUIPMENT = "equipment", _("Equipment")
+        SERVICE = "service", _("Service")
+        SOLUTION = "solution", _("Solution")
+
+    RICH_FIELDS = ("description", "confidential_detail")
+    SUBSTANTIVE_FIELDS = (
+        "title",
+        "summary",
+        "description",
+        "kind",
+        "trl",
+        "advantages",
+        "applications",
+        "ip_items",
+        "transfer_modes",
+        "price_vnd",
+        "price_negotiable",
+        "owner_id",
+        "origin",
+        "confidential_detail",
+    )
+
+    kind = models.CharField(
+        _("kind"), max_length=16, choices=Kind.choices, default=Kind.TECHNOLOGY, db_index=True
+    )
+    summary = models.CharField(_("one-line summary"), max_length=300, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    fields = models.ManyToManyField(
+        "taxonomy.FieldOfScience",
+        blank=True,
+        related_name="offers",
+        verbose_name=_("fields of science"),
+    )
+    trl = models.PositiveSmallIntegerField(
+        _("technology readiness level"),
+        null=True,
+        blank=True,
+        validators=TRL_VALIDATORS,
+        db_index=True,
+    )
+    advantages = models.TextField(_("advantages over existing solutions"), blank=True)
+    applications = models.TextField(_("applications"), blank=True)
+    ip_items = models.TextField(
+        _("intellectual property"),
+        blank=True,
+        help_text=_("Patents, utility solutions, designs… one per line."),
+    )
+    transfer_modes = models.CharField(
+        _("transfer modes"),
+        max_length=200,
+        blank=True,
+        help_text=_("Codes separated by commas."),
+    )
+    price_vnd = models.BigIntegerField(
+        _("price (VND)"), null=True, blank=True, validators=[MinValueValidator(0)], db_index=True
+    )
+    price_negotiable = models.BooleanField(_("price negotiable"), default=False)
+    owner = models.ForeignKey(
+        "directory.Organization",
+        on_delete=models.PROTECT,
+        related_name="offers",
+        verbose_name=_("owner organisation"),
+    )
+    origin = models.CharField(
+        _("origin"),
+        max_length=500,
+        blank=True,
+        help_text=_("The S&T task or project the offer came from."),
+    )
+    confidential_detail = models.TextField(
+        _("confidential detail"),
+        blank=True,
+        help_text=_("Shown only to staff and to parties whose connection you accepted."),
+    )
+
+    history = HistoricalRecords(m2m_fields=[fields], excluded_fields=["reconfirm_sent_at"])
+
+    class Meta:
+        ordering = ["-published_at", "-created_at"]
+        verbose_name = _("technology offer")
+        verbose_name_plural = _("technology offers")
+        indexes = [models.Index(fields=["status", "-published_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(price_vnd__isnull=True) | models.Q(price_vnd__gte=0),
+                name="offer_price_non_negative",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(trl__isnull=True) | models.Q(trl__gte=1, trl__lte=9),
+                name="offer_trl_range",
+            ),
+        ]
+
+    @property
+    def organization(self):  # type: ignore[no-untyped-def]
+        return self.owner
+
+    @property
+    def organization_id(self) -> int:
+        return self.owner_id
+
+    @property
+    def transfer_mode_list(self) -> list[str]:
+        return [m for m in self.transfer_modes.split(",") if m]
+
+    def get_transfer_modes_display(self) -> list[str]:
+        labels = dict(TransferMode.choices)
+        return [str(labels.get(m, m)) for m in self.transfer_mode_list]
+
+    @property
+    def summary_text(self) -> str:
+        return self.summary or plain_text(self.description, 200)
+
+    def get_absolute_url(self) -> str:
+        return reverse("exchange:offer-detail", args=[self.pk, self.slug or "-"])
+
+
+class Demand(Listing):
+    """A technology need posted by a business (nhu cầu công nghệ)."""
+
+    RICH_FIELDS = ("problem", "desired_outcome", "constraints")
+    SUBSTANTIVE_FIELDS = (
+        "title",
+        "problem",
+        "desired_outcome",
+        "constraints",
+        "min_trl",
+        "budget_min_vnd",
+        "budget_max_vnd",
+        "deadline",
+        "requester_id",
+        "requester_anonymous",
+    )
+
+    problem = models.TextField(_("problem"), blank=True)
+    desired_outcome = models.TextField(_("desired outcome"), blank=True)
+    constraints = models.TextField(_("constraints"), blank=True)
+    fields = models.ManyToManyField(
+        "taxonomy.FieldOfScience",
+        blank=True,
+        related_name="demands",
+        verbose_name=_("fields of science"),
+    )
+    min_trl = models.PositiveSmallIntegerField(
+        _("minimum TRL"), null=True, blank=True, validators=TRL_VALIDATORS, db_index=True
+    )
+    budget_min_vnd = models.BigIntegerField(
+        _("budget from (VND)"), null=True, blank=True, validators=[MinValueValidator(0)]
+    )
+    budget_max_vnd = models.BigIntegerField(
+        _("budget up to (VND)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        db_index=True,
+    )
+    deadline = models.DateField(_("deadline"), null=True, blank=True)
+    requester = models.ForeignKey(
+        "directory.Organization",
+        on_delete=models.PROTECT,
+        related_name="demands",
+        verbose_name=_("requester organisation"),
+    )
+    requester_anonymous = models.BooleanField(
+        _("show the requester anonymously"),
+        default=False,
+        help_text=_("The public sees the demand but not who posted it."),
+    )
+
+    history = HistoricalRecords(m2m_fields=[fields], excluded_fields=["reconfirm_sent_at"])
+
+    class Meta:
+        ordering = ["-published_at", "-created_at"]
+        verbose_name = _("technology demand")
+        verbose_name_plural = _("technology demands")
+        indexes = [models.Index(fields=["status", "-published_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(budget_min_vnd__isnull=True) | models.Q(budget_min_vnd__gte=0),
+                name="demand_budget_min_non_negative",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(budget_max_vnd__isnull=True) | models.Q(budget_max_vnd__gte=0),
+                name="demand_budget_max_non_negative",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(budget_min_vnd__isnull=True)
+                | models.Q(budget_max_vnd__isnull=True)
+                | models.Q(budget_min_vnd__lte=models.F("budget_max_vnd")),
+                name="demand_budget_min_le_max",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(min_trl__isnull=True) | models.Q(min_trl__gte=1, min_trl__lte=9),
+                name="demand_trl_range",
+            ),
+        ]
+
+    @property
+    def organization(self):  # type: ignore[no-untyped-def]
+        return self.requester
+
+    @property
+    def organization_id(self) -> int:
+        return self.requester_id
+
+    @property
+    def summary_text(self) -> str:
+        return plain_text(self.problem, 200)
+
+    def get_absolute_url(self) -> str:
+        return reverse("exchange:demand-detail", args=[self.pk, self.slug or "-"])
+
+
+def _upload_path(kind: str, filename: str) -> str:
+    from uuid import uuid4
+
+    ext = filename.rsplit(".", 1)[-1].lower()[:8] if "." in filename else "bin"
+    return f"exchange/{kind}/{uuid4().hex}.{ext}"
+
+
+def image_path(instance, filename: str) -> str:  # type: ignore[no-untyped-def]
+    return _upload_path("images", filename)
+
+
+def thumbnail_path(instance, filename: str) -> str:  # type: ignore[no-untyped-def]
+    return _upload_path("thumbs", filename)
+
+
+def attachment_path(instance, filename: str) -> str:  # type: ignore[no-untyped-def]
+    return _upload_path("files", filename)
+
+
+class ListingImage(TimeStampedModel):
+    """An offer or demand picture, re-encoded by Pillow, with a thumbnail."""
+
+    offer = models.ForeignKey(
+        Offer, null=True, blank=True, on_delete=models.CASCADE, related_name="images"
+    )
+    demand = models.ForeignKey(
+        Demand, null=True, blank=True, on_delete=models.CASCADE, related_name="images"
+    )
+    image = models.ImageField(_("image"), upload_to=image_path, max_length=200)
+    thumbnail = models.ImageField(_("thumbnail"), upload_to=thumbnail_path, max_length=200)
+    caption = models.CharField(_("caption"), max_length=200, blank=True)
+    width = models.PositiveIntegerField(default=0)
+    height = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("image")
+        verbose_name_plural = _("images")
+
+    def __str__(self) -> str:
+        return self.caption or self.image.name
+
+
+class ListingAttachment(TimeStampedModel):
+    """A document attached to an offer or demand; type checked from its content."""
+
+    offer = models.ForeignKey(
+        Offer, null=True, blank=True, on_delete=models.CASCADE, related_name="attachments"
+    )
+    demand = models.ForeignKey(
+        Demand, null=True, blank=True, on_delete=models.CASCADE, related_name="attachments"
+    )
+    file = models.FileField(_("file"), upload_to=attachment_path, max_length=200)
+    name = models.CharField(_("name"), max_length=200)
+    mime_type = models.CharField(_("type"), max_length=100)
+    size = models.PositiveBigIntegerField(_("size"), default=0)
+    confidential = models.BooleanField(
+        _("confidential"),
+        default=False,
+        help_text=_("Only staff and accepted connection parties can download it."),
+    )
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ListingTransition(models.Model):
+    """One step in a listing's life: who, when, from which status to which, why."""
+
+    offer = models.ForeignKey(
+        Offer, null=True, blank=True, on_delete=models.CASCADE, related_name="transitions"
+    )
+    demand = models.ForeignKey(
+        Demand, null=True, blank=True, on_delete=models.CASCADE, related_name="transitions"
+    )
+    action = models.CharField(_("action"), max_length=32)
+    from_status = models.CharField(_("from"), max_length=16, choices=ListingStatus.choices)
+    to_status = models.CharField(_("to"), max_length=16, choices=ListingStatus.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    comment = models.TextField(_("comment"), blank=True)
+    at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("listing transition")
+        verbose_name_plural = _("listing transitions")
+
+    def __str__(self) -> str:
+        return f"{self.action}: {self.from_status} → {self.to_status}"
+
+
+class Event(NormalizedTextMixin, ExternalIdModel, TimeStampedModel):
+    """A technology fair (Techmart) or matchmaking session."""
+
+    title = models.CharField(_("title"), max_length=300)
+    slug = models.SlugField(_("slug"), max_length=100, blank=True)
+    start_date = models.DateField(_("date"), db_index=True)
+    end_date = models.DateField(_("end date"), null=True, blank=True)
+    place = models.CharField(_("place"), max_length=300, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    offers = models.ManyToManyField(
+        Offer, blank=True, related_name="events", verbose_name=_("registered offers")
+    )
+    demands = models.ManyToManyField(
+        Demand, blank=True, related_name="events", verbose_name=_("registered demands")
+    )
+    participants = models.ManyToManyField(
+        "directory.Organization",
+        blank=True,
+        related_name="exchange_events",
+        verbose_name=_("participating organisations"),
+    )
+
+    objects = BaseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-start_date"]
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        self.description = sanitize_html(self.description)
+        if not self.slug:
+            self.slug = slugify_vi(self.title, 100)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("exchange:event-detail", args=[self.pk, self.slug or "-"])
+
+
+class Connection(NormalizedTextMixin, ExternalIdModel, TimeStampedModel):
+    """A supply–demand connection and, as it progresses, the deal.
+
+    The *seeker* side wants a technology (a demand's requester, or whoever is interested in an
+    offer); the *provider* side has it (an offer's owner, an expert, or whoever answers a demand).
+    ``responder_side`` says which side must accept or decline.
+    """
+
+    class Stage(models.TextChoices):
+        REQUESTED = "requested", _("Requested")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+        MEETING = "meeting", _("Meeting(s)")
+        MOU = "mou", _("MoU signed")
+        CONTRACT = "contract", _("Contract signed")
+        CLOSED = "closed", _("Closed")
+
+    class Side(models.TextChoices):
+        SEEKER = "seeker", _("Seeker")
+        PROVIDER = "provider", _("Provider")
+
+    class Outcome(models.TextChoices):
+        NONE = "", _("—")
+        SUCCESS = "success", _("Success")
+        FAILURE = "failure", _("Failure")
+
+    class ContractType(models.TextChoices):
+        TRANSFER = "transfer", _("Technology transfer")
+        LICENCE = "licence", _("Licence")
+        SERVICE = "service", _("Service")
+        RND = "rnd", _("R&D contract")
+        EQUIPMENT = "equipment", _("Equipment purchase")
+        OTHER = "other", _("Other")
+
+    demand = models.ForeignKey(
+        Demand,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="connections",
+        verbose_name=_("demand"),
+    )
+    offer = models.ForeignKey(
+        Offer,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="connections",
+        verbose_name=_("offer"),
+    )
+    expert = models.ForeignKey(
+        "directory.Expert",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="connections",
+        verbose_name=_("expert"),
+    )
+    seeker_org = models.ForeignKey(
+        "directory.Organization",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("seeker organisation"),
+    )
+    provider_org = models.ForeignKey(
+        "directory.Organization",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("provider organisation"),
+    )
+    initiated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("started by"),
+    )
+    broker = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="brokered_connections",
+        verbose_name=_("broker"),
+    )
+    responder_side = models.CharField(
+        _("who answers"), max_length=8, choices=Side.choices, default=Side.PROVIDER
+    )
+    event = models.ForeignKey(
+        Event,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="connections",
+        verbose_name=_("made at event"),
+    )
+    stage = models.CharField(
+        _("stage"), max_length=16, choices=Stage.choices, default=Stage.REQUESTED, db_index=True
+    )
+    message = models.TextField(_("first message"), blank=True)
+    responded_at = models.DateTimeField(_("answered"), null=True, blank=True)
+    mou_date = models.DateField(_("MoU date"), null=True, blank=True)
+    mou_note = models.TextField(_("MoU note"), blank=True)
+    contract_value_vnd = models.BigIntegerField(
+        _("contract value (VND)"), null=True, blank=True, validators=[MinValueValidator(0)]
+    )
+    contract_type = models.CharField(
+        _("contract type"), max_length=16, choices=ContractType.choices, blank=True
+    )
+    contract_date = models.DateField(_("contract date"), null=True, blank=True)
+    outcome = models.CharField(
+        _("outcome"), max_length=8, choices=Outcome.choices, blank=True, db_index=True
+    )
+    close_reason = models.TextField(_("reason"), blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+
+    history = HistoricalRecords()
+    objects = BaseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("connection")
+        verbose_name_plural = _("connections")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(contract_value_vnd__isnull=True)
+                | models.Q(contract_value_vnd__gte=0),
+                name="connection_value_non_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return " ↔ ".join(self.side_labels())
+
+    def side_labels(self) -> list[str]:
+        seeker = str(self.demand) if self.demand_id else str(self.seeker_org or "—")
+        if self.offer_id:
+            provider = str(self.offer)
+        elif self.expert_id:
+            provider = str(self.expert)
+        else:
+            provider = str(self.provider_org or "—")
+        return [seeker, provider]
+
+    def get_absolute_url(self) -> str:
+        return reverse("exchange:connection-detail", args=[self.pk])
+
+    @property
+    def is_open(self) -> bool:
+        return self.stage not in (self.Stage.DECLINED, self.Stage.CLOSED)
+
+
+class ConnectionStep(models.Model):
+    """The connection's log: every stage change and record, who and when."""
+
+    connection = models.ForeignKey(Connection, on_delete=models.CASCADE, related_name="steps")
+    action = models.CharField(_("action"), max_length=32)
+    from_stage = models.CharField(_("from"), max_length=16, choices=Connection.Stage.choices)
+    to_stage = models.CharField(_("to"), max_length=16, choices=Connection.Stage.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    comment = models.TextField(_("comment"), blank=True)
+    at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("connection step")
+        verbose_name_plural = _("connection steps")
+
+    def __str__(self) -> str:
+        return f"{self.action}: {self.from_stage} → {self.to_stage}"
+
+
+class Message(NormalizedTextMixin, models.Model):
+    connection = models.ForeignKey(Connection, on_delete=models.CASCADE, related_name="messages")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("author"),
+    )
+    body = models.TextField(_("message"))
+    created_at = models.DateTimeField(_("sent"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+
+    def __str__(self) -> str:
+        return self.body[:60]
+
+
+class Meeting(NormalizedTextMixin, TimeStampedModel):
+    connection = models.ForeignKey(Connection, on_delete=models.CASCADE, related_name="meetings")
+    date = models.DateTimeField(_("date and time"))
+    place = models.CharField(_("place"), max_length=300, blank=True)
+    online = models.BooleanField(_("online"), default=False)
+    link = models.URLField(_("meeting link"), blank=True)
+    minutes = models.TextField(_("minutes"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = _("meeting")
+        verbose_name_plural = _("meetings")
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d %H:%M} {self.place}"
+
+
+class Notification(models.Model):
+    """An in-app notice for one user (the e-mail carries the same text)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="exchange_notifications"
+    )
+    verb = models.CharField(_("what"), max_length=32)
+    title = models.CharField(_("title"), max_length=300)
+    body = models.TextField(_("text"), blank=True)
+    url = models.CharField(_("link"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+
+    objects = BaseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        indexes = [models.Index(fields=["user", "read_at"])]
+
+    def __str__(self) -> str:
+        return self.title

@@ -1,0 +1,946 @@
+"""Every state change of the exchange and its business rules.
+
+Views, the API, the CLI and the demo generator call these functions; none of them changes a
+listing's status or a connection's stage by itself. Each function checks permissions with
+``openstx.core.permissions`` and logs who did what, when, with which comment.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Iterable
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from openstx.core.permissions import (
+    CHANGE,
+    MODERATE,
+    VIEW,
+    can,
+    is_authenticated,
+    is_broker,
+    is_broker_or_officer,
+    is_officer,
+    organization_ids,
+)
+from openstx.exchange.models import (
+    Connection,
+    ConnectionStep,
+    Demand,
+    ListingAttachment,
+    ListingImage,
+    ListingStatus,
+    ListingTransition,
+    Meeting,
+    Message,
+    Notification,
+    Offer,
+)
+
+log = logging.getLogger(__name__)
+
+S = ListingStatus
+Stage = Connection.Stage
+VALIDITY_DAYS = getattr(settings, "OPENSTX_LISTING_VALIDITY_DAYS", 365)
+REMIND_DAYS = getattr(settings, "OPENSTX_LISTING_REMIND_DAYS", 14)
+
+
+class TransitionError(ValidationError):
+    """The action is not possible from the current state (or the data is incomplete)."""
+
+
+# --- Helpers ---------------------------------------------------------------------------------
+
+
+def listing_kind(listing: Offer | Demand) -> str:
+    return "offer" if isinstance(listing, Offer) else "demand"
+
+
+def _org_users(org_ids: Iterable[int | None]) -> list[Any]:
+    from django.contrib.auth import get_user_model
+
+    ids = [i for i in org_ids if i]
+    if not ids:
+        return []
+    return list(
+        get_user_model()
+        .objects.filter(
+            memberships__organization_id__in=ids, memberships__status="approved", is_active=True
+        )
+        .distinct()
+    )
+
+
+def _officers() -> list[Any]:
+    from django.contrib.auth import get_user_model
+
+    return list(
+        get_user_model()
+        .objects.filter(Q(role__in=["officer", "admin"]) | Q(is_superuser=True), is_active=True)
+        .distinct()
+    )
+
+
+def listing_users(listing: Offer | Demand) -> list[Any]:
+    """The people who look after a listing: its organisation's members and its author."""
+    users = {u.pk: u for u in _org_users([listing.organization_id])}
+    if listing.created_by_id and listing.created_by_id not in users:
+        users[listing.created_by_id] = listing.created_by
+    return list(users.values())
+
+
+def notify(
+    users: Iterable[Any],
+    verb: str,
+    title: str,
+    body: str = "",
+    url: str = "",
+    exclude: Any = None,
+    email: bool = True,
+) -> int:
+    """In-app notification plus e-mail to each user (except ``exclude``); returns the count."""
+    seen: set[int] = set()
+    notes = []
+    for user in users:
+        if user is None or user.pk in seen or (exclude is not None and user.pk == exclude.pk):
+            continue
+        seen.add(user.pk)
+        notes.append(Notification(user=user, verb=verb, title=title[:300], body=body, url=url))
+        if email and user.email:
+            link = f"{settings.SITE_URL}{url}" if url else ""
+            transaction.on_commit(
+                lambda u=user, t=title, b=body, link=link: _send(u.email, t, b, link)
+            )
+    Notification.objects.bulk_create(notes)
+    return len(notes)
+
+
+def _send(address: str, subject: str, body: str, link: str) -> None:
+    text = "\n\n".join(p for p in (body, link) if p)
+    try:
+        send_mail(f"[{settings.SITE_NAME}] {subject}", text, None, [address], fail_silently=False)
+    except Exception:  # noqa: BLE001 - mail trouble must not break the action
+        log.exception("could not send e-mail to %s", address)
+
+
+# --- Validation and quality ------------------------------------------------------------------
+
+
+def validate_listing(
+    listing: Offer | Demand, *, today: dt.date | None = None, check_dates: bool = True
+) -> None:
+    """Field rules that hold in every state (prices, TRL, dates). Raises ValidationError."""
+    today = today or timezone.localdate()
+    errors: dict[str, list[str]] = {}
+    if check_dates and listing.valid_until and listing.valid_until < today:
+        errors.setdefault("valid_until", []).append(_("The validity date is in the past."))
+    if isinstance(listing, Offer):
+        if listing.price_vnd is not None and listing.price_vnd < 0:
+            errors.setdefault("price_vnd", []).append(_("The price cannot be negative."))
+        if listing.trl is not None and not 1 <= listing.trl <= 9:
+            errors.setdefault("trl", []).append(_("TRL is between 1 and 9."))
+        from openstx.exchange.models import TransferMode
+
+        unknown = set(listing.transfer_mode_list) - set(TransferMode.values)
+        if unknown:
+            errors.setdefault("transfer_modes", []).append(
+                _("Unknown transfer mode: %(modes)s") % {"modes": ", ".join(sorted(unknown))}
+            )
+    else:
+        for name in ("budget_min_vnd", "budget_max_vnd"):
+            value = getattr(listing, name)
+            if value is not None and value < 0:
+                errors.setdefault(name, []).append(_("The budget cannot be negative."))
+        if (
+            listing.budget_min_vnd is not None
+            and listing.budget_max_vnd is not None
+            and listing.budget_min_vnd > listing.budget_max_vnd
+        ):
+            errors.setdefault("budget_max_vnd", []).append(
+                _("The upper budget must not be below the lower one.")
+            )
+        if listing.min_trl is not None and not 1 <= listing.min_trl <= 9:
+            errors.setdefault("min_trl", []).append(_("TRL is between 1 and 9."))
+        if check_dates and listing.deadline and listing.deadline < today:
+            errors.setdefault("deadline", []).append(_("The deadline is in the past."))
+    if errors:
+        raise ValidationError(errors)
+
+
+def quality_issues(listing: Offer | Demand) -> list[str]:
+    """What a listing lacks before it can be submitted, in words the owner understands."""
+    issues: list[str] = []
+    has_fields = listing.pk is not None and listing.fields.exists()
+    if isinstance(listing, Offer):
+        if not listing.summary:
+            issues.append(_("Add a one-line summary."))
+        if not listing.advantages:
+            issues.append(_("State the advantages over existing solutions."))
+        if listing.trl is None:
+            issues.append(_("Give the technology readiness level (TRL)."))
+        if not has_fields:
+            issues.append(_("Choose at least one field of science."))
+        if not listing.description:
+            issues.append(_("Describe the offer."))
+        if not listing.transfer_modes and listing.kind == Offer.Kind.TECHNOLOGY:
+            issues.append(_("Choose how the technology can be transferred."))
+    else:
+        if not listing.problem:
+            issues.append(_("Describe the problem."))
+        if not listing.desired_outcome:
+            issues.append(_("Describe the desired outcome."))
+        if not has_fields:
+            issues.append(_("Choose at least one field of science."))
+    return issues
+
+
+# --- Listing life cycle ------------------------------------------------------------------------
+
+OWNER, OFFICER, OWNER_OR_OFFICER, SYSTEM = "owner", "officer", "owner_or_officer", "system"
+
+TRANSITIONS: dict[str, tuple[frozenset[str], str | None, str]] = {
+    # action: (allowed from, to (None = unchanged), who)
+    "submit": (frozenset({S.DRAFT}), S.SUBMITTED, OWNER),
+    "approve": (frozenset({S.SUBMITTED}), S.PUBLISHED, OFFICER),
+    "reject": (frozenset({S.SUBMITTED}), S.REJECTED, OFFICER),
+    "redraft": (frozenset({S.REJECTED}), S.DRAFT, OWNER),
+    "pause": (frozenset({S.PUBLISHED}), S.PAUSED, OWNER_OR_OFFICER),
+    "resume": (frozenset({S.PAUSED}), S.PUBLISHED, OWNER_OR_OFFICER),
+    "withdraw": (
+        frozenset({S.DRAFT, S.SUBMITTED, S.REJECTED, S.PUBLISHED, S.PAUSED, S.EXPIRED}),
+        S.WITHDRAWN,
+        OWNER_OR_OFFICER,
+    ),
+    "reconfirm": (frozenset({S.PUBLISHED, S.PAUSED, S.EXPIRED}), None, OWNER_OR_OFFICER),
+    "expire": (frozenset({S.PUBLISHED, S.PAUSED}), S.EXPIRED, SYSTEM),
+    "fulfil": (frozenset({S.PUBLISHED, S.PAUSED, S.EXPIRED}), S.WITHDRAWN, OWNER_OR_OFFICER),
+}
+
+ACTION_LABELS = {
+    "create": gettext_lazy("created"),
+    "submit": gettext_lazy("submitted for moderation"),
+    "approve": gettext_lazy("approved and published"),
+    "reject": gettext_lazy("rejected"),
+    "redraft": gettext_lazy("returned to draft"),
+    "pause": gettext_lazy("paused"),
+    "resume": gettext_lazy("published again"),
+    "withdraw": gettext_lazy("withdrawn"),
+    "reconfirm": gettext_lazy("re-confirmed"),
+    "expire": gettext_lazy("expired"),
+    "fulfil": gettext_lazy("closed: the need was met by a deal"),
+    "edit": gettext_lazy("edited after publication: back to moderation"),
+}
+
+
+def is_owner(user: Any, listing: Offer | Demand) -> bool:
+    return listing.organization_id in organization_ids(user)
+
+
+def allowed_actions(user: Any, listing: Offer | Demand) -> list[str]:
+    """The transitions ``user`` may perform on ``listing`` now (for buttons)."""
+    return [a for a in TRANSITIONS if TRANSITIONS[a][2] != SYSTEM and _may(user, a, listing)]
+
+
+def _may(user: Any, action: str, listing: Offer | Demand) -> bool:
+    sources, _to, who = TRANSITIONS[action]
+    if listing.status not in sources or (action == "fulfil" and not isinstance(listing, Demand)):
+        return False
+    if who == OWNER:
+        return is_owner(user, listing) or is_officer(user)
+    if who == OFFICER:
+        return can(user, MODERATE, listing)
+    if who == OWNER_OR_OFFICER:
+        return is_owner(user, listing) or is_officer(user)
+    return user is None  # SYSTEM
+
+
+def _log(listing: Offer | Demand, action: str, old: str, new: str, user: Any, comment: str) -> None:
+    ListingTransition.objects.create(
+        **{listing_kind(listing): listing},
+        action=action,
+        from_status=old,
+        to_status=new,
+        actor=user if is_authenticated(user) else None,
+        comment=comment,
+    )
+
+
+@transaction.atomic
+def transition(
+    listing: Offer | Demand,
+    action: str,
+    user: Any,
+    comment: str = "",
+    *,
+    today: dt.date | None = None,
+) -> Offer | Demand:
+    """Perform ``action`` on ``listing`` as ``user`` (``None`` = the system)."""
+    if action not in TRANSITIONS:
+        raise TransitionError(_("Unknown action."))
+    sources, target, who = TRANSITIONS[action]
+    listing = type(listing).objects.select_for_update().get(pk=listing.pk)
+    if listing.status not in sources:
+        raise TransitionError(
+            _("This cannot be done while the listing is “%(status)s”.")
+            % {"status": listing.get_status_display()}
+        )
+    if who == SYSTEM and user is not None:
+        raise PermissionDenied(_("Only the system performs this step."))
+    if who != SYSTEM and not _may(user, action, listing):
+        raise PermissionDenied(_("You may not do this."))
+    comment = (comment or "").strip()
+    now = timezone.now()
+    today = today or timezone.localdate()
+    old = listing.status
+    if action == "submit":
+        issues = quality_issues(listing)
+        if issues:
+            raise TransitionError(issues)
+        validate_listing(listing, today=today)
+        listing.submitted_at = now
+    elif action == "reject":
+        if not comment:
+            raise TransitionError(_("Give the reasons for the rejection; the owner will see them."))
+        listing.moderation_note = comment
+    elif action == "approve":
+        listing.moderation_note = ""
+        listing.published_at = listing.published_at or now
+        if not listing.valid_until or listing.valid_until < today:
+            listing.valid_until = today + dt.timedelta(days=VALIDITY_DAYS)
+    elif action == "resume":
+        if listing.valid_until and listing.valid_until < today:
+            raise TransitionError(_("The validity date has passed: re-confirm the listing."))
+    elif action == "reconfirm":
+        base = max(listing.valid_until or today, today)
+        listing.valid_until = base + dt.timedelta(days=VALIDITY_DAYS)
+        listing.reconfirm_sent_at = None
+        if listing.status == S.EXPIRED:
+            target = S.PUBLISHED
+    new = target or listing.status
+    listing.status = new
+    listing._change_reason = f"{action}: {comment}"[:1000] if comment else action  # type: ignore[attr-defined]
+    listing.save()
+    _log(listing, action, old, new, user, comment)
+    _notify_transition(listing, action, user, comment)
+    return listing
+
+
+def _notify_transition(listing: Offer | Demand, action: str, user: Any, comment: str) -> None:
+    url = listing.get_absolute_url()
+    label = ACTION_LABELS.get(action, action)
+    title = _("“%(title)s”: %(what)s") % {"title": listing.title[:200], "what": label}
+    if action in ("submit", "edit"):
+        notify(
+            _officers(),
+            f"listing_{action}",
+            _("To moderate: %(title)s") % {"title": listing.title[:200]},
+            comment,
+            reverse_moderation(),
+            exclude=user,
+        )
+    notify(listing_users(listing), f"listing_{action}", title, comment, url, exclude=user)
+
+
+def reverse_moderation() -> str:
+    from django.urls import reverse
+
+    return reverse("exchange:moderation")
+
+
+def submit(listing, user, comment=""):  # type: ignore[no-untyped-def]
+    return transition(listing, "submit", user, comment)
+
+
+def approve(listing, user, comment=""):  # type: ignore[no-untyped-def]
+    return transition(listing, "approve", user, comment)
+
+
+def reject(listing, user, reasons):  # type: ignore[no-untyped-def]
+    return transition(listing, "reject", user, reasons)
+
+
+@transaction.atomic
+def save_listing(
+    listing: Offer | Demand,
+    user: Any,
+    *,
+    fields: Iterable[Any] | None = None,
+    organization: Any = None,
+    comment: str = "",
+) -> Offer | Demand:
+    """Create or update a listing as ``user`` (a member of its organisation or an officer).
+
+    A substantive change to a published or paused listing sends it back to moderation unless an
+    officer makes it; editing a rejected listing returns it to draft.
+    """
+    creating = listing.pk is None
+    if creating:
+        org = organization or listing.organization
+        if org is None:
+            raise PermissionDenied(_("Choose the organisation the listing belongs to."))
+        if not (is_officer(user) or org.pk in organization_ids(user)):
+            raise PermissionDenied(_("You may post only for organisations you belong to."))
+        listing.status = S.DRAFT
+        if is_authenticated(user):
+            listing.created_by = user
+    else:
+        old = type(listing).objects.get(pk=listing.pk)
+        if not can(user, CHANGE, old):
+            raise PermissionDenied(_("You may edit only your own organisation's listings."))
+        if (
+            listing.organization_id != old.organization_id
+            and not is_officer(user)
+            and (listing.organization_id not in organization_ids(user))
+        ):
+            raise PermissionDenied(_("You may post only for organisations you belong to."))
+        listing.status = old.status  # status changes only through transition()
+    validate_listing(listing, check_dates=creating or _dates_changed(listing))
+    if creating:
+        listing.save()
+        if fields is not None:
+            listing.fields.set(fields)
+        _log(listing, "create", "", S.DRAFT, user, comment)
+        return listing
+
+    changed = [
+        name for name in listing.SUBSTANTIVE_FIELDS if getattr(listing, name) != getattr(old, name)
+    ]
+    if fields is not None:
+        new_ids = {f.pk if hasattr(f, "pk") else int(f) for f in fields}
+        if new_ids != set(old.fields.values_list("pk", flat=True)):
+            changed.append("fields")
+    old_status = old.status
+    action = None
+    if old_status in (S.PUBLISHED, S.PAUSED) and changed and not is_officer(user):
+        listing.status = S.SUBMITTED
+        listing.submitted_at = timezone.now()
+        action = "edit"
+    elif old_status == S.REJECTED:
+        listing.status = S.DRAFT
+        action = "redraft"
+    listing._change_reason = comment or "edit"  # type: ignore[attr-defined]
+    listing.save()
+    if fields is not None:
+        listing.fields.set(fields)
+    if action:
+        note = comment or _("Changed: %(fields)s") % {"fields": ", ".join(changed)}
+        _log(listing, action, old_status, listing.status, user, note)
+        if action == "edit":
+            _notify_transition(listing, "edit", user, note)
+    return listing
+
+
+def _dates_changed(listing: Offer | Demand) -> bool:
+    old = type(listing).objects.filter(pk=listing.pk).values("valid_until").first() or {}
+    if old.get("valid_until") != listing.valid_until:
+        return True
+    if isinstance(listing, Demand):
+        old_deadline = Demand.objects.filter(pk=listing.pk).values_list("deadline", flat=True)
+        return bool(old_deadline) and old_deadline[0] != listing.deadline
+    return False
+
+
+def add_image(listing: Offer | Demand, user: Any, upload: Any, caption: str = "") -> ListingImage:
+    from openstx.exchange.uploads import check_image
+
+    if not can(user, CHANGE, listing):
+        raise PermissionDenied(_("You may edit only your own organisation's listings."))
+    checked = check_image(upload)
+    image = ListingImage(
+        **{listing_kind(listing): listing},
+        caption=caption[:200],
+        width=checked.width,
+        height=checked.height,
+    )
+    image.image.save(checked.content.name, checked.content, save=False)
+    image.thumbnail.save(checked.thumbnail.name, checked.thumbnail, save=False)
+    image.save()
+    return image
+
+
+def add_attachment(
+    listing: Offer | Demand, user: Any, upload: Any, confidential: bool = False
+) -> ListingAttachment:
+    from openstx.exchange.uploads import check_attachment
+
+    if not can(user, CHANGE, listing):
+        raise PermissionDenied(_("You may edit only your own organisation's listings."))
+    checked = check_attachment(upload)
+    att = ListingAttachment(
+        **{listing_kind(listing): listing},
+        name=checked.name,
+        mime_type=checked.mime_type,
+        size=checked.size,
+        confidential=confidential,
+    )
+    att.file.save(checked.content.name, checked.content, save=False)
+    att.save()
+    return att
+
+
+# --- Expiry ------------------------------------------------------------------------------------
+
+
+def expire_listings(today: dt.date | None = None, remind_days: int = REMIND_DAYS) -> dict[str, int]:
+    """Ask owners to re-confirm listings that run out within ``remind_days``, and expire those
+    whose validity date has passed. Idempotent: running twice changes nothing more."""
+    today = today or timezone.localdate()
+    counts = {"reminded": 0, "expired": 0}
+    live = [S.PUBLISHED, S.PAUSED]
+    for model in (Offer, Demand):
+        due = model.objects.filter(
+            status__in=live,
+            valid_until__gte=today,
+            valid_until__lte=today + dt.timedelta(days=remind_days),
+            reconfirm_sent_at__isnull=True,
+        )
+        for listing in due.select_related("created_by"):
+            with transaction.atomic():
+                updated = model.objects.filter(
+                    pk=listing.pk, reconfirm_sent_at__isnull=True
+                ).update(reconfirm_sent_at=timezone.now())
+                if not updated:
+                    continue
+                with translation.override(settings.LANGUAGE_CODE):
+                    notify(
+                        listing_users(listing),
+                        "listing_reconfirm",
+                        _("Please re-confirm “%(title)s” before %(date)s")
+                        % {
+                            "title": listing.title[:200],
+                            "date": listing.valid_until.strftime("%d/%m/%Y"),
+                        },
+                        _(
+                            "Your listing will expire on its validity date. Open it and choose "
+                            "“Re-confirm” to keep it published for another year."
+                        ),
+                        listing.get_absolute_url(),
+                    )
+            counts["reminded"] += 1
+        for listing in model.objects.filter(status__in=live, valid_until__lt=today):
+            with translation.override(settings.LANGUAGE_CODE):
+                transition(
+                    listing,
+                    "expire",
+                    None,
+                    _("Validity date %(date)s passed.")
+                    % {"date": listing.valid_until.strftime("%d/%m/%Y")},
+                    today=today,
+                )
+            counts["expired"] += 1
+    return counts
+
+
+# --- Visibility of details -----------------------------------------------------------------------
+
+
+def accepted_connections(listing: Offer | Demand):  # type: ignore[no-untyped-def]
+    return listing.connections.filter(
+        stage__in=[Stage.ACCEPTED, Stage.MEETING, Stage.MOU, Stage.CONTRACT, Stage.CLOSED],
+        responded_at__isnull=False,
+    )
+
+
+def can_see_confidential(user: Any, listing: Offer | Demand) -> bool:
+    """Staff, the owner's members, and the other party of a connection the owner accepted."""
+    if not is_authenticated(user):
+        return False
+    if is_officer(user) or is_owner(user, listing):
+        return True
+    return accepted_connections(listing).filter(_party_q(user)).exists()
+
+
+def can_see_requester(user: Any, demand: Demand) -> bool:
+    """Whether ``user`` may learn who posted ``demand`` (always, unless it is anonymous)."""
+    if not demand.requester_anonymous:
+        return True
+    if not is_authenticated(user):
+        return False
+    if is_officer(user) or is_broker(user) or is_owner(user, demand):
+        return True
+    return accepted_connections(demand).filter(_party_q(user)).exists()
+
+
+def requester_label(user: Any, demand: Demand) -> str:
+    if can_see_requester(user, demand):
+        return str(demand.requester)
+    return str(_("Anonymous business"))
+
+
+# --- Connections and deals -----------------------------------------------------------------------
+
+
+def _party_q(user: Any) -> Q:
+    from openstx.exchange.policies import connection_party_q
+
+    return connection_party_q(user)
+
+
+def is_party(user: Any, connection: Connection) -> bool:
+    """A party of the connection (either side, the initiator, the expert) or its broker."""
+    if not is_authenticated(user):
+        return False
+    ids = organization_ids(user)
+    return bool(
+        (connection.seeker_org_id and connection.seeker_org_id in ids)
+        or (connection.provider_org_id and connection.provider_org_id in ids)
+        or connection.initiated_by_id == user.pk
+        or connection.broker_id == user.pk
+        or (connection.expert_id and connection.expert.user_id == user.pk)
+    )
+
+
+def can_see_thread(user: Any, connection: Connection) -> bool:
+    """Messages and meetings: only parties, the broker involved and staff."""
+    return is_officer(user) or is_party(user, connection)
+
+
+def side_of(user: Any, connection: Connection) -> str | None:
+    ids = organization_ids(user)
+    if connection.seeker_org_id and connection.seeker_org_id in ids:
+        return Connection.Side.SEEKER
+    if connection.provider_org_id and connection.provider_org_id in ids:
+        return Connection.Side.PROVIDER
+    if connection.expert_id and connection.expert.user_id == getattr(user, "pk", None):
+        return Connection.Side.PROVIDER
+    return None
+
+
+def can_respond(user: Any, connection: Connection) -> bool:
+    # Staff never answer for a party: only the side that was asked.
+    return connection.stage == Stage.REQUESTED and side_of(user, connection) == (
+        connection.responder_side
+    )
+
+
+def connection_users(connection: Connection) -> list[Any]:
+    users = {u.pk: u for u in _org_users([connection.seeker_org_id, connection.provider_org_id])}
+    for extra in (
+        connection.initiated_by,
+        connection.broker,
+        connection.expert.user if connection.expert_id else None,
+    ):
+        if extra is not None:
+            users.setdefault(extra.pk, extra)
+    return list(users.values())
+
+
+def _step(connection: Connection, action: str, old: str, user: Any, comment: str = "") -> None:
+    ConnectionStep.objects.create(
+        connection=connection,
+        action=action,
+        from_stage=old,
+        to_stage=connection.stage,
+        actor=user if is_authenticated(user) else None,
+        comment=comment,
+    )
+    title = _("Connection “%(name)s”: %(stage)s") % {
+        "name": str(connection)[:200],
+        "stage": connection.get_stage_display(),
+    }
+    notify(
+        connection_users(connection),
+        f"connection_{action}",
+        title,
+        comment,
+        connection.get_absolute_url(),
+        exclude=user,
+    )
+
+
+def _default_org(user: Any) -> Any:
+    from openstx.directory.models import Organization
+
+    ids = sorted(organization_ids(user))
+    return Organization.objects.filter(pk__in=ids).first() if ids else None
+
+
+@transaction.atomic
+def express_interest(
+    user: Any,
+    listing: Offer | Demand,
+    message: str = "",
+    organization: Any = None,
+    event: Any = None,
+) -> Connection:
+    """ "I am interested": a signed-in user asks to connect with a published offer or demand."""
+    if not is_authenticated(user):
+        raise PermissionDenied(_("Log in to express interest."))
+    if listing.status != S.PUBLISHED:
+        raise TransitionError(_("Only published listings accept connection requests."))
+    if organization is not None and organization.pk not in organization_ids(user):
+        raise PermissionDenied(_("You may act only for organisations you belong to."))
+    org = organization or _default_org(user)
+    if is_owner(user, listing) and (org is None or org.pk == listing.organization_id):
+        raise TransitionError(_("This is your own organisation's listing."))
+    open_q = ~Q(stage__in=[Stage.DECLINED, Stage.CLOSED])
+    if listing.connections.filter(open_q, initiated_by=user).exists():
+        raise TransitionError(_("You have already expressed interest in this listing."))
+    conn = Connection(initiated_by=user, message=(message or "").strip(), event=event)
+    if isinstance(listing, Offer):
+        conn.offer = listing
+        conn.seeker_org = org
+        conn.provider_org = listing.owner
+        conn.responder_side = Connection.Side.PROVIDER
+    else:
+        conn.demand = listing
+        conn.seeker_org = listing.requester
+        conn.provider_org = org
+        conn.expert = getattr(user, "expert_profile", None) if org is None else None
+        conn.responder_side = Connection.Side.SEEKER
+    conn.save()
+    _step(conn, "request", "", user, conn.message)
+    return conn
+
+
+@transaction.atomic
+def broker_connect(
+    user: Any,
+    demand: Demand,
+    *,
+    offer: Offer | None = None,
+    expert: Any = None,
+    message: str = "",
+    event: Any = None,
+) -> Connection:
+    """A broker or officer proposes a demand–offer or demand–expert connection."""
+    if not is_broker_or_officer(user):
+        raise PermissionDenied(_("Only brokers and department officers can connect listings."))
+    if (offer is None) == (expert is None):
+        raise TransitionError(_("Choose either an offer or an expert."))
+    if demand.status != S.PUBLISHED or (offer is not None and offer.status != S.PUBLISHED):
+        raise TransitionError(_("Only published listings can be connected."))
+    conn = Connection(
+        demand=demand,
+        offer=offer,
+        expert=expert,
+        seeker_org=demand.requester,
+        provider_org=offer.owner if offer is not None else expert.organization,
+        initiated_by=user,
+        broker=user,
+        responder_side=Connection.Side.PROVIDER,
+        message=(message or "").strip(),
+        event=event,
+    )
+    conn.save()
+    _step(conn, "request", "", user, conn.message)
+    return conn
+
+
+def _lock(connection: Connection) -> Connection:
+    return (
+        Connection.objects.select_for_update(of=("self",))
+        .select_related("expert")
+        .get(pk=connection.pk)
+    )
+
+
+def _require_worker(user: Any, connection: Connection) -> None:
+    if not (is_officer(user) or is_party(user, connection)):
+        raise PermissionDenied(_("Only the parties, their broker and staff can do this."))
+
+
+@transaction.atomic
+def respond(connection: Connection, user: Any, accept: bool, comment: str = "") -> Connection:
+    """The answering side accepts or declines a requested connection."""
+    conn = _lock(connection)
+    if conn.stage != Stage.REQUESTED:
+        raise TransitionError(_("This connection has already been answered."))
+    if side_of(user, conn) != conn.responder_side:
+        raise PermissionDenied(_("Only the side that was asked can answer."))
+    old = conn.stage
+    conn.stage = Stage.ACCEPTED if accept else Stage.DECLINED
+    conn.responded_at = timezone.now()
+    if not accept:
+        conn.close_reason = comment
+    conn.save()
+    _step(conn, "accept" if accept else "decline", old, user, comment)
+    return conn
+
+
+def _advance(conn: Connection, allowed: set[str], new: str) -> str:
+    if conn.stage not in allowed:
+        raise TransitionError(
+            _("Not possible at the stage “%(stage)s”.") % {"stage": conn.get_stage_display()}
+        )
+    old = conn.stage
+    order = [Stage.ACCEPTED, Stage.MEETING, Stage.MOU, Stage.CONTRACT]
+    if new in order and old in order and order.index(new) < order.index(old):
+        return old  # a later meeting does not move a signed deal backwards
+    conn.stage = new
+    return old
+
+
+WORKING = {Stage.ACCEPTED, Stage.MEETING, Stage.MOU, Stage.CONTRACT}
+
+
+@transaction.atomic
+def post_message(connection: Connection, user: Any, body: str) -> Message:
+    if not can_see_thread(user, connection):
+        raise PermissionDenied(_("Only the parties, their broker and staff can write here."))
+    body = (body or "").strip()
+    if not body:
+        raise ValidationError(_("Write a message."))
+    if len(body) > 10000:
+        raise ValidationError(_("The message is too long."))
+    msg = Message.objects.create(connection=connection, author=user, body=body)
+    notify(
+        connection_users(connection),
+        "connection_message",
+        _("New message about “%(name)s”") % {"name": str(connection)[:200]},
+        body[:500],
+        connection.get_absolute_url(),
+        exclude=user,
+    )
+    return msg
+
+
+@transaction.atomic
+def record_meeting(
+    connection: Connection,
+    user: Any,
+    *,
+    date: dt.datetime,
+    place: str = "",
+    online: bool = False,
+    link: str = "",
+    minutes: str = "",
+) -> Meeting:
+    conn = _lock(connection)
+    _require_worker(user, conn)
+    old = _advance(conn, WORKING, Stage.MEETING)
+    conn.save()
+    meeting = Meeting.objects.create(
+        connection=conn,
+        date=date,
+        place=place,
+        online=online,
+        link=link,
+        minutes=minutes,
+        recorded_by=user,
+    )
+    _step(conn, "meeting", old, user, place or link)
+    return meeting
+
+
+@transaction.atomic
+def record_mou(connection: Connection, user: Any, *, date: dt.date, note: str = "") -> Connection:
+    conn = _lock(connection)
+    _require_worker(user, conn)
+    old = _advance(conn, {Stage.ACCEPTED, Stage.MEETING, Stage.MOU}, Stage.MOU)
+    conn.mou_date, conn.mou_note = date, note
+    conn.save()
+    _step(conn, "mou", old, user, note)
+    return conn
+
+
+@transaction.atomic
+def record_contract(
+    connection: Connection, user: Any, *, value_vnd: int, contract_type: str, date: dt.date
+) -> Connection:
+    conn = _lock(connection)
+    _require_worker(user, conn)
+    if value_vnd is None or value_vnd < 0:
+        raise ValidationError({"contract_value_vnd": _("The value cannot be negative.")})
+    if contract_type not in Connection.ContractType.values:
+        raise ValidationError({"contract_type": _("Choose a contract type.")})
+    if date > timezone.localdate() + dt.timedelta(days=366):
+        raise ValidationError({"contract_date": _("The contract date is too far in the future.")})
+    old = _advance(conn, WORKING, Stage.CONTRACT)
+    conn.contract_value_vnd, conn.contract_type, conn.contract_date = value_vnd, contract_type, date
+    conn.save()
+    _step(conn, "contract", old, user, f"{value_vnd:,} VND")
+    return conn
+
+
+@transaction.atomic
+def close_connection(
+    connection: Connection,
+    user: Any,
+    *,
+    success: bool,
+    reason: str = "",
+    close_demand: bool = False,
+) -> Connection:
+    """Close the deal with success or failure; a success can also close the demand it met."""
+    conn = _lock(connection)
+    _require_worker(user, conn)
+    reason = (reason or "").strip()
+    if not success and not reason:
+        raise ValidationError({"close_reason": _("Say why the deal failed.")})
+    old = _advance(conn, WORKING, Stage.CLOSED)
+    conn.outcome = Connection.Outcome.SUCCESS if success else Connection.Outcome.FAILURE
+    conn.close_reason = reason
+    conn.closed_at = timezone.now()
+    conn.save()
+    _step(conn, "close", old, user, reason)
+    if success and close_demand and conn.demand_id:
+        demand = conn.demand
+        if demand.status in TRANSITIONS["fulfil"][0] and (
+            is_officer(user) or is_owner(user, demand) or conn.broker_id == user.pk
+        ):
+            if is_owner(user, demand) or is_officer(user):
+                transition(demand, "fulfil", user, reason)
+            else:  # the broker closes the demand on the requester's behalf
+                old_status = demand.status
+                Demand.objects.filter(pk=demand.pk).update(status=S.WITHDRAWN)
+                _log(demand, "fulfil", old_status, S.WITHDRAWN, user, reason)
+    return conn
+
+
+# --- Events --------------------------------------------------------------------------------------
+
+
+def event_counts(event: Any) -> dict[str, int]:
+    conns = event.connections.all()
+    return {
+        "offers": event.offers.count(),
+        "demands": event.demands.count(),
+        "participants": event.participants.count(),
+        "connections": conns.count(),
+        "contracts": conns.filter(contract_date__isnull=False).count(),
+    }
+
+
+def register_for_event(event: Any, user: Any, listing: Offer | Demand) -> None:
+    if not can(user, CHANGE, listing):
+        raise PermissionDenied(_("You may register only your own organisation's listings."))
+    if listing.status != S.PUBLISHED:
+        raise TransitionError(_("Only published listings can be registered."))
+    (event.offers if isinstance(listing, Offer) else event.demands).add(listing)
+    event.participants.add(listing.organization)
+
+
+# --- Pipelines -----------------------------------------------------------------------------------
+
+
+def pipeline(user: Any, *, mine_only: bool = False, stage: str = "", q: str = "") -> Any:
+    """Connections ``user`` follows: a party's own, or everything for brokers and staff."""
+    from openstx.core.permissions import restrict
+
+    qs = Connection.objects.select_related(
+        "demand", "offer", "expert", "seeker_org", "provider_org", "broker"
+    )
+    qs = (
+        qs.filter(_party_q(user))
+        if mine_only or not is_broker_or_officer(user)
+        else restrict(qs, user, VIEW)
+    )
+    if stage:
+        qs = qs.filter(stage=stage)
+    if q:
+        qs = qs.filter(
+            Q(demand__title__icontains=q)
+            | Q(offer__title__icontains=q)
+            | Q(expert__full_name__icontains=q)
+        )
+    return qs
