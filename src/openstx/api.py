@@ -25,6 +25,7 @@ def _add_routers() -> None:
     api.add_router("/", directory_router)
     api.add_router("/", exchange_router)
     api.add_router("/", search_router)
+    api.add_router("/", "openstx.ipr.api.router")
     api.add_router("/projects", "openstx.projects.api.router")
     api.add_router("/library", "openstx.library.api.router")
 

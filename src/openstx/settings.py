@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "openstx.directory",
     "openstx.search",
     "openstx.exchange",
+    "openstx.ipr",
     "openstx.projects",
     "openstx.library",
     "openstx.web",

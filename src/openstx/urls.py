@@ -13,6 +13,7 @@ urlpatterns = [
     path("directory/", include("openstx.directory.urls")),
     path("search/", include("openstx.search.urls")),
     path("exchange/", include("openstx.exchange.urls")),
+    path("ip/", include("openstx.ipr.urls")),
     path("projects/", include("openstx.projects.urls")),
     path("library/", include("openstx.library.urls")),
     path("oai", include("openstx.library.oai_urls")),

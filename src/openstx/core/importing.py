@@ -458,6 +458,11 @@ class Importer:
     def column_map(self) -> dict[str, Column]:
         return {c.name: c for c in self.columns}
 
+    def open_reader(self, path: str | Path) -> Reader:
+        """The reader for a file of this KIND (default: by extension). Override for awkward
+        files, e.g. a sheet whose header sits below title rows or spans merged cells."""
+        return open_reader(path)
+
     def prepare(self, ctx: ImportContext) -> None:
         """Called once before the first row (warm caches here)."""
 
@@ -909,7 +914,7 @@ def run_import(
     started = time.monotonic()
     importer = get_importer(kind)
     result = ImportResult(kind=kind, dry_run=dry_run)
-    reader = open_reader(source) if isinstance(source, str | Path) else source
+    reader = importer.open_reader(source) if isinstance(source, str | Path) else source
     total = getattr(reader, "total", None)
     ctx = ImportContext(kind=kind, user=user, dry_run=dry_run)
     size = batch_size or importer.batch_size

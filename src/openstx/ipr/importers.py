@@ -1,0 +1,683 @@
+"""Import kinds "ip", "standards" and "training" for the one import pipeline
+(``openstx import ip PATH``; see docs/importing.md and :mod:`openstx.ipr.sheets`).
+
+Spreadsheets from the department's offices are read as they are: the header is found below
+any title rows, may span merged cells over several rows, and its Vietnamese column names are
+matched with or without diacritics through the synonym lists below. A record is found again by
+its ``external_id`` or, when the sheet has none, by its application number (IP) / receipt
+number (standards) / title and start date (training), so re-running an import updates and
+never duplicates.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from openstx.core import importing as imp
+from openstx.core.importing import Column, ImportContext, ParsedRow, RowError
+from openstx.core.text import clean, fold
+from openstx.ipr.classes import normalize_classes
+from openstx.ipr.models import (
+    CERTIFIED_STATUSES,
+    IPRecord,
+    IPStatus,
+    IPTransition,
+    IPType,
+    StandardKind,
+    StandardOutcome,
+    StandardRecord,
+    TrainingCourse,
+    application_key,
+)
+from openstx.ipr.sheets import SheetReader, parse_amount, parse_date
+
+# --- Synonyms (compared folded: accents, case and punctuation do not matter) --------------
+
+IP_SYNONYMS: dict[str, list[str]] = {
+    "external_id": ["mã hồ sơ", "mã", "id", "mã định danh", "external id"],
+    "type": [
+        "loại",
+        "loại đơn",
+        "loại hình",
+        "đối tượng",
+        "đối tượng SHCN",
+        "loại đối tượng",
+        "đối tượng sở hữu công nghiệp",
+        "loại văn bằng",
+        "type",
+    ],
+    "title": [
+        "tên nhãn hiệu",
+        "nhãn hiệu",
+        "tên sáng chế",
+        "tên giải pháp",
+        "tên kiểu dáng",
+        "tên đối tượng",
+        "tên",
+        "tên sản phẩm",
+        "tên phần mềm",
+        "tên chỉ dẫn địa lý",
+        "nhãn hiệu / tên sáng chế",
+        "mark",
+        "title or mark",
+    ],
+    "applicant": [
+        "chủ đơn",
+        "tên chủ đơn",
+        "người nộp đơn",
+        "chủ sở hữu",
+        "chủ văn bằng",
+        "tổ chức cá nhân",
+        "tổ chức, cá nhân nộp đơn",
+        "đơn vị",
+        "applicant",
+        "chủ đơn tổ chức cá nhân",
+        "tên tổ chức cá nhân",
+    ],
+    "applicant_address": ["địa chỉ", "địa chỉ chủ đơn", "address"],
+    "application_number": [
+        "số đơn",
+        "số đơn đăng ký",
+        "đơn đăng ký số",
+        "số đơn đk",
+        "application number",
+        "số hồ sơ",
+    ],
+    "application_date": [
+        "ngày nộp đơn",
+        "ngày nộp",
+        "ngày nộp đơn đăng ký",
+        "ngày đăng ký",
+        "đơn đăng ký ngày nộp",
+        "application date",
+    ],
+    "status": ["tình trạng", "trạng thái", "tình trạng đơn", "kết quả", "status"],
+    "certificate_number": [
+        "số văn bằng",
+        "số bằng",
+        "văn bằng số",
+        "số giấy chứng nhận",
+        "số GCN",
+        "certificate number",
+    ],
+    "certificate_date": [
+        "ngày cấp",
+        "ngày cấp văn bằng",
+        "ngày cấp bằng",
+        "văn bằng ngày cấp",
+        "ngày cấp GCN",
+        "certificate date",
+    ],
+    "expiry_date": ["ngày hết hạn", "hết hạn", "hiệu lực đến", "thời hạn bảo hộ", "expiry date"],
+    "classes": [
+        "nhóm",
+        "nhóm sản phẩm",
+        "nhóm sản phẩm dịch vụ",
+        "nhóm nice",
+        "phân loại",
+        "phân loại IPC",
+        "IPC",
+        "Locarno",
+        "phân loại Locarno",
+        "classes",
+        "class",
+    ],
+    "supported": ["hỗ trợ", "được hỗ trợ", "có hỗ trợ", "hỗ trợ của sở", "supported"],
+    "support_amount_vnd": [
+        "kinh phí hỗ trợ",
+        "số tiền hỗ trợ",
+        "mức hỗ trợ",
+        "kinh phí",
+        "số tiền",
+        "support amount",
+        "support amount vnd",
+    ],
+    "support_programme": ["chương trình hỗ trợ", "chương trình", "nguồn hỗ trợ"],
+    "task": ["nhiệm vụ", "đề tài", "nhiệm vụ KH&CN", "thuộc nhiệm vụ", "đề tài dự án"],
+    "is_public": ["công khai", "public"],
+    "notes": ["ghi chú", "notes"],
+}
+
+STANDARDS_SYNONYMS: dict[str, list[str]] = {
+    "external_id": ["mã hồ sơ", "mã", "id", "external id"],
+    "kind": ["loại", "loại hồ sơ", "hình thức", "loại công bố", "kind"],
+    "title": [
+        "tên sản phẩm",
+        "sản phẩm",
+        "tên sản phẩm hàng hóa",
+        "sản phẩm hàng hóa",
+        "tên hàng hóa",
+        "nội dung",
+        "title",
+    ],
+    "reference": [
+        "tiêu chuẩn",
+        "quy chuẩn",
+        "tiêu chuẩn quy chuẩn",
+        "số hiệu tiêu chuẩn",
+        "tiêu chuẩn áp dụng",
+        "quy chuẩn áp dụng",
+        "tiêu chuẩn quy chuẩn áp dụng",
+        "reference",
+    ],
+    "number": ["số tiếp nhận", "số thông báo", "số hồ sơ", "số", "number"],
+    "organization": [
+        "tên doanh nghiệp",
+        "doanh nghiệp",
+        "tổ chức",
+        "đơn vị",
+        "cơ sở",
+        "tên tổ chức",
+        "tổ chức cá nhân",
+        "organization",
+        "organisation",
+    ],
+    "received_date": ["ngày tiếp nhận", "ngày nhận", "ngày nộp", "ngày nhận hồ sơ", "received"],
+    "decision_date": [
+        "ngày thông báo",
+        "ngày quyết định",
+        "ngày cấp",
+        "ngày trả kết quả",
+        "decided",
+    ],
+    "valid_until": ["hiệu lực đến", "ngày hết hạn", "valid until"],
+    "outcome": ["kết quả", "tình trạng", "kết quả xử lý", "outcome"],
+    "support_amount_vnd": ["kinh phí hỗ trợ", "số tiền hỗ trợ", "mức hỗ trợ", "support amount"],
+    "notes": ["ghi chú", "notes"],
+}
+
+TRAINING_SYNONYMS: dict[str, list[str]] = {
+    "external_id": ["mã lớp", "mã", "id", "external id"],
+    "title": [
+        "tên lớp",
+        "tên khóa",
+        "tên khóa đào tạo",
+        "tên lớp tập huấn",
+        "khóa học",
+        "lớp tập huấn",
+        "tên khóa học",
+        "title",
+    ],
+    "topic": ["chủ đề", "nội dung", "nội dung đào tạo", "lĩnh vực", "topic"],
+    "start_date": [
+        "từ ngày",
+        "ngày bắt đầu",
+        "ngày khai giảng",
+        "ngày tổ chức",
+        "thời gian từ",
+        "thời gian từ ngày",
+        "start date",
+    ],
+    "end_date": [
+        "đến ngày",
+        "ngày kết thúc",
+        "ngày bế giảng",
+        "thời gian đến",
+        "thời gian đến ngày",
+        "end date",
+    ],
+    "place": ["địa điểm", "nơi tổ chức", "place"],
+    "trainers": ["giảng viên", "báo cáo viên", "người hướng dẫn", "trainers"],
+    "organizer": ["đơn vị tổ chức", "đơn vị phối hợp", "organiser", "organizer"],
+    "capacity": ["số lượng", "quy mô", "số học viên", "số học viên dự kiến", "số chỗ", "capacity"],
+    "description": ["mô tả", "ghi chú", "description"],
+}
+
+TYPE_ALIASES = {
+    "NH": "trademark",
+    "nhãn hiệu": "trademark",
+    "nhãn hiệu tập thể": "trademark",
+    "nhãn hiệu chứng nhận": "trademark",
+    "SC": "patent",
+    "sáng chế": "patent",
+    "bằng độc quyền sáng chế": "patent",
+    "patent": "patent",
+    "GPHI": "utility_solution",
+    "giải pháp hữu ích": "utility_solution",
+    "KDCN": "industrial_design",
+    "kiểu dáng": "industrial_design",
+    "kiểu dáng công nghiệp": "industrial_design",
+    "CDĐL": "geographical_indication",
+    "CDDL": "geographical_indication",
+    "chỉ dẫn địa lý": "geographical_indication",
+    "phần mềm": "software_copyright",
+    "bản quyền phần mềm": "software_copyright",
+    "quyền tác giả": "software_copyright",
+    "chương trình máy tính": "software_copyright",
+    "quyền tác giả phần mềm": "software_copyright",
+}
+STATUS_ALIASES = {
+    "nộp đơn": "filed",
+    "đã nộp": "filed",
+    "đã nộp đơn": "filed",
+    "mới nộp": "filed",
+    "đang xử lý": "filed",
+    "thẩm định hình thức": "formality_examination",
+    "đang thẩm định hình thức": "formality_examination",
+    "chấp nhận đơn hợp lệ": "formality_examination",
+    "đơn hợp lệ": "formality_examination",
+    "công bố": "published",
+    "đã công bố": "published",
+    "công bố đơn": "published",
+    "thẩm định nội dung": "substantive_examination",
+    "đang thẩm định nội dung": "substantive_examination",
+    "đang thẩm định": "substantive_examination",
+    "cấp bằng": "granted",
+    "đã cấp": "granted",
+    "đã cấp bằng": "granted",
+    "đã cấp văn bằng": "granted",
+    "cấp văn bằng": "granted",
+    "được cấp": "granted",
+    "từ chối": "refused",
+    "bị từ chối": "refused",
+    "từ chối cấp": "refused",
+    "rút đơn": "withdrawn",
+    "đã rút": "withdrawn",
+    "mất hiệu lực": "lapsed",
+    "chấm dứt hiệu lực": "lapsed",
+    "đình chỉ": "lapsed",
+    "hết hiệu lực": "expired",
+    "hết hạn": "expired",
+}
+KIND_ALIASES = {
+    "TCCS": "in_house",
+    "tiêu chuẩn cơ sở": "in_house",
+    "công bố tiêu chuẩn cơ sở": "in_house",
+    "hợp chuẩn": "conformity_standard",
+    "công bố hợp chuẩn": "conformity_standard",
+    "hợp quy": "conformity_regulation",
+    "công bố hợp quy": "conformity_regulation",
+    "nhãn hàng hóa": "labelling",
+    "ghi nhãn": "labelling",
+    "nhãn": "labelling",
+    "mã số mã vạch": "barcode",
+    "mã vạch": "barcode",
+    "MSMV": "barcode",
+}
+OUTCOME_ALIASES = {
+    "đang xử lý": "pending",
+    "chờ xử lý": "pending",
+    "đang xem xét": "pending",
+    "đã tiếp nhận": "accepted",
+    "tiếp nhận": "accepted",
+    "đạt": "accepted",
+    "chấp nhận": "accepted",
+    "đã hỗ trợ": "supported",
+    "hỗ trợ": "supported",
+    "bổ sung": "returned",
+    "yêu cầu bổ sung": "returned",
+    "trả hồ sơ": "returned",
+    "không đạt": "rejected",
+    "từ chối": "rejected",
+    "rút": "withdrawn",
+    "rút hồ sơ": "withdrawn",
+}
+
+
+def _parser(fn):  # type: ignore[no-untyped-def]
+    def parse(value: Any, ctx: ImportContext) -> Any:
+        return fn(value)
+
+    return parse
+
+
+def _text(max_length: int) -> Any:
+    return imp.text(max_length)
+
+
+def _capacity(value: Any, ctx: ImportContext) -> int:
+    amount = parse_amount(value)
+    if amount > 100_000:
+        raise RowError(_("must be at most %(max)d") % {"max": 100_000})
+    return amount
+
+
+class _OrganizationResolver:
+    """Finds an organisation by external id, name or short name (folded); None when unknown
+    (applicants are often persons, so nothing is created)."""
+
+    @staticmethod
+    def lookup(ctx: ImportContext) -> dict[str, int]:
+        def build() -> dict[str, int]:
+            from openstx.directory.models import Organization
+
+            table: dict[str, int] = {}
+            for pk, name, short, ext in Organization.objects.values_list(
+                "pk", "name", "short_name", "external_id"
+            ):
+                for key in (ext, short, name):
+                    if key:
+                        table.setdefault(fold(key), pk)
+            return table
+
+        return ctx.cached("ipr:organizations", build)
+
+    @classmethod
+    def resolve(cls, text: str, ctx: ImportContext) -> int | None:
+        return cls.lookup(ctx).get(fold(clean(text))) if text else None
+
+
+class SheetImporter(imp.Importer):
+    """An importer whose rows come from :class:`SheetReader` and whose records are found by
+    ``external_id`` or a natural key. Rows are saved one by one (with history)."""
+
+    synonyms: dict[str, list[str]] = {}
+    key = "_key"
+
+    def open_reader(self, path: str | Path) -> SheetReader:
+        """The pipeline's reader hook: find the header of an awkward sheet."""
+        path = Path(path)
+        if path.suffix.lower() in (".jsonl", ".ndjson", ".json"):
+            return imp.open_reader(path)  # type: ignore[return-value]
+        reader = SheetReader(path, self.synonyms, name=path.name)
+        self.check_reader(reader)
+        return reader
+
+    def reader_for_bytes(self, data: bytes, name: str) -> SheetReader:
+        reader = SheetReader(data, self.synonyms, name=name)
+        self.check_reader(reader)
+        return reader
+
+    def check_reader(self, reader: SheetReader) -> None:
+        if not reader.found:
+            raise imp.ImportFileError(
+                _("No header row with known column names was found in the first rows of the sheet.")
+            )
+        missing = [c.name for c in self.columns if c.required and c.name not in reader.header]
+        if missing:
+            raise imp.ImportFileError(
+                _("Missing required columns: %(columns)s") % {"columns": ", ".join(missing)}
+            )
+
+    def natural_key(self, values: dict[str, Any]) -> str | None:
+        return None
+
+    def parse(self, raw: dict[str, Any], ctx: ImportContext) -> dict[str, Any]:
+        values = super().parse(raw, ctx)
+        if values.get("external_id"):
+            values["_key"] = "ext:" + str(values["external_id"])
+        else:
+            natural = self.natural_key(values)
+            if not natural:
+                raise RowError(_("give an external_id or the natural key of the record"))
+            values["_key"] = natural
+        return values
+
+    def find(self, values: dict[str, Any]) -> Any:
+        raise NotImplementedError
+
+    def assign(self, obj: Any, values: dict[str, Any], ctx: ImportContext) -> None:
+        for name, value in values.items():
+            if not name.startswith("_") and hasattr(obj, name):
+                setattr(obj, name, value)
+
+    def apply(self, row: ParsedRow, ctx: ImportContext) -> tuple[str, Any]:
+        values = row.values
+        obj = self.find(values)
+        created = obj is None
+        if created:
+            obj = self.model()  # type: ignore[misc]
+        before = self.snapshot(obj) if not created else None
+        self.assign(obj, values, ctx)
+        try:
+            obj.full_clean(
+                exclude=["external_id"] if not values.get("external_id") else None,
+                validate_unique=False,
+            )
+        except ValidationError as exc:
+            raise RowError(
+                "; ".join(
+                    f"{k}: {', '.join(v)}" if k != "__all__" else ", ".join(v)
+                    for k, v in exc.message_dict.items()
+                )
+            )
+        if not created and self.snapshot(obj) == before:
+            return imp.UNCHANGED, obj.pk
+        obj._change_reason = f"import {ctx.kind}"
+        if ctx.history_user is not None:
+            obj._history_user = ctx.history_user
+        obj.save()
+        self.after_save(obj, created, before, ctx)
+        return (imp.CREATED if created else imp.UPDATED), obj.pk
+
+    def after_save(self, obj: Any, created: bool, before: Any, ctx: ImportContext) -> None:
+        pass
+
+    def snapshot(self, obj: Any) -> dict[str, Any]:
+        return {
+            f.attname: getattr(obj, f.attname)
+            for f in obj._meta.concrete_fields
+            if f.name not in ("id", "created_at", "updated_at")
+        }
+
+
+@imp.register
+class IPImporter(SheetImporter):
+    kind = "ip"
+    label = "IP records"
+    model = IPRecord
+    synonyms = IP_SYNONYMS
+    columns = [
+        Column("external_id", parse=_text(100)),
+        Column("type", required=True, parse=imp.choice(IPType, TYPE_ALIASES)),
+        Column("title", required=True, parse=_text(500)),
+        Column("applicant", parse=_text(300)),
+        Column("applicant_address", parse=_text(500)),
+        Column("application_number", parse=_text(64)),
+        Column("application_date", parse=_parser(parse_date), default=None),
+        Column("status", parse=imp.choice(IPStatus, STATUS_ALIASES)),
+        Column("certificate_number", parse=_text(64)),
+        Column("certificate_date", parse=_parser(parse_date), default=None),
+        Column("expiry_date", parse=_parser(parse_date), default=None),
+        Column("classes", parse=_text(500)),
+        Column("supported", parse=imp.boolean(), default=None),
+        Column("support_amount_vnd", parse=_parser(parse_amount), default=None),
+        Column("support_programme", parse=_text(300)),
+        Column("task", parse=_text(300)),
+        Column("is_public", parse=imp.boolean(), default=None),
+        Column("notes", parse=imp.text(multiline=True), multiline=True),
+    ]
+
+    def natural_key(self, values: dict[str, Any]) -> str | None:
+        key = application_key(values.get("application_number"))
+        return f"app:{key}" if key else None
+
+    def validate(self, values: dict[str, Any], ctx: ImportContext) -> None:
+        ip_type = values.get("type")
+        if "classes" in values and ip_type:
+            try:
+                values["classes"] = normalize_classes(ip_type, values["classes"])
+            except ValidationError as exc:
+                raise RowError("; ".join(exc.messages), "classes")
+        amount = values.get("support_amount_vnd")
+        if values.get("supported") is None and "supported" in values:
+            values["supported"] = bool(amount)
+        if amount and "supported" not in values:
+            values["supported"] = True
+        if values.get("supported") is False and amount:
+            raise RowError(
+                _("a support amount is given but the record is marked not supported"),
+                "support_amount_vnd",
+            )
+        if not values.get("status"):
+            values["status"] = (
+                IPStatus.GRANTED if values.get("certificate_number") else IPStatus.FILED
+            )
+        if values["status"] in CERTIFIED_STATUSES and not values.get("certificate_number"):
+            raise RowError(_("a granted record needs its certificate number"), "certificate_number")
+        dates = (values.get("application_date"), values.get("certificate_date"))
+        if all(dates) and dates[1] < dates[0]:
+            raise RowError(
+                _("the certificate date is before the application date"), "certificate_date"
+            )
+        if values.get("is_public") is None:
+            values.pop("is_public", None)
+
+    def find(self, values: dict[str, Any]) -> IPRecord | None:
+        if values.get("external_id"):
+            found = IPRecord.objects.filter(external_id=values["external_id"]).first()
+            if found:
+                return found
+        key = application_key(values.get("application_number"))
+        if key:
+            return IPRecord.objects.filter(application_key=key).order_by("pk").first()
+        return None
+
+    def assign(self, obj: Any, values: dict[str, Any], ctx: ImportContext) -> None:
+        applicant = values.pop("applicant", None) if "applicant" in values else None
+        super().assign(obj, values, ctx)
+        if applicant is not None:
+            obj.applicant_name = applicant
+            obj.applicant_organization_id = _OrganizationResolver.resolve(applicant, ctx)
+        obj.application_key = application_key(obj.application_number)
+        if obj.supported is None:
+            obj.supported = False
+        values["applicant"] = applicant
+
+    def after_save(self, obj: Any, created: bool, before: Any, ctx: ImportContext) -> None:
+        previous = "" if created else before.get("status", "")
+        if previous != obj.status:
+            IPTransition.objects.create(
+                record=obj,
+                from_status=previous,
+                to_status=obj.status,
+                actor=ctx.history_user,
+                date=obj.certificate_date
+                if obj.status == IPStatus.GRANTED
+                else obj.application_date,
+                comment=_("Imported"),
+            )
+
+    def export_row(self, obj: Any, ctx: ImportContext) -> dict[str, Any]:
+        row = {c.name: getattr(obj, c.name, "") for c in self.columns}
+        row["applicant"] = obj.applicant
+        return row
+
+
+@imp.register
+class StandardsImporter(SheetImporter):
+    kind = "standards"
+    label = "Standards and quality records"
+    model = StandardRecord
+    synonyms = STANDARDS_SYNONYMS
+    columns = [
+        Column("external_id", parse=_text(100)),
+        Column("kind", required=True, parse=imp.choice(StandardKind, KIND_ALIASES)),
+        Column("title", required=True, parse=_text(500)),
+        Column("reference", parse=_text(200)),
+        Column("number", parse=_text(64)),
+        Column("organization", parse=_text(300)),
+        Column("received_date", parse=_parser(parse_date), default=None),
+        Column("decision_date", parse=_parser(parse_date), default=None),
+        Column("valid_until", parse=_parser(parse_date), default=None),
+        Column(
+            "outcome",
+            parse=imp.choice(StandardOutcome, OUTCOME_ALIASES),
+            default=StandardOutcome.PENDING,
+        ),
+        Column("support_amount_vnd", parse=_parser(parse_amount), default=None),
+        Column("notes", parse=imp.text(multiline=True), multiline=True),
+    ]
+
+    def natural_key(self, values: dict[str, Any]) -> str | None:
+        number = application_key(values.get("number"))
+        return f"num:{values.get('kind')}:{number}" if number else None
+
+    def find(self, values: dict[str, Any]) -> StandardRecord | None:
+        if values.get("external_id"):
+            found = StandardRecord.objects.filter(external_id=values["external_id"]).first()
+            if found:
+                return found
+        if values.get("number"):
+            return StandardRecord.objects.filter(
+                kind=values["kind"], number=values["number"]
+            ).first()
+        return None
+
+    def assign(self, obj: Any, values: dict[str, Any], ctx: ImportContext) -> None:
+        organization = values.get("organization")
+        rest = {k: v for k, v in values.items() if k != "organization"}
+        super().assign(obj, rest, ctx)
+        if "organization" in values:
+            obj.organization_name = organization or ""
+            obj.organization_id = _OrganizationResolver.resolve(organization, ctx)
+
+    def export_row(self, obj: Any, ctx: ImportContext) -> dict[str, Any]:
+        row = {c.name: getattr(obj, c.name, "") for c in self.columns}
+        row["organization"] = obj.organization_name
+        return row
+
+
+@imp.register
+class TrainingImporter(SheetImporter):
+    kind = "training"
+    label = "Training courses"
+    model = TrainingCourse
+    synonyms = TRAINING_SYNONYMS
+    columns = [
+        Column("external_id", parse=_text(100)),
+        Column("title", required=True, parse=_text(300)),
+        Column("topic", parse=_text(300)),
+        Column("start_date", parse=_parser(parse_date), default=None),
+        Column("end_date", parse=_parser(parse_date), default=None),
+        Column("place", parse=_text(300)),
+        Column("trainers", parse=_text(500)),
+        Column("organizer", parse=_text(300)),
+        Column("capacity", parse=_capacity, default=None),
+        Column("description", parse=imp.text(multiline=True), multiline=True),
+    ]
+
+    def natural_key(self, values: dict[str, Any]) -> str | None:
+        start = values.get("start_date")
+        return f"course:{fold(values.get('title'))}:{start.isoformat() if start else ''}"
+
+    def validate(self, values: dict[str, Any], ctx: ImportContext) -> None:
+        if (
+            values.get("start_date")
+            and values.get("end_date")
+            and values["end_date"] < values["start_date"]
+        ):
+            raise RowError(_("The course cannot end before it starts."), "end_date")
+
+    def find(self, values: dict[str, Any]) -> TrainingCourse | None:
+        if values.get("external_id"):
+            found = TrainingCourse.objects.filter(external_id=values["external_id"]).first()
+            if found:
+                return found
+        return (
+            TrainingCourse.objects.filter(
+                title=values.get("title"), start_date=values.get("start_date")
+            )
+            .order_by("pk")
+            .first()
+        )
+
+    def assign(self, obj: Any, values: dict[str, Any], ctx: ImportContext) -> None:
+        organizer = values.get("organizer")
+        super().assign(obj, {k: v for k, v in values.items() if k != "organizer"}, ctx)
+        if "organizer" in values:
+            obj.organizer_id = _OrganizationResolver.resolve(organizer, ctx)
+
+    def export_row(self, obj: Any, ctx: ImportContext) -> dict[str, Any]:
+        row = {c.name: getattr(obj, c.name, "") for c in self.columns}
+        row["organizer"] = obj.organizer.name if obj.organizer_id else ""
+        return row
+
+
+def import_file(kind: str, path: str | Path, **kwargs: Any) -> imp.ImportResult:
+    """Run the pipeline on an awkward sheet of ``kind`` (works whether or not the pipeline
+    calls the importer's ``open_reader`` hook itself)."""
+    importer = imp.get_importer(kind)
+    reader = (
+        importer.open_reader(path) if hasattr(importer, "open_reader") else imp.open_reader(path)
+    )
+    return imp.run_import(kind, reader, **kwargs)
+
+
+def import_bytes(kind: str, data: bytes, name: str, **kwargs: Any) -> imp.ImportResult:
+    importer = imp.get_importer(kind)
+    return imp.run_import(kind, importer.reader_for_bytes(data, name), **kwargs)

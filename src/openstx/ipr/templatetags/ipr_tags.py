@@ -1,0 +1,42 @@
+"""Blocks other apps' pages can include: ``{% load ipr_tags %}{% ipr_for_organization org %}``,
+``{% ipr_for_offer offer %}``, ``{% ipr_for_task "task code" %}``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+from openstx.core.permissions import VIEW, restrict
+from openstx.ipr.models import IPRecord, StandardRecord
+
+register = template.Library()
+
+
+@register.inclusion_tag("ipr/includes/organization_records.html", takes_context=True)
+def ipr_for_organization(context: Any, organization: Any, limit: int = 10) -> dict[str, Any]:
+    user = context.get("user") or getattr(context.get("request"), "user", None)
+    records = restrict(IPRecord.objects.filter(applicant_organization=organization), user, VIEW)
+    standards = restrict(StandardRecord.objects.filter(organization=organization), user, VIEW)
+    return {
+        "organization": organization,
+        "records": list(records[:limit]),
+        "total": records.count(),
+        "standards": list(standards[:limit]),
+    }
+
+
+@register.inclusion_tag("ipr/includes/offer_records.html", takes_context=True)
+def ipr_for_offer(context: Any, offer: Any) -> dict[str, Any]:
+    user = context.get("user") or getattr(context.get("request"), "user", None)
+    return {"records": list(restrict(IPRecord.objects.filter(offer=offer), user, VIEW)[:20])}
+
+
+@register.inclusion_tag("ipr/includes/offer_records.html", takes_context=True)
+def ipr_for_task(context: Any, task: Any) -> dict[str, Any]:
+    """Records whose ``task`` text names the task (its code, or its title)."""
+    user = context.get("user") or getattr(context.get("request"), "user", None)
+    code = getattr(task, "code", None) or str(task)
+    if not code:
+        return {"records": []}
+    return {"records": list(restrict(IPRecord.objects.filter(task__iexact=code), user, VIEW)[:20])}

@@ -1,0 +1,397 @@
+"""Pages of IP, standards and training records (thin: rules live in services.py)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from openstx.core.permissions import CHANGE, VIEW, can, is_officer, restrict
+from openstx.ipr import services
+from openstx.ipr.charts import bar_chart
+from openstx.ipr.filters import IPFilterForm, StandardFilterForm
+from openstx.ipr.forms import (
+    AttendeeForm,
+    DossierForm,
+    ImportForm,
+    IPRecordForm,
+    StandardRecordForm,
+    TrainingCourseForm,
+    TransitionForm,
+)
+from openstx.ipr.models import (
+    IPRecord,
+    IPStatus,
+    IPType,
+    StandardAttachment,
+    StandardKind,
+    StandardRecord,
+    TrainingCourse,
+)
+
+PAGE_SIZE = 50
+
+
+def _officer_required(request: HttpRequest) -> None:
+    if not is_officer(request.user):
+        raise PermissionDenied
+
+
+def _page(request: HttpRequest, qs: Any) -> Any:
+    return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+# --- IP records ---------------------------------------------------------------------------
+
+
+def _filtered_records(request: HttpRequest) -> tuple[IPFilterForm, Any]:
+    form = IPFilterForm(request.GET or None)
+    qs = restrict(IPRecord.objects.select_related("applicant_organization"), request.user, VIEW)
+    return form, form.filter(qs)
+
+
+def record_list(request: HttpRequest) -> HttpResponse:
+    form, qs = _filtered_records(request)
+    organization = None
+    if form.is_valid() and form.cleaned_data.get("organization"):
+        from openstx.directory.models import Organization
+
+        organization = Organization.objects.filter(pk=form.cleaned_data["organization"]).first()
+    return render(
+        request,
+        "ipr/record_list.html",
+        {
+            "form": form,
+            "page": _page(request, qs),
+            "count": qs.count(),
+            "organization": organization,
+            "can_edit": is_officer(request.user),
+            "export_query": request.GET.urlencode(),
+        },
+    )
+
+
+def record_export(request: HttpRequest) -> HttpResponse:
+    _form, qs = _filtered_records(request)
+    buffer = io.BytesIO()
+    services.export_xlsx(qs, buffer)
+    response = HttpResponse(
+        buffer.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="ip-records-{dt.date.today():%Y%m%d}.xlsx"'
+    )
+    return response
+
+
+def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    record = get_object_or_404(
+        restrict(
+            IPRecord.objects.select_related("applicant_organization", "offer"), request.user, VIEW
+        ),
+        pk=pk,
+    )
+    context: dict[str, Any] = {
+        "record": record,
+        "transitions": record.transitions.select_related("actor"),
+        "can_edit": can(request.user, CHANGE, record) and is_officer(request.user),
+    }
+    if context["can_edit"]:
+        choices = [(s, IPStatus(s).label) for s in services.allowed_transitions(record)]
+        context["transition_form"] = TransitionForm(choices=choices) if choices else None
+    return render(request, "ipr/record_detail.html", context)
+
+
+@login_required
+def record_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    _officer_required(request)
+    record = get_object_or_404(IPRecord, pk=pk) if pk else IPRecord()
+    form = IPRecordForm(request.POST or None, instance=record)
+    if request.method == "POST" and form.is_valid():
+        record = form.save(commit=False)
+        services.save_record(record, request.user)
+        messages.success(request, _("The IP record was saved."))
+        return redirect(record)
+    return render(request, "ipr/record_form.html", {"form": form, "record": record})
+
+
+@login_required
+@require_POST
+def record_transition(request: HttpRequest, pk: int) -> HttpResponse:
+    record = get_object_or_404(IPRecord, pk=pk)
+    choices = [(s, IPStatus(s).label) for s in IPStatus.values]
+    form = TransitionForm(request.POST, choices=choices)
+    if not form.is_valid():
+        messages.error(request, _("Choose the new status."))
+        return redirect(record)
+    data = form.cleaned_data
+    try:
+        services.transition(
+            record,
+            data["to_status"],
+            request.user,
+            comment=data.get("comment") or "",
+            date=data.get("date"),
+            certificate_number=data.get("certificate_number") or "",
+            certificate_date=data.get("certificate_date"),
+            expiry_date=data.get("expiry_date"),
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The status was changed."))
+    return redirect(record)
+
+
+# --- Statistics ---------------------------------------------------------------------------
+
+
+def statistics(request: HttpRequest) -> HttpResponse:
+    data = services.statistics()
+    years = [row["year"] for row in data["by_year"]]
+    by_year_chart = bar_chart(
+        _("Applications and certificates by year"),
+        [str(y) for y in years],
+        [
+            (_("Applications"), [r["applications"] for r in data["by_year"]]),
+            (_("Certificates"), [r["grants"] for r in data["by_year"]]),
+        ],
+    )
+    by_type_chart = bar_chart(
+        _("Applications and certificates by type"),
+        [r["label"] for r in data["by_type"]],
+        [
+            (_("Applications"), [r["applications"] for r in data["by_type"]]),
+            (_("Certificates"), [r["grants"] for r in data["by_type"]]),
+        ],
+    )
+    support_chart = bar_chart(
+        _("Support given by the department (VND)"),
+        [str(r["year"]) for r in data["support"]],
+        [(_("Amount (VND)"), [r["amount_vnd"] for r in data["support"]])],
+    )
+    # the type × year table
+    labels = dict(IPType.choices)
+    matrix: dict[str, dict[int, dict[str, int]]] = {}
+    for row in data["by_type_year"]:
+        matrix.setdefault(row["type"], {})[row["year"]] = row
+    type_year = [
+        {
+            "label": labels.get(t, t),
+            "cells": [matrix[t].get(y, {"applications": 0, "grants": 0}) for y in years],
+        }
+        for t in IPType.values
+        if t in matrix
+    ]
+    kinds = dict(StandardKind.choices)
+    standards = [{**r, "label": kinds.get(r["kind"], r["kind"])} for r in data["standards"]]
+    return render(
+        request,
+        "ipr/statistics.html",
+        {
+            "data": data,
+            "years": years,
+            "type_year": type_year,
+            "standards": standards,
+            "charts": [
+                (by_year_chart, "by-year"),
+                (by_type_chart, "by-type"),
+                (support_chart, "support"),
+            ],
+            "total_applications": sum(r["applications"] for r in data["by_year"]),
+            "total_grants": sum(r["grants"] for r in data["by_year"]),
+            "total_support": sum(r["amount_vnd"] for r in data["support"]),
+        },
+    )
+
+
+# --- Standards and quality records ----------------------------------------------------------
+
+
+def standard_list(request: HttpRequest) -> HttpResponse:
+    form = StandardFilterForm(request.GET or None)
+    qs = form.filter(
+        restrict(StandardRecord.objects.select_related("organization"), request.user, VIEW)
+    )
+    return render(
+        request,
+        "ipr/standard_list.html",
+        {
+            "form": form,
+            "page": _page(request, qs),
+            "count": qs.count(),
+            "can_edit": is_officer(request.user),
+        },
+    )
+
+
+def standard_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    record = get_object_or_404(restrict(StandardRecord.objects.all(), request.user, VIEW), pk=pk)
+    can_edit = is_officer(request.user)
+    form = DossierForm(request.POST or None, request.FILES or None) if can_edit else None
+    if request.method == "POST":
+        if not can_edit:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                services.add_dossier_document(record, form.cleaned_data["file"], request.user)
+            except ValidationError as exc:
+                form.add_error("file", exc)
+            else:
+                messages.success(request, _("The document was added to the dossier."))
+                return redirect(record)
+    attachments = restrict(StandardAttachment.objects.filter(record=record), request.user, VIEW)
+    return render(
+        request,
+        "ipr/standard_detail.html",
+        {
+            "record": record,
+            "attachments": attachments,
+            "form": form,
+            "can_edit": can_edit,
+        },
+    )
+
+
+def standard_attachment(request: HttpRequest, pk: int) -> HttpResponse:
+    from django.http import FileResponse
+
+    attachment = get_object_or_404(
+        restrict(StandardAttachment.objects.all(), request.user, VIEW), pk=pk
+    )
+    return FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.name,
+        content_type=attachment.mime_type,
+    )
+
+
+@login_required
+def standard_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    _officer_required(request)
+    record = get_object_or_404(StandardRecord, pk=pk) if pk else StandardRecord()
+    form = StandardRecordForm(request.POST or None, instance=record)
+    if request.method == "POST" and form.is_valid():
+        record = form.save()
+        messages.success(request, _("The record was saved."))
+        return redirect(record)
+    return render(
+        request,
+        "ipr/simple_form.html",
+        {
+            "form": form,
+            "title": _("Standards and quality record"),
+            "cancel": "ipr:standard-list",
+        },
+    )
+
+
+# --- Training ---------------------------------------------------------------------------------
+
+
+def course_list(request: HttpRequest) -> HttpResponse:
+    qs = restrict(TrainingCourse.objects.all(), request.user, VIEW)
+    from django.db.models import Count
+
+    qs = qs.annotate(attendee_count=Count("attendances"))
+    return render(
+        request,
+        "ipr/course_list.html",
+        {
+            "page": _page(request, qs),
+            "count": qs.count(),
+            "can_edit": is_officer(request.user),
+        },
+    )
+
+
+def course_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    course = get_object_or_404(restrict(TrainingCourse.objects.all(), request.user, VIEW), pk=pk)
+    can_edit = is_officer(request.user)
+    form = AttendeeForm(request.POST or None) if can_edit else None
+    if request.method == "POST":
+        if not can_edit:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                services.add_attendee(course, user=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, _("The attendee was added."))
+                return redirect(course)
+    from openstx.ipr.models import Attendance
+
+    attendees = restrict(Attendance.objects.filter(course=course), request.user, VIEW)
+    return render(
+        request,
+        "ipr/course_detail.html",
+        {
+            "course": course,
+            "attendees": attendees,
+            "attendee_total": course.attendances.count(),
+            "form": form,
+            "can_edit": can_edit,
+        },
+    )
+
+
+@login_required
+def course_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    _officer_required(request)
+    course = get_object_or_404(TrainingCourse, pk=pk) if pk else TrainingCourse()
+    form = TrainingCourseForm(request.POST or None, instance=course)
+    if request.method == "POST" and form.is_valid():
+        course = form.save()
+        messages.success(request, _("The course was saved."))
+        return redirect(course)
+    return render(
+        request,
+        "ipr/simple_form.html",
+        {
+            "form": form,
+            "title": _("Training course"),
+            "cancel": "ipr:course-list",
+        },
+    )
+
+
+# --- Import ---------------------------------------------------------------------------------
+
+
+@login_required
+def import_page(request: HttpRequest) -> HttpResponse:
+    """Staff upload a spreadsheet; the one import pipeline runs and the page lists each
+    rejected row with its line number."""
+    _officer_required(request)
+    from openstx.core.importing import ImportFileError
+    from openstx.ipr.importers import import_bytes
+    from openstx.ipr.uploads import check_spreadsheet
+
+    form = ImportForm(request.POST or None, request.FILES or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            data = check_spreadsheet(upload)
+            result = import_bytes(
+                form.cleaned_data["kind"],
+                data,
+                upload.name,
+                user=request.user,
+                dry_run=form.cleaned_data["dry_run"],
+            )
+        except (ValidationError, ImportFileError) as exc:
+            form.add_error("file", exc.messages if isinstance(exc, ValidationError) else str(exc))
+    return render(request, "ipr/import.html", {"form": form, "result": result})
