@@ -198,10 +198,15 @@ def _plan_pdf(path: Path) -> list[PagePlan]:
                     pages.append(PagePlan(number=index + 1, text=text.strip()))
                     continue
                 width, height = page.get_size()  # points
-                dpi = 300
-                while dpi > 72 and (width * dpi / 72) * (height * dpi / 72) > _max_pixels():
-                    dpi //= 2
-                if (width * dpi / 72) * (height * dpi / 72) > _max_pixels():
+                dpi = next(
+                    (
+                        d
+                        for d in (300, 200, 150, 100, 72)
+                        if (width * d / 72) * (height * d / 72) <= _max_pixels()
+                    ),
+                    0,
+                )
+                if not dpi:
                     raise ExtractionError(
                         _("Page %(n)d is too large to render (%(w)d × %(h)d points).")
                         % {"n": index + 1, "w": width, "h": height}

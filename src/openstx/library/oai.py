@@ -193,17 +193,23 @@ def _check_prefix(prefix: str) -> None:
         raise OaiError("cannotDisseminateFormat", f"Metadata format {prefix!r} is not supported.")
 
 
+def admin_email() -> str:
+    """OPENSTX_OAI_ADMIN_EMAIL, else the sender address; the schema wants a dotted domain."""
+    email = getattr(settings, "OPENSTX_OAI_ADMIN_EMAIL", "") or (
+        settings.DEFAULT_FROM_EMAIL.split("<")[-1].rstrip(">").strip()
+    )
+    local, _at, domain = email.partition("@")
+    if not local or "." not in domain:
+        email = f"{local or 'admin'}@{domain or 'localhost'}.localdomain"
+    return email
+
+
 def identify(request: HttpRequest, root: Any) -> None:
     node = _sub(root, "Identify")
     _sub(node, "repositoryName", f"{settings.SITE_NAME} — S&T library")
     _sub(node, "baseURL", base_url(request))
     _sub(node, "protocolVersion", "2.0")
-    _sub(
-        node,
-        "adminEmail",
-        getattr(settings, "OPENSTX_OAI_ADMIN_EMAIL", "")
-        or settings.DEFAULT_FROM_EMAIL.split("<")[-1].rstrip(">").strip(),
-    )
+    _sub(node, "adminEmail", admin_email())
     earliest = harvestable().order_by("updated_at").values_list("updated_at", flat=True).first()
     _sub(node, "earliestDatestamp", datestamp(earliest or timezone.now()))
     _sub(node, "deletedRecord", "transient")
@@ -357,6 +363,8 @@ def endpoint(request: HttpRequest) -> HttpResponse:
         else:
             list_items(request, root, verb, args)
     except OaiError as error:
-        root, request_el = _envelope(request, {"verb": verb, **args})
+        # badArgument/badVerb: the request element carries no attributes (spec 3.2)
+        echo = None if error.code in ("badArgument", "badVerb") else {"verb": verb, **args}
+        root, request_el = _envelope(request, echo)
         _sub(root, "error", error.message, code=error.code)
     return _response(root)
