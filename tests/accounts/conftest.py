@@ -1,10 +1,18 @@
 from __future__ import annotations
 
 import pytest
+from django.core.cache import cache
 
 from openstx.accounts.models import Membership, User
 
 from .factories import MembershipFactory, OrganizationFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

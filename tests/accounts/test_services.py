@@ -90,6 +90,8 @@ def test_resend_only_for_waiting_accounts(member):
     mail.outbox.clear()
     assert services.resend_verification("tam@example.vn") is True
     assert len(mail.outbox) == 1
+    assert services.resend_verification("TAM@example.vn") is False  # once a minute
+    assert len(mail.outbox) == 1
     assert services.resend_verification(member.email) is False  # already verified
     assert services.resend_verification("nobody@example.vn") is False
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
@@ -179,12 +180,21 @@ def send_verification_email(user: User) -> bool:
     )
 
 
+RESEND_INTERVAL = timedelta(minutes=1)
+
+
 def resend_verification(email: str) -> bool:
-    """Send a new link to an account still waiting for verification (silently nothing else)."""
+    """Send a new link to an account still waiting for verification (silently nothing else).
+
+    At most one resend a minute per account, so the form cannot be used to flood an inbox.
+    """
     user = User.objects.filter(
         email__iexact=normalize_email(email), email_verified=False, is_active=False
     ).first()
     if user is None:
+        return False
+    key = f"openstx:accounts:resend:{user.pk}:{hash_token(user.email.lower())[:16]}"
+    if not cache.add(key, 1, timeout=int(RESEND_INTERVAL.total_seconds())):
         return False
     return send_verification_email(user)
 
