@@ -1,3 +1,838 @@
-from ninja import Router
+"""JSON API of the exchange: /api/v1/offers, /demands, /connections, /events.
 
-router = Router()
+Reads of published listings are public; everything else needs a token or a session
+(``openstx.accounts.auth.api_auth``). The same policies, services and visibility rules as the
+pages apply: confidential detail only for staff and accepted parties, an anonymous requester
+never shown to the public, messages only for parties, their broker and staff. ``{ident}``
+accepts the platform id or the ``external_id``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import math
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.forms.models import model_to_dict
+from django.http import HttpRequest
+from ninja import Query, Router, Schema, Status
+from ninja.errors import HttpError
+
+from openstx.accounts.auth import api_auth, optional_user
+from openstx.core.permissions import CHANGE, VIEW, can, can_add, is_broker_or_officer, restrict
+from openstx.exchange import services
+from openstx.exchange.filters import ListingFilter
+from openstx.exchange.forms import DemandForm, OfferForm
+from openstx.exchange.models import Connection, Demand, Event, ListingStatus, Offer
+
+router = Router(tags=["exchange"])
+MAX_PAGE_SIZE = 100
+
+
+# --- Schemas -------------------------------------------------------------------------------------
+
+
+class FieldOut(Schema):
+    code: str
+    name_vi: str
+    name_en: str
+
+
+class OrgRef(Schema):
+    id: int
+    external_id: str | None
+    name: str
+    type: str
+
+
+class OfferOut(Schema):
+    id: int
+    external_id: str | None
+    url: str
+    title: str
+    summary: str
+    description: str
+    kind: str
+    fields: list[FieldOut]
+    keywords: list[str]
+    trl: int | None
+    advantages: str
+    applications: str
+    ip_items: str
+    transfer_modes: list[str]
+    price_vnd: int | None
+    price_negotiable: bool
+    owner: OrgRef
+    origin: str
+    region: str | None
+    status: str
+    valid_until: dt.date | None
+    published_at: dt.datetime | None
+    confidential_detail: str | None
+    contact_name: str | None
+    contact_email: str | None
+    contact_phone: str | None
+
+
+class DemandOut(Schema):
+    id: int
+    external_id: str | None
+    url: str
+    title: str
+    problem: str
+    desired_outcome: str
+    constraints: str
+    fields: list[FieldOut]
+    keywords: list[str]
+    min_trl: int | None
+    budget_min_vnd: int | None
+    budget_max_vnd: int | None
+    deadline: dt.date | None
+    requester: OrgRef | None
+    requester_anonymous: bool
+    region: str | None
+    status: str
+    valid_until: dt.date | None
+    published_at: dt.datetime | None
+
+
+class Page(Schema):
+    count: int
+    page: int
+    pages: int
+    page_size: int
+
+
+class OfferPage(Page):
+    results: list[OfferOut]
+
+
+class DemandPage(Page):
+    results: list[DemandOut]
+
+
+class ListingFilters(Schema):
+    q: str | None = None
+    field: list[str] | None = None
+    kind: str | None = None
+    trl: int | None = None
+    mode: str | None = None
+    region: str | None = None
+    org_type: str | None = None
+    price_min: int | None = None
+    price_max: int | None = None
+    sort: str | None = None
+    status: str | None = None
+    page: int = 1
+    page_size: int = 20
+
+
+class OfferIn(Schema):
+    title: str | None = None
+    summary: str | None = None
+    description: str | None = None
+    kind: str | None = None
+    fields: list[str] | None = None
+    keywords: str | None = None
+    trl: int | None = None
+    advantages: str | None = None
+    applications: str | None = None
+    ip_items: str | None = None
+    transfer_modes: list[str] | None = None
+    price_vnd: int | None = None
+    price_negotiable: bool | None = None
+    owner: str | None = None
+    contact_name: str | None = None
+    contact_email: str | None = None
+    contact_phone: str | None = None
+    origin: str | None = None
+    region: str | None = None
+    confidential_detail: str | None = None
+    valid_until: dt.date | None = None
+
+
+class DemandIn(Schema):
+    title: str | None = None
+    problem: str | None = None
+    desired_outcome: str | None = None
+    constraints: str | None = None
+    fields: list[str] | None = None
+    keywords: str | None = None
+    min_trl: int | None = None
+    budget_min_vnd: int | None = None
+    budget_max_vnd: int | None = None
+    deadline: dt.date | None = None
+    requester: str | None = None
+    requester_anonymous: bool | None = None
+    contact_name: str | None = None
+    contact_email: str | None = None
+    contact_phone: str | None = None
+    region: str | None = None
+    valid_until: dt.date | None = None
+
+
+class TransitionIn(Schema):
+    action: str
+    comment: str = ""
+
+
+class InterestIn(Schema):
+    message: str = ""
+
+
+class ErrorOut(Schema):
+    detail: Any
+
+
+class StepOut(Schema):
+    action: str
+    from_stage: str
+    to_stage: str
+    actor: str | None
+    comment: str
+    at: dt.datetime
+
+
+class MessageOut(Schema):
+    id: int
+    author: str | None
+    body: str
+    created_at: dt.datetime
+
+
+class ConnectionOut(Schema):
+    id: int
+    url: str
+    stage: str
+    outcome: str
+    demand: int | None
+    offer: int | None
+    expert: int | None
+    seeker: str | None
+    provider: str | None
+    broker: str | None
+    responder_side: str
+    event: int | None
+    created_at: dt.datetime
+    responded_at: dt.datetime | None
+    mou_date: dt.date | None
+    contract_value_vnd: int | None
+    contract_type: str
+    contract_date: dt.date | None
+    closed_at: dt.datetime | None
+    close_reason: str
+    steps: list[StepOut]
+
+
+class ConnectionPage(Page):
+    results: list[ConnectionOut]
+
+
+class ConnectionIn(Schema):
+    demand: str
+    offer: str | None = None
+    expert: str | None = None
+    event: str | None = None
+    message: str = ""
+
+
+class RespondIn(Schema):
+    accept: bool
+    comment: str = ""
+
+
+class MessageIn(Schema):
+    body: str
+
+
+class MeetingIn(Schema):
+    date: dt.datetime
+    place: str = ""
+    online: bool = False
+    link: str = ""
+    minutes: str = ""
+
+
+class MouIn(Schema):
+    date: dt.date
+    note: str = ""
+
+
+class ContractIn(Schema):
+    value_vnd: int
+    contract_type: str
+    date: dt.date
+
+
+class CloseIn(Schema):
+    success: bool
+    reason: str = ""
+    close_demand: bool = False
+
+
+class EventOut(Schema):
+    id: int
+    external_id: str | None
+    url: str
+    title: str
+    start_date: dt.date
+    end_date: dt.date | None
+    place: str
+    description: str
+    offers: list[int]
+    demands: list[int]
+    participants: list[OrgRef]
+    counts: dict[str, int]
+
+
+# --- Helpers ---------------------------------------------------------------------------------------
+
+
+def _get(qs: Any, ident: str) -> Any:
+    ident = str(ident).strip()
+    match = qs.filter(external_id=ident).first() if hasattr(qs.model, "external_id") else None
+    if match is None and ident.isdigit():
+        match = qs.filter(pk=int(ident)).first()
+    if match is None:
+        raise HttpError(404, "Not found")
+    return match
+
+
+def _paginate(qs: Any, page: int, page_size: int) -> tuple[list[Any], dict[str, int]]:
+    page_size = max(1, min(page_size, MAX_PAGE_SIZE))
+    count = qs.count()
+    pages = max(1, math.ceil(count / page_size))
+    page = max(1, min(page, pages))
+    start = (page - 1) * page_size
+    return list(qs[start : start + page_size]), {
+        "count": count,
+        "page": page,
+        "pages": pages,
+        "page_size": page_size,
+    }
+
+
+def _write(func: Any) -> Any:
+    """ValidationError → 422 with field messages; PermissionDenied → 403."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except ValidationError as exc:
+            detail = exc.message_dict if hasattr(exc, "error_dict") else exc.messages
+            return Status(422, {"detail": detail})
+        except PermissionDenied as exc:
+            return Status(403, {"detail": str(exc) or "Forbidden"})
+
+    return wrapper
+
+
+def _fields(obj: Any) -> list[dict[str, str]]:
+    return [
+        {"code": f.code, "name_vi": f.name_vi, "name_en": f.name_en}
+        for f in sorted(obj.fields.all(), key=lambda f: f.code)
+    ]
+
+
+def _org(org: Any) -> dict[str, Any] | None:
+    if org is None:
+        return None
+    return {"id": org.pk, "external_id": org.external_id, "name": org.name, "type": org.type}
+
+
+def offer_out(o: Offer, viewer: Any) -> dict[str, Any]:
+    member = viewer is not None and viewer.is_authenticated
+    return {
+        "id": o.pk,
+        "external_id": o.external_id,
+        "url": o.get_absolute_url(),
+        "title": o.title,
+        "summary": o.summary,
+        "description": o.description,
+        "kind": o.kind,
+        "fields": _fields(o),
+        "keywords": o.keyword_list,
+        "trl": o.trl,
+        "advantages": o.advantages,
+        "applications": o.applications,
+        "ip_items": o.ip_items,
+        "transfer_modes": o.transfer_mode_list,
+        "price_vnd": o.price_vnd,
+        "price_negotiable": o.price_negotiable,
+        "owner": _org(o.owner),
+        "origin": o.origin,
+        "region": o.region.code if o.region_id else None,
+        "status": o.status,
+        "valid_until": o.valid_until,
+        "published_at": o.published_at,
+        "confidential_detail": o.confidential_detail
+        if services.can_see_confidential(viewer, o)
+        else None,
+        "contact_name": o.contact_name if member else None,
+        "contact_email": o.contact_email if member else None,
+        "contact_phone": o.contact_phone if member else None,
+    }
+
+
+def demand_out(d: Demand, viewer: Any) -> dict[str, Any]:
+    show = services.can_see_requester(viewer, d)
+    return {
+        "id": d.pk,
+        "external_id": d.external_id,
+        "url": d.get_absolute_url(),
+        "title": d.title,
+        "problem": d.problem,
+        "desired_outcome": d.desired_outcome,
+        "constraints": d.constraints,
+        "fields": _fields(d),
+        "keywords": d.keyword_list,
+        "min_trl": d.min_trl,
+        "budget_min_vnd": d.budget_min_vnd,
+        "budget_max_vnd": d.budget_max_vnd,
+        "deadline": d.deadline,
+        "requester": _org(d.requester) if show else None,
+        "requester_anonymous": d.requester_anonymous,
+        "region": d.region.code if d.region_id else None,
+        "status": d.status,
+        "valid_until": d.valid_until,
+        "published_at": d.published_at,
+    }
+
+
+def connection_out(c: Connection, viewer: Any) -> dict[str, Any]:
+    thread = services.can_see_thread(viewer, c)
+    seeker = c.seeker_org
+    if c.demand_id and seeker is not None and seeker.pk == c.demand.requester_id:
+        seeker_name = services.requester_label(viewer, c.demand)
+    else:
+        seeker_name = seeker.name if seeker else None
+    return {
+        "id": c.pk,
+        "url": c.get_absolute_url(),
+        "stage": c.stage,
+        "outcome": c.outcome,
+        "demand": c.demand_id,
+        "offer": c.offer_id,
+        "expert": c.expert_id,
+        "seeker": seeker_name,
+        "provider": c.provider_org.name if c.provider_org else None,
+        "broker": str(c.broker) if c.broker else None,
+        "responder_side": c.responder_side,
+        "event": c.event_id,
+        "created_at": c.created_at,
+        "responded_at": c.responded_at,
+        "mou_date": c.mou_date,
+        "contract_value_vnd": c.contract_value_vnd,
+        "contract_type": c.contract_type,
+        "contract_date": c.contract_date,
+        "closed_at": c.closed_at,
+        "close_reason": c.close_reason,
+        "steps": [
+            {
+                "action": s.action,
+                "from_stage": s.from_stage,
+                "to_stage": s.to_stage,
+                "actor": str(s.actor) if s.actor else None,
+                "comment": s.comment if thread else "",
+                "at": s.at,
+            }
+            for s in c.steps.all()
+        ],
+    }
+
+
+def _resolve_org(value: str) -> int:
+    from openstx.directory.models import Organization
+
+    return _get(Organization.objects.all(), value).pk
+
+
+def _form_data(instance: Any, form_class: Any, payload: dict[str, Any], user: Any) -> dict:
+    from openstx.taxonomy import services as taxonomy
+
+    form = form_class(user=user, instance=instance)
+    names = list(form.fields)
+    data: dict[str, Any] = {}
+    if instance.pk:
+        data = model_to_dict(instance, fields=names)
+        data = {
+            k: ([v.pk for v in val] if isinstance(val, list) else val) for k, val in data.items()
+        }
+        if "transfer_modes" in names:
+            data["transfer_modes"] = instance.transfer_mode_list
+    errors: dict[str, list[str]] = {}
+    for name, value in payload.items():
+        if name not in names:
+            continue
+        try:
+            if name == "fields":
+                data[name] = [taxonomy.resolve_field_id(v) for v in (value or [])]
+            elif name == "region":
+                data[name] = taxonomy.resolve_admin_unit_id(value) if value else None
+            elif name in ("owner", "requester"):
+                data[name] = _resolve_org(value) if value else None
+            else:
+                data[name] = value
+        except (ValueError, HttpError) as exc:
+            errors[name] = [str(exc)]
+    if errors:
+        raise ValidationError(errors)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def _save(model: Any, instance: Any, payload: dict[str, Any], user: Any) -> Any:
+    form_class = OfferForm if model is Offer else DemandForm
+    form = form_class(
+        data=_form_data(instance, form_class, payload, user), instance=instance, user=user
+    )
+    if not form.is_valid():
+        raise ValidationError({k: [str(m) for m in v] for k, v in form.errors.items()})
+    listing = form.save(commit=False)
+    return services.save_listing(
+        listing,
+        user,
+        fields=form.cleaned_data.get("fields"),
+        organization=form.cleaned_data.get(form.org_field_name),
+    )
+
+
+def _list(request: HttpRequest, model: Any, filters: ListingFilters) -> dict[str, Any]:
+    viewer = optional_user(request)
+    params = filters.model_dump(exclude_none=True)
+    status = params.pop("status", None)
+    flt = ListingFilter(model, params, viewer, public_only=status is None)
+    qs = flt.apply()
+    if status:
+        qs = qs.filter(status=status)
+    qs = qs.prefetch_related("fields")
+    rows, meta = _paginate(qs, filters.page, filters.page_size)
+    out = offer_out if model is Offer else demand_out
+    return {**meta, "results": [out(r, viewer) for r in rows]}
+
+
+# --- Offers and demands ----------------------------------------------------------------------------
+
+
+@router.get("/offers", response=OfferPage)
+def list_offers(request: HttpRequest, filters: Query[ListingFilters]):  # type: ignore[no-untyped-def]
+    """Published offers (``status=`` shows the caller's other statuses they may see)."""
+    return _list(request, Offer, filters)
+
+
+@router.get("/offers/{ident}", response=OfferOut)
+def get_offer(request: HttpRequest, ident: str):  # type: ignore[no-untyped-def]
+    viewer = optional_user(request)
+    qs = restrict(Offer.objects.select_related("owner", "region"), viewer, VIEW)
+    return offer_out(_get(qs, ident), viewer)
+
+
+@router.post("/offers", auth=api_auth, response={201: OfferOut, 403: ErrorOut, 422: ErrorOut})
+@_write
+def create_offer(request: HttpRequest, payload: OfferIn):  # type: ignore[no-untyped-def]
+    user = request.auth  # type: ignore[attr-defined]
+    if not can_add(user, Offer):
+        raise PermissionDenied("You must be an approved member of an organisation")
+    offer = _save(Offer, Offer(), payload.model_dump(exclude_unset=True), user)
+    return Status(201, offer_out(offer, user))
+
+
+@router.patch(
+    "/offers/{ident}",
+    auth=api_auth,
+    response={200: OfferOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+)
+@_write
+def update_offer(request: HttpRequest, ident: str, payload: OfferIn):  # type: ignore[no-untyped-def]
+    user = request.auth  # type: ignore[attr-defined]
+    offer = _get(restrict(Offer.objects.all(), user, VIEW), ident)
+    if not can(user, CHANGE, offer):
+        raise PermissionDenied("You may edit only your own organisation's listings")
+    offer = _save(Offer, offer, payload.model_dump(exclude_unset=True), user)
+    return Status(200, offer_out(offer, user))
+
+
+@router.get("/demands", response=DemandPage)
+def list_demands(request: HttpRequest, filters: Query[ListingFilters]):  # type: ignore[no-untyped-def]
+    return _list(request, Demand, filters)
+
+
+@router.get("/demands/{ident}", response=DemandOut)
+def get_demand(request: HttpRequest, ident: str):  # type: ignore[no-untyped-def]
+    viewer = optional_user(request)
+    qs = restrict(Demand.objects.select_related("requester", "region"), viewer, VIEW)
+    return demand_out(_get(qs, ident), viewer)
+
+
+@router.post("/demands", auth=api_auth, response={201: DemandOut, 403: ErrorOut, 422: ErrorOut})
+@_write
+def create_demand(request: HttpRequest, payload: DemandIn):  # type: ignore[no-untyped-def]
+    user = request.auth  # type: ignore[attr-defined]
+    if not can_add(user, Demand):
+        raise PermissionDenied("You must be an approved member of an organisation")
+    demand = _save(Demand, Demand(), payload.model_dump(exclude_unset=True), user)
+    return Status(201, demand_out(demand, user))
+
+
+@router.patch(
+    "/demands/{ident}",
+    auth=api_auth,
+    response={200: DemandOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+)
+@_write
+def update_demand(request: HttpRequest, ident: str, payload: DemandIn):  # type: ignore[no-untyped-def]
+    user = request.auth  # type: ignore[attr-defined]
+    demand = _get(restrict(Demand.objects.all(), user, VIEW), ident)
+    if not can(user, CHANGE, demand):
+        raise PermissionDenied("You may edit only your own organisation's listings")
+    demand = _save(Demand, demand, payload.model_dump(exclude_unset=True), user)
+    return Status(200, demand_out(demand, user))
+
+
+def _transition(request: HttpRequest, model: Any, ident: str, payload: TransitionIn) -> Any:
+    user = request.auth  # type: ignore[attr-defined]
+    listing = _get(restrict(model.objects.all(), user, VIEW), ident)
+    listing = services.transition(listing, payload.action, user, payload.comment)
+    out = offer_out if model is Offer else demand_out
+    return Status(200, out(listing, user))
+
+
+@router.post(
+    "/offers/{ident}/transitions",
+    auth=api_auth,
+    response={200: OfferOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+)
+@_write
+def offer_transition(request: HttpRequest, ident: str, payload: TransitionIn):  # type: ignore[no-untyped-def]
+    """submit, approve, reject (comment = reasons), redraft, pause, resume, withdraw, reconfirm."""
+    return _transition(request, Offer, ident, payload)
+
+
+@router.post(
+    "/demands/{ident}/transitions",
+    auth=api_auth,
+    response={200: DemandOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+)
+@_write
+def demand_transition(request: HttpRequest, ident: str, payload: TransitionIn):  # type: ignore[no-untyped-def]
+    return _transition(request, Demand, ident, payload)
+
+
+@router.get("/offers/{ident}/quality", auth=api_auth, response=list[str])
+def offer_quality(request: HttpRequest, ident: str):  # type: ignore[no-untyped-def]
+    """What the offer still lacks before it can be submitted."""
+    return services.quality_issues(_get(restrict(Offer.objects.all(), request.auth, CHANGE), ident))  # type: ignore[attr-defined]
+
+
+@router.get("/demands/{ident}/quality", auth=api_auth, response=list[str])
+def demand_quality(request: HttpRequest, ident: str):  # type: ignore[no-untyped-def]
+    return services.quality_issues(
+        _get(restrict(Demand.objects.all(), request.auth, CHANGE), ident)
+    )  # type: ignore[attr-defined]
+
+
+# --- Connections -----------------------------------------------------------------------------------
+
+CONN_RELATED = ("demand", "offer", "expert", "seeker_org", "provider_org", "broker")
+
+
+def _conn(user: Any, ident: str) -> Connection:
+    qs = restrict(Connection.objects.select_related(*CONN_RELATED), user, VIEW)
+    return _get(qs, ident)
+
+
+def _interest(request: HttpRequest, model: Any, ident: str, payload: InterestIn) -> Any:
+    user = request.auth  # type: ignore[attr-defined]
+    listing = _get(restrict(model.objects.all(), user, VIEW), ident)
+    conn = services.express_interest(user, listing, payload.message)
+    return Status(201, connection_out(conn, user))
+
+
+@router.post(
+    "/offers/{ident}/interest",
+    auth=api_auth,
+    response={201: ConnectionOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+)
+@_write
+def offer_interest(request: HttpRequest, ident: str, payload: InterestIn):  # type: ignore[no-untyped-def]
+    """ "I am interested": ask the offer's owner to connect."""
+    return _interest(request, Offer, ident, payload)
+
+
+@router.post(
+    "/demands/{ident}/interest",
+    auth=api_auth,
+    response={201: ConnectionOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+)
+@_write
+def demand_interest(request: HttpRequest, ident: str, payload: InterestIn):  # type: ignore[no-untyped-def]
+    return _interest(request, Demand, ident, payload)
+
+
+@router.get("/connections", auth=api_auth, response=ConnectionPage)
+def list_connections(
+    request: HttpRequest, stage: str = "", mine: bool = False, page: int = 1, page_size: int = 20
+):  # type: ignore[no-untyped-def]
+    """The caller's pipeline; brokers and staff see every connection unless ``mine=true``."""
+    user = request.auth  # type: ignore[attr-defined]
+    qs = services.pipeline(user, mine_only=mine, stage=stage).prefetch_related("steps__actor")
+    rows, meta = _paginate(qs, page, page_size)
+    return {**meta, "results": [connection_out(c, user) for c in rows]}
+
+
+@router.get("/connections/{ident}", auth=api_auth, response=ConnectionOut)
+def get_connection(request: HttpRequest, ident: str):  # type: ignore[no-untyped-def]
+    user = request.auth  # type: ignore[attr-defined]
+    return connection_out(_conn(user, ident), user)
+
+
+@router.post(
+    "/connections",
+    auth=api_auth,
+    response={201: ConnectionOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+)
+@_write
+def create_connection(request: HttpRequest, payload: ConnectionIn):  # type: ignore[no-untyped-def]
+    """A broker or officer connects a demand with an offer or an expert."""
+    from openstx.directory.models import Expert
+
+    user = request.auth  # type: ignore[attr-defined]
+    if not is_broker_or_officer(user):
+        raise PermissionDenied("Only brokers and department officers can connect listings")
+    demand = _get(Demand.objects.all(), payload.demand)
+    offer = _get(Offer.objects.all(), payload.offer) if payload.offer else None
+    expert = _get(Expert.objects.all(), payload.expert) if payload.expert else None
+    event = _get(Event.objects.all(), payload.event) if payload.event else None
+    conn = services.broker_connect(
+        user, demand, offer=offer, expert=expert, message=payload.message, event=event
+    )
+    return Status(201, connection_out(conn, user))
+
+
+def _conn_action(request: HttpRequest, ident: str, func: Any, **kwargs: Any) -> Any:
+    user = request.auth  # type: ignore[attr-defined]
+    conn = _conn(user, ident)
+    func(conn, user, **kwargs)
+    return Status(200, connection_out(_conn(user, ident), user))
+
+
+CONN_RESPONSES = {200: ConnectionOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+
+
+@router.post("/connections/{ident}/respond", auth=api_auth, response=CONN_RESPONSES)
+@_write
+def respond_connection(request: HttpRequest, ident: str, payload: RespondIn):  # type: ignore[no-untyped-def]
+    return _conn_action(
+        request, ident, services.respond, accept=payload.accept, comment=payload.comment
+    )
+
+
+@router.post("/connections/{ident}/meetings", auth=api_auth, response=CONN_RESPONSES)
+@_write
+def add_meeting(request: HttpRequest, ident: str, payload: MeetingIn):  # type: ignore[no-untyped-def]
+    return _conn_action(request, ident, services.record_meeting, **payload.model_dump())
+
+
+@router.post("/connections/{ident}/mou", auth=api_auth, response=CONN_RESPONSES)
+@_write
+def add_mou(request: HttpRequest, ident: str, payload: MouIn):  # type: ignore[no-untyped-def]
+    return _conn_action(request, ident, services.record_mou, **payload.model_dump())
+
+
+@router.post("/connections/{ident}/contract", auth=api_auth, response=CONN_RESPONSES)
+@_write
+def add_contract(request: HttpRequest, ident: str, payload: ContractIn):  # type: ignore[no-untyped-def]
+    return _conn_action(request, ident, services.record_contract, **payload.model_dump())
+
+
+@router.post("/connections/{ident}/close", auth=api_auth, response=CONN_RESPONSES)
+@_write
+def close_connection(request: HttpRequest, ident: str, payload: CloseIn):  # type: ignore[no-untyped-def]
+    return _conn_action(request, ident, services.close_connection, **payload.model_dump())
+
+
+@router.get(
+    "/connections/{ident}/messages", auth=api_auth, response={200: list[MessageOut], 403: ErrorOut}
+)
+def list_messages(request: HttpRequest, ident: str):  # type: ignore[no-untyped-def]
+    user = request.auth  # type: ignore[attr-defined]
+    conn = _conn(user, ident)
+    if not services.can_see_thread(user, conn):
+        return Status(403, {"detail": "Only the parties, their broker and staff see messages"})
+    return [
+        {
+            "id": m.pk,
+            "author": str(m.author) if m.author else None,
+            "body": m.body,
+            "created_at": m.created_at,
+        }
+        for m in conn.messages.select_related("author")
+    ]
+
+
+@router.post(
+    "/connections/{ident}/messages",
+    auth=api_auth,
+    response={201: MessageOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+)
+@_write
+def post_message(request: HttpRequest, ident: str, payload: MessageIn):  # type: ignore[no-untyped-def]
+    user = request.auth  # type: ignore[attr-defined]
+    m = services.post_message(_conn(user, ident), user, payload.body)
+    return Status(
+        201, {"id": m.pk, "author": str(user), "body": m.body, "created_at": m.created_at}
+    )
+
+
+# --- Events and statistics -------------------------------------------------------------------------
+
+
+def event_out(e: Event, viewer: Any) -> dict[str, Any]:
+    live = ListingStatus.PUBLISHED
+    return {
+        "id": e.pk,
+        "external_id": e.external_id,
+        "url": e.get_absolute_url(),
+        "title": e.title,
+        "start_date": e.start_date,
+        "end_date": e.end_date,
+        "place": e.place,
+        "description": e.description,
+        "offers": list(e.offers.filter(status=live).values_list("pk", flat=True)),
+        "demands": list(e.demands.filter(status=live).values_list("pk", flat=True)),
+        "participants": [_org(o) for o in e.participants.all()],
+        "counts": services.event_counts(e),
+    }
+
+
+class EventPage(Page):
+    results: list[EventOut]
+
+
+@router.get("/events", response=EventPage)
+def list_events(request: HttpRequest, page: int = 1, page_size: int = 20):  # type: ignore[no-untyped-def]
+    viewer = optional_user(request)
+    rows, meta = _paginate(restrict(Event.objects.all(), viewer, VIEW), page, page_size)
+    return {**meta, "results": [event_out(e, viewer) for e in rows]}
+
+
+@router.get("/events/{ident}", response=EventOut)
+def get_event(request: HttpRequest, ident: str):  # type: ignore[no-untyped-def]
+    viewer = optional_user(request)
+    return event_out(_get(restrict(Event.objects.all(), viewer, VIEW), ident), viewer)
+
+
+@router.get("/exchange/statistics", auth=api_auth, response={200: dict, 403: ErrorOut})
+def statistics(
+    request: HttpRequest, date_from: dt.date | None = None, date_to: dt.date | None = None
+):  # type: ignore[no-untyped-def]
+    """Exchange statistics for brokers and staff (the same data as the statistics page)."""
+    from openstx.exchange.statistics import exchange_statistics
+
+    if not is_broker_or_officer(request.auth):  # type: ignore[attr-defined]
+        return Status(403, {"detail": "Staff only"})
+    data = exchange_statistics(date_from, date_to)
+    data["period"] = {k: v.isoformat() if v else None for k, v in data["period"].items()}
+    return data
