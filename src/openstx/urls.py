@@ -17,6 +17,7 @@ urlpatterns = [
     path("projects/", include("openstx.projects.urls")),
     path("library/", include("openstx.library.urls")),
     path("oai", include("openstx.library.oai_urls")),
+    path("sitemap.xml", include("openstx.exchange.sitemaps")),
     path("", include("openstx.web.urls")),
 ]
 

@@ -259,3 +259,13 @@ def test_sitemap_and_feed(client, research_org, officer):
     r = client.get(reverse("exchange:feed"))
     assert r.status_code == 200 and r["Content-Type"].startswith("application/atom+xml")
     assert offer.title in r.content.decode()
+
+
+def test_sitemap_lists_published_only(client, research_org, officer):
+    offer = published_offer(research_org, officer)
+    draft = OfferFactory(owner=research_org)
+    r = client.get("/sitemap.xml")
+    assert r.status_code == 200
+    body = r.content.decode()
+    assert offer.get_absolute_url() in body and draft.get_absolute_url() not in body
+    assert reverse("exchange:demand-list") in body

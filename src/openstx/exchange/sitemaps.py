@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.sitemaps import Sitemap
-from django.urls import reverse
+from django.urls import path, reverse
 
 from openstx.exchange.models import Demand, Event, ListingStatus, Offer
 
@@ -61,3 +61,14 @@ sitemaps = {
     "demands": DemandSitemap,
     "events": EventSitemap,
 }
+
+
+def sitemap_view(request):  # type: ignore[no-untyped-def]
+    """/sitemap.xml — other apps can add their classes to ``sitemaps`` before it is served."""
+    from django.contrib.sitemaps.views import sitemap
+
+    return sitemap(request, sitemaps=sitemaps)
+
+
+# ``path("sitemap.xml", include("openstx.exchange.sitemaps"))`` in the root URLconf.
+urlpatterns = [path("", sitemap_view, name="sitemap")]
