@@ -45,8 +45,11 @@ _char_fold: dict[int, str] = {}
 
 
 def fold_fast(text: str) -> str | None:
-    """``fold`` applied character by character, memoised; returns None when folding would
-    change the length (offsets in the result then no longer match ``text``)."""
+    """``core.text.fold`` applied character by character and memoised (fast on long NFC text).
+
+    Returns None when folding would change the length, so that offsets in the result always
+    match ``text`` (callers then fall back to ``fold``). Pass lower-cased text: per-character
+    lower-casing misses context rules (Greek final sigma)."""
     missing = {c for c in set(text) if ord(c) not in _char_fold}
     for c in missing:
         _char_fold[ord(c)] = fold(c) if not c.isspace() else c

@@ -1,3 +1,101 @@
-from ninja import Router
+"""``GET /api/v1/search?q=&type=&page=`` (DESIGN §4) and ``GET /api/v1/search/suggest?q=``."""
 
-router = Router()
+from __future__ import annotations
+
+from django.http import HttpRequest
+from ninja import Query, Router, Schema
+
+from openstx.search import service
+
+router = Router(tags=["search"])
+
+
+def _viewer(request: HttpRequest):  # type: ignore[no-untyped-def]
+    try:
+        from openstx.accounts.auth import optional_user
+    except ImportError:  # accounts auth not available: anonymous
+        from django.contrib.auth.models import AnonymousUser
+
+        return AnonymousUser()
+    return optional_user(request)
+
+
+class SearchHitOut(Schema):
+    type: str
+    id: str
+    external_id: str
+    title: str
+    score: float
+    snippet: str
+    url: str
+
+
+class FacetValueOut(Schema):
+    value: str
+    label: str
+    count: int
+    selected: bool
+
+
+class SearchOut(Schema):
+    query: str
+    total: int
+    page: int
+    per_page: int
+    num_pages: int
+    sort: str
+    relaxed: bool
+    results: list[SearchHitOut]
+    facets: dict[str, list[FacetValueOut]]
+    type_counts: dict[str, int]
+
+
+class SearchParams(Schema):
+    q: str = ""
+    type: list[str] = []
+    page: str = "1"
+    per_page: str = "20"
+    sort: str = "relevance"
+    field: list[str] = []
+    year: list[str] = []
+    org: list[str] = []
+    trl: list[str] = []
+    region: list[str] = []
+    kind: list[str] = []
+
+
+class SuggestOut(Schema):
+    type: str
+    id: str
+    title: str
+    url: str
+
+
+@router.get("/search", response=SearchOut, summary="Search every type of record")
+def search(request: HttpRequest, params: Query[SearchParams]):  # type: ignore[no-untyped-def]
+    """Full-text search as the caller may see it (anonymous unless a session or API token).
+
+    ``q`` accepts any text: words (accents optional), "exact phrase", -exclude, and
+    ``type:``, ``field:``, ``year:``, ``org:``, ``trl:``, ``region:``, ``kind:`` filters.
+    ``type`` may be repeated or comma-separated; ``snippet`` is HTML with ``<mark>``."""
+    types = [t for value in params.type for t in value.split(",") if t]
+    filters = {
+        name: getattr(params, name)
+        for name in ("field", "year", "org", "trl", "region", "kind")
+        if getattr(params, name)
+    }
+    results = service.search(
+        params.q[:1000],
+        user=_viewer(request),
+        types=types or None,
+        filters=filters,
+        page=params.page,
+        per_page=params.per_page,
+        sort=params.sort,
+    )
+    return results.as_dict()
+
+
+@router.get("/search/suggest", response=list[SuggestOut], summary="Type-ahead suggestions")
+def suggest(request: HttpRequest, q: str = ""):  # type: ignore[no-untyped-def]
+    return service.suggest(q[:200], user=_viewer(request), limit=8)

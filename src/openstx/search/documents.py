@@ -10,7 +10,7 @@ from typing import Any
 import tantivy
 
 from openstx.core.text import clean, fold, nfc
-from openstx.search.analysis import analyze, bigrams
+from openstx.search.analysis import analyze, bigrams, fold_fast
 from openstx.search.index import SNIPPET_SOURCE_CHARS, TIERS
 from openstx.search.registry import FACETS, SearchSpec
 
@@ -90,6 +90,14 @@ def build(spec: SearchSpec, obj: Any) -> tantivy.Document:
     return from_data(extract(spec, obj))
 
 
+def index_language() -> Any:
+    """Labels (choices, type names) are indexed in the site language, whoever runs the writer."""
+    from django.conf import settings
+    from django.utils import translation
+
+    return translation.override(settings.LANGUAGE_CODE)
+
+
 def from_data(data: dict[str, Any]) -> tantivy.Document:
     doc = tantivy.Document()
     doc.add_text("key", key_of(data["type"], data["pk"]))
@@ -101,7 +109,7 @@ def from_data(data: dict[str, Any]) -> tantivy.Document:
     for tier, text in data["tiers"].items():
         if not text:
             continue
-        folded = fold(text)
+        folded = fold_fast(text.lower()) or fold(text)
         doc.add_text(f"{tier}_x", text)
         doc.add_text(f"{tier}_f", folded)
         pairs = bigrams(analyze(folded))

@@ -14,6 +14,7 @@ from openstx.core.text import fold
 from openstx.search.analysis import WORD_RE, fold_fast
 
 SNIPPET_CHARS = 240
+FIRST_REGION = 2500
 
 
 def _word_pattern(words: set[str]) -> re.Pattern[str] | None:
@@ -77,23 +78,33 @@ def mark(text: str, spans: list[tuple[int, int]]) -> str:
 
 
 def snippet(text: str, exact: set[str], folded: set[str], size: int = SNIPPET_CHARS) -> str:
-    """HTML (escaped, ``<mark>`` around matches) of the best ``size``-character window."""
+    """HTML (escaped, ``<mark>`` around matches) of the best ``size``-character window.
+
+    Looks in the first ``FIRST_REGION`` characters, then further only if nothing matched there
+    (long documents), so a page of twenty hits costs a few milliseconds."""
     if not text:
         return ""
-    text = " ".join(text.split()) if len(text) <= 50_000 else text
-    spans = find_matches(text, exact, folded)
+    region = text[:FIRST_REGION]
+    spans = find_matches(region, exact, folded)
+    if not spans and len(text) > FIRST_REGION:
+        region = text
+        spans = find_matches(region, exact, folded)
+    text = region
     if not spans:
         cut = _cut(text, 0, size)
-        return escape(cut) + ("…" if len(cut) < len(text) else "")
+        return _tidy(escape(cut)) + ("…" if len(cut) < len(text) else "")
     # densest window: most distinct matched words whose spans fit in `size` characters
     best = (0, 0)
+    best_i = best_j = 0
     j = 0
     for i in range(len(spans)):
         while spans[i][1] - spans[j][0] > size:
             j += 1
+        if i - j + 1 <= best[1] and best[0] >= i - j + 1:
+            continue
         words = {text[s:e].lower() for s, e in spans[j : i + 1]}
         score = (len(words), i - j + 1)
-        if score > best or best == (0, 0):
+        if score > best:
             best = score
             best_j, best_i = j, i
     start_span, end_span = spans[best_j][0], spans[best_i][1]
@@ -108,7 +119,11 @@ def snippet(text: str, exact: set[str], folded: set[str], size: int = SNIPPET_CH
         end += 1
     window = [(s - start, e - start) for s, e in spans if s >= start and e <= end]
     html = mark(text[start:end], window)
-    return ("…" if start > 0 else "") + html + ("…" if end < len(text) else "")
+    return ("…" if start > 0 else "") + _tidy(html) + ("…" if end < len(text) else "")
+
+
+def _tidy(html: str) -> str:
+    return " ".join(html.split())
 
 
 def highlight_title(title: str, exact: set[str], folded: set[str]) -> str:

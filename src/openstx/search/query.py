@@ -122,6 +122,7 @@ def parse(text: Any) -> ParsedQuery:
         nonlocal run
         if run:
             pq.runs.append(run)
+            pq.groups.extend(_run_groups(run))
         run = []
 
     for m in _TOKEN_RE.finditer(raw):
@@ -143,8 +144,8 @@ def parse(text: Any) -> ParsedQuery:
         if word in ("AND", "&&", "+"):
             continue
         if word in ("OR", "||", "|"):
-            pending_or = bool(pq.groups)
             close_run()
+            pending_or = bool(pq.groups)
             continue
         if word == "NOT":
             negate_next = True
@@ -175,7 +176,6 @@ def parse(text: Any) -> ParsedQuery:
             continue
         run.extend(tokens)
     close_run()
-    _runs_to_groups(pq)
     pq.groups = pq.groups[:MAX_GROUPS]
     return pq
 
@@ -187,32 +187,30 @@ def _add_group(pq: ParsedQuery, group: Group, pending_or: bool) -> None:
         pq.groups.append(group)
 
 
-def _runs_to_groups(pq: ParsedQuery) -> None:
-    """Turn each run of plain words into groups, expanding dictionary entries."""
-    for run in pq.runs:
-        folded = [fold(t) for t in run]
-        spans = {start: (end, alts) for start, end, alts in synonyms.expand(folded)}
-        i = 0
-        while i < len(run):
-            if i in spans:
-                end, alts = spans[i]
-                own = run[i:end]
-                group = Group([Alternative(own, phrase=len(own) > 1)])
-                typed_accents = group.alternatives[0].exact
-                for form in alts:
-                    group.alternatives.append(
-                        Alternative(
-                            list(form),
-                            weight=SYNONYM_WEIGHT,
-                            phrase=len(form) > 1,
-                            exact=typed_accents,
-                        )
+def _run_groups(run: list[str]) -> list[Group]:
+    """Groups for a run of plain words, expanding dictionary entries. The words typed stay a
+    loose AND (adjacency only adds score); a dictionary expansion is matched as a phrase."""
+    folded = [fold(t) for t in run]
+    spans = {start: (end, alts) for start, end, alts in synonyms.expand(folded)}
+    groups = []
+    i = 0
+    while i < len(run):
+        if i in spans:
+            end, alts = spans[i]
+            own = Alternative(run[i:end])
+            group = Group([own])
+            for form in alts:
+                group.alternatives.append(
+                    Alternative(
+                        list(form), weight=SYNONYM_WEIGHT, phrase=len(form) > 1, exact=own.exact
                     )
-                pq.groups.append(group)
-                i = end
-            else:
-                pq.groups.append(Group([Alternative([run[i]])]))
-                i += 1
+                )
+            groups.append(group)
+            i = end
+        else:
+            groups.append(Group([Alternative([run[i]])]))
+            i += 1
+    return groups
 
 
 # --- building Tantivy queries ---------------------------------------------------------------
@@ -229,6 +227,12 @@ def _should(queries: list[tantivy.Query]) -> tantivy.Query:
 
 
 def _exact_parts(alt: Alternative, tiers: tuple[str, ...] = TIERS) -> list[tantivy.Query]:
+    if len(alt.tokens) > 1 and not alt.phrase:
+        per_token = [
+            _should(_exact_parts(Alternative([t], weight=alt.weight, exact=True), tiers))
+            for t in alt.tokens
+        ]
+        return [tantivy.Query.boolean_query([(tantivy.Occur.Must, q) for q in per_token])]
     parts = []
     for tier in tiers:
         w = TIER_WEIGHT[tier] * alt.weight
@@ -241,7 +245,18 @@ def _exact_parts(alt: Alternative, tiers: tuple[str, ...] = TIERS) -> list[tanti
 
 
 def alternative_query(alt: Alternative, tiers: tuple[str, ...] = TIERS) -> tantivy.Query:
-    """Match one alternative in any tier: folded always, accented too when accents were typed."""
+    """Match one alternative in any tier: folded always, accented too when accents were typed.
+    Several words not marked as a phrase must each match somewhere (AND)."""
+    if len(alt.tokens) > 1 and not alt.phrase:
+        return tantivy.Query.boolean_query(
+            [
+                (
+                    tantivy.Occur.Must,
+                    alternative_query(Alternative([t], weight=alt.weight, exact=alt.exact), tiers),
+                )
+                for t in alt.tokens
+            ]
+        )
     parts = []
     folded = alt.folded
     fw = FOLDED_WITH_ACCENTS if alt.exact else 1.0

@@ -28,7 +28,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from openstx.search import registry
-from openstx.search.documents import build, key_of
+from openstx.search.documents import build, index_language, key_of
 from openstx.search.index import IndexStore, default_store, read_state, write_state
 from openstx.search.models import OutboxEntry, SearchNode, SearchState
 
@@ -85,6 +85,11 @@ def _collapse(rows: list[OutboxEntry]) -> OrderedDict[tuple[str, str], str]:
 
 def apply_ops(writer: Any, ops: dict[tuple[str, str], str]) -> int:
     """Apply collapsed (model label, pk) -> op to a Tantivy writer (no commit)."""
+    with index_language():
+        return _apply_ops(writer, ops)
+
+
+def _apply_ops(writer: Any, ops: dict[tuple[str, str], str]) -> int:
     by_model: dict[str, list[tuple[str, str]]] = {}
     for (label, pk), op in ops.items():
         by_model.setdefault(label, []).append((pk, op))
@@ -113,6 +118,7 @@ def apply_pending(
     stop_after: int | None = None,
     lock_timeout: float | None = 600.0,
     progress: Any = None,
+    threads: int = 1,
 ) -> dict[str, Any]:
     """Apply every outbox row this replica has not applied. Builds the replica first if it
     has none or fell behind the pruning point. Returns ``{"applied", "last_applied", ...}``."""
@@ -127,7 +133,9 @@ def apply_pending(
             log.info("search: node %s rebuilds (%s)", store.name, reason)
             result = _rebuild_locked(store, progress=progress)
             return {"applied": 0, "rebuilt": True, **result}
-        applied = _apply_locked(store, path, state, batch_size, stop_after)
+        applied = _apply_locked(
+            store, path, state, batch_size, stop_after, threads=threads, progress=progress
+        )
     if applied.get("applied"):
         prune()
     return applied
@@ -141,6 +149,7 @@ def _apply_locked(
     stop_after: int | None,
     threads: int = 1,
     suffix: str = "",
+    progress: Any = None,
 ) -> dict[str, Any]:
     last = int(state.get("last_applied", 0))
     gaps: dict[str, float] = dict(state.get("gaps", {}))
@@ -181,6 +190,8 @@ def _apply_locked(
                 after_commit_hook(total)
             state = _save(store, path, state, last, gaps, suffix)
             store.committed(path)
+            if progress is not None:
+                progress.advance(len(rows) + len(gap_rows))
             if stop_after is not None and total >= stop_after:
                 break
     finally:
@@ -283,6 +294,8 @@ def _rebuild(
         progress.set_total(sum(counts.values()))
     writer = _writer(store, path, threads=threads, heap=256_000_000)
     added = 0
+    language = index_language()
+    language.__enter__()
     try:
         for spec in specs:
             if spec.type in complete:
@@ -320,6 +333,7 @@ def _rebuild(
             state = {**state, "done": done, "complete": complete}
             write_state(path, state)
     finally:
+        language.__exit__(None, None, None)
         del writer
     # Catch up with changes made while building, then swap under the writer lock.
     _apply_locked(store, path, read_state(path), 5000, None, threads=threads, suffix="#build")
@@ -371,12 +385,13 @@ def reindex_type(type_name: str, store: IndexStore | None = None, progress: Any 
         if progress is not None:
             progress.set_total(qs.count())
         n = 0
-        for obj in qs.iterator(chunk_size=2000):
-            if spec.should_index(obj):
-                writer.add_document(build(spec, obj))
-                n += 1
-            if progress is not None:
-                progress.advance()
+        with index_language():
+            for obj in qs.iterator(chunk_size=2000):
+                if spec.should_index(obj):
+                    writer.add_document(build(spec, obj))
+                    n += 1
+                if progress is not None:
+                    progress.advance()
         writer.commit()
         del writer
         state = read_state(path)

@@ -1,0 +1,227 @@
+"""``openstx bench search [--size N] [--listings N] [--queries N]`` — DESIGN §6 search latency.
+
+1. Generates ``--size`` deterministic Vietnamese documents of ~3 KB (bench/corpus.py) and
+   loads them through the normal write path: bulk insert into the database, bulk outbox rows in
+   the same transaction, then the node's writer (``writer.apply_pending``). Records already
+   loaded by an earlier run (``external_id`` ``bench-…``) are kept, so a second run only queries.
+2. Runs ``--queries`` queries (half without diacritics, 1–4 words), warm, three ways:
+   the search service as the API/CLI call it (hits + snippets), the service as the web page
+   calls it (plus facet counts and type tabs), and the bare Tantivy query (the same query
+   object, top 20 with count, no stored fields) on the same index.
+3. Prints build rates, index size, p50/p95/p99 of each, and the ratios to bare Tantivy.
+
+Targets: service p95 ≤ 50 ms and ≤ 2× bare; writer ≥ 1,000 documents/s.
+"""
+
+from __future__ import annotations
+
+import gc
+import statistics
+import time
+from typing import Any
+
+TARGET_P95_MS = 50.0
+TARGET_RATIO = 2.0
+TARGET_WRITE_RATE = 1000.0
+
+
+def add_arguments(parser: Any) -> None:
+    parser.add_argument("--size", type=int, default=20000, help="documents (~3 KB each)")
+    parser.add_argument(
+        "--listings",
+        type=int,
+        default=0,
+        help="offers/demands (~600 B) when those types are registered",
+    )
+    parser.add_argument("--queries", type=int, default=200, help="number of queries")
+    parser.add_argument(
+        "--type",
+        dest="bench_type",
+        default=None,
+        help="registered type to load (default: document, else organization)",
+    )
+    parser.add_argument("--chunk", type=int, default=5000, help="records per transaction")
+    parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
+
+
+def _pick_type(wanted: str | None, exclude: tuple[str, ...] = ()) -> Any:
+    from openstx.search import registry
+
+    candidates = [wanted] if wanted else ["document", "organization"]
+    for name in candidates:
+        spec = registry.get(name)
+        if spec is not None and name not in exclude and spec.bench_record(0, _probe()) is not None:
+            return spec
+    return None
+
+
+def _probe() -> dict:
+    from bench import corpus
+
+    return corpus.document(0, target_chars=100)
+
+
+def _pct(values: list[float], p: float) -> float:
+    if not values:
+        return 0.0
+    values = sorted(values)
+    k = max(0, min(len(values) - 1, round(p / 100 * (len(values) - 1))))
+    return values[k]
+
+
+def _load(spec: Any, total: int, prefix: str, make: Any, chunk: int, out: Any) -> dict:
+    """Insert records ``prefix-0 … prefix-(total-1)`` not yet present, with outbox rows."""
+    from django.db import transaction
+
+    from openstx.core.progress import Progress
+    from openstx.search import outbox
+
+    model = spec.model
+    existing = model._default_manager.filter(external_id__startswith=prefix).count()
+    if existing >= total:
+        out.write(f"  {spec.type}: {existing} bench records already loaded")
+        return {"inserted": 0, "seconds": 0.0}
+    t0 = time.perf_counter()
+    inserted = 0
+    with Progress(total=total - existing, desc=f"Load {spec.type}", unit="rec") as progress:
+        for start in range(existing, total, chunk):
+            ids = range(start, min(total, start + chunk))
+            objs = [spec.bench_record(i, make(i)) for i in ids]
+            for i, obj in zip(ids, objs, strict=True):
+                obj.external_id = f"{prefix}{i}"
+            with transaction.atomic(), outbox.suppressed():
+                created = model._default_manager.bulk_create(objs, batch_size=1000)
+                pks = [o.pk for o in created]
+                if any(pk is None for pk in pks):
+                    pks = list(
+                        model._default_manager.filter(
+                            external_id__in=[o.external_id for o in objs]
+                        ).values_list("pk", flat=True)
+                    )
+            with transaction.atomic():
+                # the outbox rows of a bulk insert, in the same transaction on a real loader;
+                # here right after, because bulk_create's pks are needed first
+                outbox.record_changes(model, pks)
+            inserted += len(pks)
+            progress.advance(len(pks))
+    return {"inserted": inserted, "seconds": time.perf_counter() - t0}
+
+
+def run(options: dict, out: Any) -> int:
+    from django.db import connection
+
+    from bench import corpus
+    from openstx.search import registry, service, writer
+    from openstx.search.index import default_store
+
+    size = options["size"]
+    spec = _pick_type(options.get("bench_type"))
+    if spec is None:
+        out.write("no registered type can hold benchmark documents (bench_record)")
+        return 2
+    store = default_store()
+    out.write(
+        f"bench search: {size} × ~3 KB documents as type {spec.type!r} "
+        f"({spec.model._meta.label}); database {connection.vendor}; index {store.root}"
+    )
+    # make sure the node has an index, so that the load goes through the outbox path
+    writer.apply_pending()
+
+    loads = [_load(spec, size, "bench-", corpus.document, options["chunk"], out)]
+    listings = options.get("listings") or 0
+    if listings:
+        for name in ("offer", "demand"):
+            lspec = registry.get(name)
+            if lspec is None or lspec.bench_record(0, _probe()) is None:
+                out.write(f"  listings: type {name!r} not registered for benchmarking; skipped")
+                continue
+            loads.append(
+                _load(lspec, listings // 2, f"bench-{name}-", corpus.listing, options["chunk"], out)
+            )
+    db_seconds = sum(x["seconds"] for x in loads)
+    inserted = sum(x["inserted"] for x in loads)
+
+    from openstx.core.progress import Progress
+    from openstx.search.models import OutboxEntry
+
+    pending = OutboxEntry.objects.count()
+    t0 = time.perf_counter()
+    with Progress(total=pending, desc="Index", unit="doc") as progress:
+        result = writer.apply_pending(batch_size=5000, progress=progress, threads=2)
+    index_seconds = time.perf_counter() - t0
+    applied = result.get("applied", 0) or result.get("added", 0)
+
+    searcher, _path = store.searcher()
+    num_docs = searcher.num_docs if searcher else 0
+    size_mb = store.size_bytes() / 1e6
+    out.write("")
+    out.write(f"documents in index        {num_docs:>12,}")
+    out.write(f"index size                {size_mb:>12,.0f} MB")
+    if inserted:
+        out.write(
+            f"database insert           {inserted / db_seconds:>12,.0f} rec/s "
+            f"({inserted:,} in {db_seconds:.1f} s, with outbox rows)"
+        )
+    if applied:
+        out.write(
+            f"writer (outbox → index)   {applied / index_seconds:>12,.0f} doc/s "
+            f"({applied:,} in {index_seconds:.1f} s)   target ≥ {TARGET_WRITE_RATE:,.0f}"
+        )
+        out.write(
+            f"end to end                {inserted / (db_seconds + index_seconds):>12,.0f} doc/s"
+        )
+
+    queries = corpus.queries(options["queries"])
+    bare_q = [service.build_query(q) for q in queries]
+
+    def bare(i: int) -> None:
+        s, _ = store.searcher()
+        s.search(bare_q[i], 20, count=True)
+
+    def api(i: int) -> None:
+        service.search(queries[i], facets=False)
+
+    def page(i: int) -> None:
+        service.search(queries[i], facets=True)
+
+    for fn in (bare, api, page):  # warm-up
+        for i in range(len(queries)):
+            fn(i)
+    timings: dict[str, list[float]] = {"bare": [], "api": [], "page": []}
+    gc.collect()
+    for _round in range(2):
+        for i in range(len(queries)):
+            for name, fn in (("bare", bare), ("api", api), ("page", page)):
+                t = time.perf_counter()
+                fn(i)
+                timings[name].append((time.perf_counter() - t) * 1000)
+    hits = [service.search(q, facets=False, snippets=False).total for q in queries]
+    out.write(
+        f"queries                   {len(queries):>12} (half without diacritics, "
+        f"median {statistics.median(hits):,.0f} matches)"
+    )
+    out.write("")
+    out.write(f"{'latency (ms)':<34}{'p50':>8}{'p95':>8}{'p99':>8}{'p95/bare':>10}")
+    bare_p95 = _pct(timings["bare"], 95)
+    rows = [
+        ("bare Tantivy (same query)", "bare"),
+        ("service: hits + snippets (API)", "api"),
+        ("service: + facets, tabs (page)", "page"),
+    ]
+    for label, key in rows:
+        vals = timings[key]
+        p95 = _pct(vals, 95)
+        ratio = p95 / bare_p95 if bare_p95 else 0.0
+        out.write(
+            f"{label:<34}{_pct(vals, 50):>8.1f}{p95:>8.1f}{_pct(vals, 99):>8.1f}{ratio:>9.2f}×"
+        )
+    api_p95 = _pct(timings["api"], 95)
+    ok = api_p95 <= TARGET_P95_MS and api_p95 <= TARGET_RATIO * bare_p95
+    if applied:
+        ok = ok and applied / index_seconds >= TARGET_WRITE_RATE
+    out.write("")
+    out.write(
+        f"target: service p95 ≤ {TARGET_P95_MS:.0f} ms and ≤ {TARGET_RATIO:.0f}× bare "
+        f"→ {'PASS' if ok else 'MISS'}"
+    )
+    return 1 if (options.get("strict") and not ok) else 0

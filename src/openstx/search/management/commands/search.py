@@ -1,0 +1,70 @@
+"""``openstx search QUERY [--type T] [--limit N] [--json]`` (DESIGN §4)."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+
+from openstx.search import service
+
+_TAGS = re.compile(r"</?mark>")
+
+
+class Command(BaseCommand):
+    requires_system_checks: list[str] = []
+    help = (
+        "Search the index. --json prints a list of {type, id, external_id, title, score, snippet}."
+    )
+
+    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+        parser.add_argument("query", nargs="+", help='words, "phrases", -exclusions, type:…')
+        parser.add_argument(
+            "--type", action="append", dest="types", help="result type (repeatable)"
+        )
+        parser.add_argument("--limit", type=int, default=20, help="number of results (max 100)")
+        parser.add_argument("--page", type=int, default=1)
+        parser.add_argument("--sort", choices=service.SORTS, default="relevance")
+        parser.add_argument("--user", help="search as this user (default: anonymous visitor)")
+        parser.add_argument("--json", action="store_true", help="machine-readable output")
+
+    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+        user = None
+        if options.get("user"):
+            try:
+                user = get_user_model().objects.get(username=options["user"])
+            except get_user_model().DoesNotExist:
+                raise CommandError(f"No user {options['user']!r}")
+        types = []
+        for t in options.get("types") or []:
+            types += [x for x in t.split(",") if x]
+        results = service.search(
+            " ".join(options["query"]),
+            user=user,
+            types=types or None,
+            page=options["page"],
+            per_page=max(1, min(100, options["limit"])),
+            sort=options["sort"],
+            facets=False,
+        )
+        if options["json"]:
+            rows = [
+                {
+                    k: h.as_dict()[k]
+                    for k in ("type", "id", "external_id", "title", "score", "snippet")
+                }
+                for h in results.hits
+            ]
+            self.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2))
+            return
+        self.stdout.write(f"{results.total} result(s)" + (" (relaxed)" if results.relaxed else ""))
+        for n, hit in enumerate(results.hits, start=(results.page - 1) * results.per_page + 1):
+            ident = hit.external_id or hit.id
+            self.stdout.write(f"{n:>3}. [{hit.type} {ident}] {hit.title}  ({hit.score:.2f})")
+            snippet = _TAGS.sub("", str(hit.snippet))
+            if snippet:
+                import html
+
+                self.stdout.write(f"     {html.unescape(snippet)}")
