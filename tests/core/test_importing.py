@@ -9,6 +9,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import translation
 from openpyxl import Workbook, load_workbook
 
 from openstx.core import importing
@@ -278,7 +279,8 @@ def test_experts_jsonl_creates_organisations_by_name(tmp_path, taxonomies):
         {"external_id": "E-3", "full_name": "C", "organization": "cong ty moi"},
     ]
     path = write(tmp_path, "e.jsonl", "\n".join(json.dumps(r, ensure_ascii=False) for r in rows))
-    result = importing.run_import("experts", path)
+    with translation.override("en"):
+        result = importing.run_import("experts", path)
     assert result.created == 2
     assert [r.line for r in result.rejected] == [2]
     assert "check digit" in result.rejected[0].reason

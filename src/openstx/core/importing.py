@@ -538,6 +538,8 @@ class ModelImporter(Importer):
 
     #: Validate values with the model fields (max length, choices, e-mail/URL validators).
     validate_model_fields: bool = True
+    #: Attributes computed from others by :meth:`update_derived` (written with every change).
+    derived_fields: list[str] = []
 
     def to_model(self, values: dict[str, Any], ctx: ImportContext) -> tuple[dict, dict]:
         model_values = {}
@@ -554,6 +556,9 @@ class ModelImporter(Importer):
 
     def before_create(self, obj: models.Model, ctx: ImportContext) -> None:
         """Fill attributes that ``save()`` would compute (slug…): bulk_create skips ``save()``."""
+
+    def update_derived(self, obj: models.Model, ctx: ImportContext) -> None:
+        """Recompute ``derived_fields`` on a new or changed object (bulk writes skip ``save()``)."""
 
     def parse(self, raw: dict[str, Any], ctx: ImportContext) -> dict[str, Any]:
         values = super().parse(raw, ctx)
@@ -621,6 +626,7 @@ class ModelImporter(Importer):
             if obj is None:
                 obj = model(**{self.key: row.key}, **values)
                 self.before_create(obj, ctx)
+                self.update_derived(obj, ctx)
                 new_objs.append(obj)
                 outcomes.append([CREATED, obj])
             else:
@@ -631,7 +637,9 @@ class ModelImporter(Importer):
                 if diff:
                     for attname, value in diff.items():
                         setattr(obj, attname, value)
+                    self.update_derived(obj, ctx)
                     changed_attrs.update(diff)
+                    changed_attrs.update(self.derived_fields)
                     if has_updated_at:
                         obj.updated_at = now  # type: ignore[attr-defined]
                     changed_objs.append(obj)

@@ -115,6 +115,11 @@ def _contacts_visible(ctx: ImportContext) -> bool:
 
 
 class _DirectoryImporter(ModelImporter):
+    derived_fields = ["search_folded"]
+
+    def update_derived(self, obj: Any, ctx: ImportContext) -> None:
+        obj.search_folded = obj.compute_search_folded()
+
     def prepare(self, ctx: ImportContext) -> None:
         taxonomy.clear_caches()
 

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from openstx.core.models import BaseQuerySet, ExternalIdModel, NormalizedTextMixin, TimeStampedModel
-from openstx.core.text import slugify_vi
+from openstx.core.text import fold, slugify_vi
 
 
 class Organization(NormalizedTextMixin, ExternalIdModel, TimeStampedModel):
@@ -34,11 +34,17 @@ class Organization(NormalizedTextMixin, ExternalIdModel, TimeStampedModel):
     tax_code = models.CharField(_("tax or registration code"), max_length=32, blank=True)
     address = models.CharField(_("address"), max_length=500, blank=True)
     admin_unit = models.ForeignKey(
-        "taxonomy.AdministrativeUnit", null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="organizations", verbose_name=_("province / city"),
+        "taxonomy.AdministrativeUnit",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="organizations",
+        verbose_name=_("province / city"),
     )
     fields = models.ManyToManyField(
-        "taxonomy.FieldOfScience", blank=True, related_name="organizations",
+        "taxonomy.FieldOfScience",
+        blank=True,
+        related_name="organizations",
         verbose_name=_("fields of science"),
     )
     website = models.URLField(_("website"), blank=True)
@@ -46,8 +52,11 @@ class Organization(NormalizedTextMixin, ExternalIdModel, TimeStampedModel):
     phone = models.CharField(_("phone"), max_length=32, blank=True)
     description = models.TextField(_("description"), blank=True)
     verified = models.BooleanField(_("verified by the department"), default=False)
+    # folded (accent-free, lower-case) text for the simple "q" filter; the search index is the
+    # real search, this keeps lists filterable without it
+    search_folded = models.TextField(editable=False, blank=True, default="")
 
-    history = HistoricalRecords(m2m_fields=[fields])
+    history = HistoricalRecords(m2m_fields=[fields], excluded_fields=["search_folded"])
     objects = BaseQuerySet.as_manager()
 
     class Meta:
@@ -61,7 +70,11 @@ class Organization(NormalizedTextMixin, ExternalIdModel, TimeStampedModel):
     def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         if not self.slug:
             self.slug = slugify_vi(self.short_name or self.name, 100)
+        self.search_folded = self.compute_search_folded()
         super().save(*args, **kwargs)
+
+    def compute_search_folded(self) -> str:
+        return fold(" ".join(filter(None, [self.name, self.short_name, self.tax_code])))
 
     def get_absolute_url(self) -> str:
         return reverse("directory:organization-detail", args=[self.pk, self.slug or "-"])
@@ -85,8 +98,12 @@ class Expert(NormalizedTextMixin, ExternalIdModel, TimeStampedModel):
         CN = "CN", _("Bachelor (CN)")
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="expert_profile", verbose_name=_("user account"),
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="expert_profile",
+        verbose_name=_("user account"),
     )
     full_name = models.CharField(_("full name"), max_length=200)
     slug = models.SlugField(_("slug"), max_length=100, blank=True)
@@ -97,12 +114,18 @@ class Expert(NormalizedTextMixin, ExternalIdModel, TimeStampedModel):
         _("degree"), max_length=8, choices=Degree.choices, blank=True, db_index=True
     )
     organization = models.ForeignKey(
-        Organization, null=True, blank=True, on_delete=models.SET_NULL, related_name="experts",
+        Organization,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="experts",
         verbose_name=_("organisation"),
     )
     position = models.CharField(_("position"), max_length=200, blank=True)
     fields = models.ManyToManyField(
-        "taxonomy.FieldOfScience", blank=True, related_name="experts",
+        "taxonomy.FieldOfScience",
+        blank=True,
+        related_name="experts",
         verbose_name=_("fields of science"),
     )
     keywords = models.CharField(
@@ -113,8 +136,9 @@ class Expert(NormalizedTextMixin, ExternalIdModel, TimeStampedModel):
     email = models.EmailField(_("e-mail"), blank=True)
     phone = models.CharField(_("phone"), max_length=32, blank=True)
     open_to_consulting = models.BooleanField(_("open to consulting"), default=False)
+    search_folded = models.TextField(editable=False, blank=True, default="")
 
-    history = HistoricalRecords(m2m_fields=[fields])
+    history = HistoricalRecords(m2m_fields=[fields], excluded_fields=["search_folded"])
     objects = BaseQuerySet.as_manager()
 
     class Meta:
@@ -128,11 +152,15 @@ class Expert(NormalizedTextMixin, ExternalIdModel, TimeStampedModel):
     def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         if not self.slug:
             self.slug = slugify_vi(self.full_name, 100)
+        self.search_folded = self.compute_search_folded()
         super().save(*args, **kwargs)
+
+    def compute_search_folded(self) -> str:
+        return fold(" ".join(filter(None, [self.full_name, self.keywords, self.position])))
 
     @property
     def display_name(self) -> str:
-        """"PGS.TS. Nguyễn Văn A" — the form used on Vietnamese documents."""
+        """ "PGS.TS. Nguyễn Văn A" — the form used on Vietnamese documents."""
         prefix = ".".join(p for p in (self.academic_title, self.degree) if p)
         return f"{prefix}. {self.full_name}" if prefix else self.full_name
 

@@ -1,4 +1,26 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from openstx.directory import views
 
 app_name = "directory"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.directory_home, name="home"),
+    path("organizations/", views.organization_list, name="organization-list"),
+    path("organizations/new/", views.organization_create, name="organization-create"),
+    path("organizations/<int:pk>/edit/", views.organization_edit, name="organization-edit"),
+    path(
+        "organizations/<int:pk>/history/", views.organization_history, name="organization-history"
+    ),
+    path("organizations/<int:pk>/", views.organization_detail, name="organization-detail-short"),
+    path(
+        "organizations/<int:pk>/<slug:slug>/",
+        views.organization_detail,
+        name="organization-detail",
+    ),
+    path("experts/", views.expert_list, name="expert-list"),
+    path("experts/new/", views.expert_create, name="expert-create"),
+    path("experts/<int:pk>/edit/", views.expert_edit, name="expert-edit"),
+    path("experts/<int:pk>/history/", views.expert_history, name="expert-history"),
+    path("experts/<int:pk>/", views.expert_detail, name="expert-detail-short"),
+    path("experts/<int:pk>/<slug:slug>/", views.expert_detail, name="expert-detail"),
+]

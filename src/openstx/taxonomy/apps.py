@@ -17,5 +17,9 @@ class TaxonomyConfig(AppConfig):
             services.clear_caches()
 
         for model in (AdministrativeUnit, FieldOfScience):
-            post_save.connect(clear, sender=model, dispatch_uid=f"taxonomy-cache-{model.__name__}")
-            post_delete.connect(clear, sender=model, dispatch_uid=f"taxonomy-del-{model.__name__}")
+            post_save.connect(
+                clear, sender=model, weak=False, dispatch_uid=f"taxonomy-cache-{model.__name__}"
+            )
+            post_delete.connect(
+                clear, sender=model, weak=False, dispatch_uid=f"taxonomy-del-{model.__name__}"
+            )

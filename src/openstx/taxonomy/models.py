@@ -109,7 +109,9 @@ class AdministrativeUnit(NormalizedTextMixin, models.Model):
         indexes = [models.Index(fields=["level", "is_current"])]
 
     def __str__(self) -> str:
-        return self.name if self.is_current else f"{self.name} ({_('before 2025')})"
+        if self.is_current:
+            return self.name
+        return _("%(name)s (before 2025)") % {"name": self.name}
 
     def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         from openstx.core.text import fold

@@ -1,0 +1,217 @@
+"""Edit forms of the directory. The API validates with the same forms."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from openstx.core.permissions import is_officer
+from openstx.directory.models import Expert, Organization
+from openstx.directory.validators import (
+    normalize_orcid,
+    normalize_tax_code,
+    validate_orcid,
+    validate_phone,
+    validate_tax_code,
+)
+from openstx.taxonomy.models import AdministrativeUnit, FieldOfScience
+
+
+def field_choices() -> Any:
+    return FieldOfScience.objects.filter(is_active=True).order_by("code")
+
+
+def unit_choices(current: AdministrativeUnit | None = None) -> Any:
+    """Current provinces (34), plus the record's own unit if it is a ward or an old province."""
+    q = Q(level=AdministrativeUnit.Level.PROVINCE, is_current=True)
+    if current is not None:
+        q |= Q(pk=current.pk)
+    return AdministrativeUnit.objects.filter(q).order_by("name")
+
+
+class FieldChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: FieldOfScience) -> str:
+        indent = "\u2003" * (obj.level - 1)
+        return f"{indent}{obj.code} {obj.name}"
+
+
+class _CleanContactsMixin:
+    cleaned_data: dict[str, Any]
+
+    def clean_phone(self) -> str:
+        phone = (self.cleaned_data.get("phone") or "").strip()
+        if phone:
+            validate_phone(phone)
+        return phone
+
+    def clean_email(self) -> str:
+        return (self.cleaned_data.get("email") or "").strip().lower()
+
+
+class OrganizationForm(_CleanContactsMixin, forms.ModelForm):
+    website = forms.URLField(
+        label=_("website"), required=False, assume_scheme="https", max_length=200
+    )
+    fields = FieldChoiceField(
+        queryset=FieldOfScience.objects.none(),
+        required=False,
+        label=_("fields of science"),
+        widget=forms.SelectMultiple(attrs={"size": 10}),
+    )
+
+    class Meta:
+        model = Organization
+        fields = [
+            "name",
+            "short_name",
+            "type",
+            "tax_code",
+            "address",
+            "admin_unit",
+            "fields",
+            "website",
+            "email",
+            "phone",
+            "description",
+            "verified",
+        ]
+        widgets = {"description": forms.Textarea(attrs={"rows": 6})}
+        help_texts = {
+            "tax_code": _("10 digits, or 13 for a branch: 0123456789-001."),
+            "website": _("Full address, e.g. https://www.ctu.edu.vn"),
+        }
+
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["fields"].queryset = field_choices()
+        self.fields["admin_unit"].queryset = unit_choices(
+            self.instance.admin_unit if self.instance.pk else None
+        )
+        if not is_officer(user):
+            del self.fields["verified"]
+
+    def clean_tax_code(self) -> str:
+        code = normalize_tax_code(self.cleaned_data.get("tax_code") or "")
+        if code:
+            validate_tax_code(code)
+        return code
+
+
+class ExpertForm(_CleanContactsMixin, forms.ModelForm):
+    # longer than the stored form so that "https://orcid.org/…" can be pasted and normalised
+    orcid = forms.CharField(label=_("ORCID iD"), max_length=60, required=False)
+    fields = FieldChoiceField(
+        queryset=FieldOfScience.objects.none(),
+        required=False,
+        label=_("fields of science"),
+        widget=forms.SelectMultiple(attrs={"size": 10}),
+    )
+
+    class Meta:
+        model = Expert
+        fields = [
+            "full_name",
+            "academic_title",
+            "degree",
+            "organization",
+            "position",
+            "fields",
+            "keywords",
+            "biography",
+            "orcid",
+            "email",
+            "phone",
+            "open_to_consulting",
+        ]
+        widgets = {"biography": forms.Textarea(attrs={"rows": 6})}
+        help_texts = {"orcid": _("16 digits, e.g. 0000-0002-1825-0097.")}
+
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["fields"].queryset = field_choices()
+        self.fields["organization"].queryset = Organization.objects.order_by("name")
+
+    def clean_orcid(self) -> str:
+        orcid = normalize_orcid(self.cleaned_data.get("orcid") or "")
+        if orcid:
+            validate_orcid(orcid)
+        return orcid
+
+
+# --- Filters (GET forms of the list pages; the API accepts the same names) ------------------
+
+
+class _FilterForm(forms.Form):
+    q = forms.CharField(label=_("Contains"), required=False, max_length=200)
+    field = forms.ModelChoiceField(
+        label=_("Field of science"),
+        queryset=FieldOfScience.objects.none(),
+        required=False,
+        to_field_name="code",
+    )
+    admin_unit = forms.ModelChoiceField(
+        label=_("Province / city"),
+        queryset=AdministrativeUnit.objects.none(),
+        required=False,
+        to_field_name="code",
+    )
+    sort = forms.ChoiceField(
+        label=_("Sort by"),
+        required=False,
+        choices=[("name", _("Name")), ("newest", _("Newest"))],
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # validation accepts any code (a link may name a deep field or an old province);
+        # the select offers field_options() / unit_options()
+        self.fields["field"].queryset = FieldOfScience.objects.all()
+        self.fields["admin_unit"].queryset = AdministrativeUnit.objects.all()
+
+    def field_options(self) -> Any:
+        """The fields offered in the select (two levels; a deeper one from a link stays selected)."""
+        selected = self.data.get("field")
+        return FieldOfScience.objects.filter(Q(level__lte=2) | Q(code=selected or "")).order_by(
+            "code"
+        )
+
+    def unit_options(self) -> Any:
+        selected = self.data.get("admin_unit")
+        return AdministrativeUnit.objects.filter(
+            Q(level=AdministrativeUnit.Level.PROVINCE, is_current=True) | Q(code=selected or "")
+        ).order_by("name")
+
+    def values(self) -> dict[str, Any]:
+        """Cleaned values, ignoring invalid ones (a stale link should still show a list)."""
+        if self.is_valid():
+            return self.cleaned_data
+        return {k: v for k, v in self.cleaned_data.items() if k not in self.errors}
+
+
+class OrganizationFilterForm(_FilterForm):
+    type = forms.ChoiceField(
+        label=_("Type"), required=False, choices=[("", _("All types")), *Organization.Type.choices]
+    )
+
+
+class ExpertFilterForm(_FilterForm):
+    academic_title = forms.ChoiceField(
+        label=_("Academic title"),
+        required=False,
+        choices=[("", _("Any")), *[c for c in Expert.AcademicTitle.choices if c[0]]],
+    )
+    degree = forms.ChoiceField(
+        label=_("Degree"),
+        required=False,
+        choices=[("", _("Any")), *[c for c in Expert.Degree.choices if c[0]]],
+    )
+    open_to_consulting = forms.BooleanField(label=_("Open to consulting"), required=False)
+    organization = forms.ModelChoiceField(
+        label=_("Organisation"),
+        queryset=Organization.objects.all(),
+        required=False,
+        widget=forms.HiddenInput,
+    )

@@ -1,0 +1,189 @@
+"""State changes of the directory: create and update organisations and experts.
+
+Every change goes through here (views, API and admin-less scripts alike): permissions are checked
+with openstx.core.permissions, the change history records who did it, and many-to-many changes
+land in the same history record as the rest of the edit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import models, transaction
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from openstx.core.permissions import ADD, CHANGE, can, can_add, is_officer
+from openstx.core.text import clean, fold
+from openstx.directory.models import Expert, Organization
+from openstx.taxonomy.models import AdministrativeUnit, FieldOfScience
+
+
+def split_values(model: type[models.Model], data: dict[str, Any]) -> tuple[dict, dict]:
+    """Split form/API data into plain attribute values and many-to-many values."""
+    values, m2m = {}, {}
+    for name, value in data.items():
+        field = model._meta.get_field(name)
+        if field.many_to_many:
+            m2m[name] = value
+        else:
+            values[name] = value
+    return values, m2m
+
+
+def _check(
+    user: Any, action: str, instance: models.Model | None, model: type[models.Model]
+) -> None:
+    allowed = can_add(user, model) if instance is None else can(user, action, instance)
+    if not allowed:
+        raise PermissionDenied
+
+
+@transaction.atomic
+def _save(
+    model: type[models.Model],
+    user: Any,
+    data: dict[str, Any],
+    instance: models.Model | None = None,
+    check: bool = True,
+) -> Any:
+    if check:
+        _check(user, ADD if instance is None else CHANGE, instance, model)
+    values, m2m = split_values(model, data)
+    creating = instance is None
+    obj = instance if instance is not None else model()
+    for name, value in values.items():
+        setattr(obj, name, value)
+    history_user = user if getattr(user, "is_authenticated", False) else None
+    obj._history_user = history_user  # type: ignore[attr-defined]
+    if creating:
+        obj.save()
+    # m2m changes without their own history rows; the next save records them with the edit
+    obj.skip_history_when_saving = True  # type: ignore[attr-defined]
+    try:
+        changed_m2m = False
+        for name, value in m2m.items():
+            manager = getattr(obj, name)
+            wanted = {v.pk if isinstance(v, models.Model) else int(v) for v in (value or [])}
+            if wanted != set(manager.values_list("pk", flat=True)):
+                manager.set(wanted)
+                changed_m2m = True
+    finally:
+        del obj.skip_history_when_saving  # type: ignore[attr-defined]
+    if not creating or changed_m2m:
+        obj.save()
+    return obj
+
+
+def create_organization(user: Any, data: dict[str, Any], check: bool = True) -> Organization:
+    """Officers create organisations (members join existing ones through memberships)."""
+    return _save(Organization, user, data, check=check)
+
+
+def update_organization(
+    user: Any, organization: Organization, data: dict[str, Any], check: bool = True
+) -> Organization:
+    if "verified" in data and not is_officer(user) and check:
+        data = {k: v for k, v in data.items() if k != "verified"}
+    return _save(Organization, user, data, organization, check=check)
+
+
+def create_expert(user: Any, data: dict[str, Any], check: bool = True) -> Expert:
+    return _save(Expert, user, data, check=check)
+
+
+def update_expert(user: Any, expert: Expert, data: dict[str, Any], check: bool = True) -> Expert:
+    return _save(Expert, user, data, expert, check=check)
+
+
+# --- Lookups used by views, the API and importers -------------------------------------------
+
+
+def get_by_id_or_external_id(queryset: QuerySet, ident: str | int) -> Any:
+    """DESIGN §4: ids in URLs and the API accept the platform id or the ``external_id``."""
+    ident = str(ident).strip()
+    match = queryset.filter(external_id=ident).first()
+    if match is None and ident.isdigit():
+        match = queryset.filter(pk=int(ident)).first()
+    if match is None:
+        raise queryset.model.DoesNotExist
+    return match
+
+
+def _field_filter(model: type[models.Model], code: str) -> Q:
+    """Records in field ``code`` or any of its descendants (child codes extend the parent's)."""
+    through = model._meta.get_field("fields").remote_field.through
+    src = model._meta.get_field("fields").m2m_field_name()
+    return Q(
+        Exists(
+            through.objects.filter(
+                **{src: OuterRef("pk"), "fieldofscience__code__startswith": code}
+            )
+        )
+    )
+
+
+def _unit_q(prefix: str, unit: AdministrativeUnit) -> Q:
+    ids = [unit.pk]
+    if not unit.is_current and unit.successor_id:
+        ids.append(unit.successor_id)
+    return Q(**{f"{prefix}__in": ids}) | Q(**{f"{prefix}__parent__in": ids})
+
+
+def filter_organizations(qs: QuerySet, params: dict[str, Any]) -> QuerySet:
+    """Filters shared by the list page and the API. ``params`` are cleaned filter values:
+    q, type, field (FieldOfScience), admin_unit (AdministrativeUnit), sort."""
+    q = clean(params.get("q") or "")
+    if q:
+        for word in fold(q).split():
+            qs = qs.filter(search_folded__contains=word)
+    if params.get("type"):
+        qs = qs.filter(type=params["type"])
+    field = params.get("field")
+    if field:
+        qs = qs.filter(_field_filter(Organization, _code(field)))
+    unit = params.get("admin_unit")
+    if unit:
+        qs = qs.filter(_unit_q("admin_unit", unit))
+    if params.get("verified"):
+        qs = qs.filter(verified=True)
+    return _sort(qs, params.get("sort"), "name")
+
+
+def filter_experts(qs: QuerySet, params: dict[str, Any]) -> QuerySet:
+    """q, field, admin_unit, organization, academic_title, degree, open_to_consulting, sort."""
+    q = clean(params.get("q") or "")
+    if q:
+        for word in fold(q).split():
+            qs = qs.filter(search_folded__contains=word)
+    field = params.get("field")
+    if field:
+        qs = qs.filter(_field_filter(Expert, _code(field)))
+    unit = params.get("admin_unit")
+    if unit:
+        qs = qs.filter(_unit_q("organization__admin_unit", unit))
+    if params.get("organization"):
+        org = params["organization"]
+        qs = qs.filter(organization=org.pk if isinstance(org, Organization) else org)
+    if params.get("academic_title"):
+        qs = qs.filter(academic_title=params["academic_title"])
+    if params.get("degree"):
+        qs = qs.filter(degree=params["degree"])
+    if params.get("open_to_consulting"):
+        qs = qs.filter(open_to_consulting=True)
+    return _sort(qs, params.get("sort"), "full_name")
+
+
+def _code(field: FieldOfScience | str) -> str:
+    return field.code if isinstance(field, FieldOfScience) else str(field)
+
+
+def _sort(qs: QuerySet, sort: str | None, name_field: str) -> QuerySet:
+    if sort == "newest":
+        return qs.order_by("-created_at", "-pk")
+    return qs.order_by(name_field, "pk")
+
+
+def contact_fields() -> Iterable[str]:
+    return ("email", "phone")

@@ -1,0 +1,238 @@
+"""Public pages of the directory (thin: forms validate, services change, policies decide)."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from openstx.core.permissions import CHANGE, VIEW, can, can_add, is_officer, restrict
+from openstx.directory import services
+from openstx.directory.forms import (
+    ExpertFilterForm,
+    ExpertForm,
+    OrganizationFilterForm,
+    OrganizationForm,
+)
+from openstx.directory.history import history_entries
+from openstx.directory.models import Expert, Organization
+from openstx.directory.policies import can_see_contacts
+from openstx.taxonomy.models import FieldOfScience
+
+PAGE_SIZE = 20
+
+
+def _page(request: HttpRequest, qs: Any) -> Any:
+    paginator = Paginator(qs, PAGE_SIZE)
+    return paginator.get_page(request.GET.get("page"))
+
+
+def _querystring(request: HttpRequest) -> str:
+    """The current filters without ``page``, for pagination links."""
+    params = [(k, v) for k, values in request.GET.lists() for v in values if k != "page" and v]
+    return urlencode(params)
+
+
+def _can_see_history(user: Any) -> bool:
+    return is_officer(user) or bool(getattr(user, "is_staff", False))
+
+
+def directory_home(request: HttpRequest) -> HttpResponse:
+    return redirect("directory:expert-list")
+
+
+# --- Organisations --------------------------------------------------------------------------
+
+
+def organization_list(request: HttpRequest) -> HttpResponse:
+    form = OrganizationFilterForm(request.GET or None)
+    qs = restrict(Organization.objects.select_related("admin_unit"), request.user, VIEW)
+    qs = services.filter_organizations(qs, form.values() if request.GET else {})
+    page = _page(request, qs)
+    return render(
+        request,
+        "directory/organization_list.html",
+        {
+            "form": form,
+            "page": page,
+            "querystring": _querystring(request),
+            "can_create": can_add(request.user, Organization),
+        },
+    )
+
+
+def organization_detail(request: HttpRequest, pk: int, slug: str | None = None) -> HttpResponse:
+    qs = restrict(Organization.objects.select_related("admin_unit"), request.user, VIEW)
+    org = get_object_or_404(qs.prefetch_related("fields"), pk=pk)
+    if slug != (org.slug or "-"):
+        return redirect(org.get_absolute_url(), permanent=True)
+    experts = restrict(org.experts.all(), request.user, VIEW).order_by("full_name")
+    return render(
+        request,
+        "directory/organization_detail.html",
+        {
+            "org": org,
+            "experts": experts[:50],
+            "expert_count": experts.count(),
+            "can_edit": can(request.user, CHANGE, org),
+            "can_see_history": _can_see_history(request.user),
+        },
+    )
+
+
+@login_required
+def organization_create(request: HttpRequest) -> HttpResponse:
+    if not can_add(request.user, Organization):
+        raise PermissionDenied
+    form = OrganizationForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        org = services.create_organization(request.user, form.cleaned_data)
+        messages.success(request, _("The organisation was created."))
+        return redirect(org.get_absolute_url())
+    return render(
+        request,
+        "directory/form.html",
+        {
+            "form": form,
+            "title": _("New organisation"),
+            "cancel_url": reverse("directory:organization-list"),
+        },
+    )
+
+
+@login_required
+def organization_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    org = get_object_or_404(Organization, pk=pk)
+    if not can(request.user, CHANGE, org):
+        raise PermissionDenied
+    form = OrganizationForm(request.POST or None, instance=org, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = {name: form.cleaned_data[name] for name in form.fields}
+        services.update_organization(request.user, Organization.objects.get(pk=pk), data)
+        messages.success(request, _("Your changes were saved."))
+        return redirect(org.get_absolute_url())
+    return render(
+        request,
+        "directory/form.html",
+        {
+            "form": form,
+            "title": _("Edit %(name)s") % {"name": org.name},
+            "cancel_url": org.get_absolute_url(),
+            "object": org,
+        },
+    )
+
+
+@login_required
+def organization_history(request: HttpRequest, pk: int) -> HttpResponse:
+    if not _can_see_history(request.user):
+        raise PermissionDenied
+    org = get_object_or_404(Organization, pk=pk)
+    return render(
+        request,
+        "directory/history.html",
+        {"object": org, "title": org.name, "entries": history_entries(org)},
+    )
+
+
+# --- Experts --------------------------------------------------------------------------------
+
+
+def expert_list(request: HttpRequest) -> HttpResponse:
+    form = ExpertFilterForm(request.GET or None)
+    qs = restrict(
+        Expert.objects.select_related("organization").prefetch_related(
+            Prefetch("fields", queryset=FieldOfScience.objects.order_by("code"))
+        ),
+        request.user,
+        VIEW,
+    )
+    qs = services.filter_experts(qs, form.values() if request.GET else {})
+    page = _page(request, qs)
+    return render(
+        request,
+        "directory/expert_list.html",
+        {
+            "form": form,
+            "page": page,
+            "querystring": _querystring(request),
+            "can_create": can_add(request.user, Expert),
+        },
+    )
+
+
+def expert_detail(request: HttpRequest, pk: int, slug: str | None = None) -> HttpResponse:
+    qs = restrict(Expert.objects.select_related("organization"), request.user, VIEW)
+    expert = get_object_or_404(qs.prefetch_related("fields", "publications"), pk=pk)
+    if slug != (expert.slug or "-"):
+        return redirect(expert.get_absolute_url(), permanent=True)
+    return render(
+        request,
+        "directory/expert_detail.html",
+        {
+            "expert": expert,
+            "show_contacts": can_see_contacts(request.user),
+            "can_edit": can(request.user, CHANGE, expert),
+            "can_see_history": _can_see_history(request.user),
+        },
+    )
+
+
+@login_required
+def expert_create(request: HttpRequest) -> HttpResponse:
+    if not can_add(request.user, Expert):
+        raise PermissionDenied
+    form = ExpertForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        expert = services.create_expert(request.user, form.cleaned_data)
+        messages.success(request, _("The expert profile was created."))
+        return redirect(expert.get_absolute_url())
+    return render(
+        request,
+        "directory/form.html",
+        {"form": form, "title": _("New expert"), "cancel_url": reverse("directory:expert-list")},
+    )
+
+
+@login_required
+def expert_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    expert = get_object_or_404(Expert, pk=pk)
+    if not can(request.user, CHANGE, expert):
+        raise PermissionDenied
+    form = ExpertForm(request.POST or None, instance=expert, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = {name: form.cleaned_data[name] for name in form.fields}
+        services.update_expert(request.user, Expert.objects.get(pk=pk), data)
+        messages.success(request, _("Your changes were saved."))
+        return redirect(expert.get_absolute_url())
+    return render(
+        request,
+        "directory/form.html",
+        {
+            "form": form,
+            "title": _("Edit %(name)s") % {"name": expert.full_name},
+            "cancel_url": expert.get_absolute_url(),
+            "object": expert,
+        },
+    )
+
+
+@login_required
+def expert_history(request: HttpRequest, pk: int) -> HttpResponse:
+    if not _can_see_history(request.user):
+        raise PermissionDenied
+    expert = get_object_or_404(Expert, pk=pk)
+    return render(
+        request,
+        "directory/history.html",
+        {"object": expert, "title": expert.full_name, "entries": history_entries(expert)},
+    )
