@@ -147,6 +147,60 @@ def test_request_membership_via_api(client, member, org, org_admin):
     )
 
 
+def test_patch_me(client, member):
+    secret = services.create_token(member, "t").secret
+    response = client.patch(
+        ME,
+        json.dumps({"phone": "0292 3 123 456", "language": "en"}),
+        content_type="application/json",
+        **bearer(secret),
+    )
+    assert response.status_code == 200 and response.json()["language"] == "en"
+    member.refresh_from_db()
+    assert member.phone == "0292 3 123 456" and member.full_name  # untouched
+    bad = client.patch(
+        ME, json.dumps({"language": "fr"}), content_type="application/json", **bearer(secret)
+    )
+    assert bad.status_code == 400
+
+
+def test_org_admin_decides_via_api(client, member, org, org_admin, outsider):
+    m = services.request_membership(member, org, "xin vào")
+    admin_secret = services.create_token(org_admin, "a").secret
+    outsider_secret = services.create_token(outsider, "o").secret
+    url = f"/api/v1/accounts/organizations/{org.pk}/memberships"
+    assert client.get(url, **bearer(outsider_secret)).status_code == 403
+    listed = client.get(url + "?status=pending", **bearer(admin_secret)).json()
+    assert [row["user_email"] for row in listed] == [member.email]
+    decision = f"/api/v1/accounts/memberships/{m.pk}/decision"
+    assert (
+        post_json(client, decision, {"approve": True}, **bearer(outsider_secret)).status_code == 404
+    )
+    response = post_json(client, decision, {"approve": True}, **bearer(admin_secret))
+    assert response.status_code == 200 and response.json()["status"] == "approved"
+    again = post_json(client, decision, {"approve": False}, **bearer(admin_secret))
+    assert again.status_code == 400
+
+
+def test_member_sees_but_cannot_decide_own_request(client, member, org):
+    m = services.request_membership(member, org)
+    secret = services.create_token(member, "t").secret
+    response = post_json(
+        client, f"/api/v1/accounts/memberships/{m.pk}/decision", {"approve": True}, **bearer(secret)
+    )
+    assert response.status_code == 403
+    assert (
+        client.delete(f"/api/v1/accounts/memberships/{m.pk}", **bearer(secret)).status_code == 204
+    )
+
+
+def test_last_admin_cannot_leave_via_api(client, org, org_admin):
+    own = org_admin.memberships.get()
+    secret = services.create_token(org_admin, "t").secret
+    response = client.delete(f"/api/v1/accounts/memberships/{own.pk}", **bearer(secret))
+    assert response.status_code == 400
+
+
 # --- optional_user -------------------------------------------------------------------------
 
 

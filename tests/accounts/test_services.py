@@ -113,6 +113,11 @@ def test_ensure_admin_is_idempotent():
     assert User.objects.filter(username="admin").count() == 1
 
 
+def test_ensure_admin_refuses_an_email_in_use(member):
+    with pytest.raises(ValidationError):
+        services.ensure_admin("admin", member.email.upper())
+
+
 def test_ensure_admin_uses_given_password():
     user, password = services.ensure_admin("root", "root@example.vn", "S3cret-pass-123")
     assert password == "S3cret-pass-123" and user.check_password(password)

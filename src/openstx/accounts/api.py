@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
@@ -12,7 +13,7 @@ from ninja.errors import HttpError
 from openstx.accounts import services
 from openstx.accounts.auth import api_auth
 from openstx.accounts.models import ApiToken, Membership
-from openstx.core.permissions import DELETE, VIEW
+from openstx.core.permissions import DELETE, VIEW, can
 from openstx.directory.models import Organization
 
 try:  # django-ninja >= 1.5: explicit status objects (returning tuples is deprecated)
@@ -76,6 +77,26 @@ class ErrorOut(Schema):
     detail: str
 
 
+class MePatch(Schema):
+    full_name: str | None = None
+    phone: str | None = None
+    language: str | None = None
+
+
+class MemberOut(MembershipOut):
+    user_id: int
+    user_name: str
+    user_email: str
+    message: str
+    created_at: datetime
+    decided_at: datetime | None
+
+
+class DecisionIn(Schema):
+    approve: bool
+    note: str = ""
+
+
 def _membership_out(m: Membership) -> dict:
     return {
         "id": m.pk,
@@ -99,9 +120,7 @@ def _token_out(t: ApiToken) -> dict:
     }
 
 
-@router.get("/me", response=MeOut, summary="The authenticated user")
-def me(request):  # type: ignore[no-untyped-def]
-    user = request.auth
+def _me(user) -> dict:  # type: ignore[no-untyped-def]
     expert = getattr(user, "expert_profile", None)
     memberships = (
         Membership.objects.filter(user=user)
@@ -121,6 +140,31 @@ def me(request):  # type: ignore[no-untyped-def]
         "expert_id": expert.pk if expert is not None else None,
         "memberships": [_membership_out(m) for m in memberships],
     }
+
+
+@router.get("/me", response=MeOut, summary="The authenticated user")
+def me(request):  # type: ignore[no-untyped-def]
+    return _me(request.auth)
+
+
+@router.patch(
+    "/me", response={200: MeOut, 400: ErrorOut}, summary="Update your name, phone or language"
+)
+def update_me(request, payload: MePatch):  # type: ignore[no-untyped-def]
+    user = request.auth
+    language = payload.language if payload.language is not None else user.language
+    if language not in dict(settings.LANGUAGES):
+        return Status(400, {"detail": "Unknown language"})
+    full_name = payload.full_name if payload.full_name is not None else user.full_name
+    if not full_name.strip():
+        return Status(400, {"detail": "The full name cannot be empty"})
+    services.update_profile(
+        user,
+        full_name=full_name,
+        phone=payload.phone if payload.phone is not None else user.phone,
+        language=language,
+    )
+    return Status(200, _me(user))
 
 
 @router.get("/tokens", response=list[TokenOut], summary="Your API tokens")
@@ -166,3 +210,79 @@ def request_membership(request, payload: MembershipIn):  # type: ignore[no-untyp
     organization = get_object_or_404(Organization, pk=payload.organization_id)
     membership = services.request_membership(request.auth, organization, payload.message)
     return Status(201, _membership_out(membership))
+
+
+def _member_out(m: Membership) -> dict:
+    return {
+        **_membership_out(m),
+        "user_id": m.user_id,
+        "user_name": m.user.display_name,
+        "user_email": m.user.email,
+        "message": m.message,
+        "created_at": m.created_at,
+        "decided_at": m.decided_at,
+    }
+
+
+@router.get(
+    "/organizations/{org_id}/memberships",
+    response=list[MemberOut],
+    summary="Members and requests of an organisation (its administrators and officers)",
+)
+def organization_memberships(request, org_id: int, status: str | None = None):  # type: ignore[no-untyped-def]
+    organization = get_object_or_404(Organization, pk=org_id)
+    if not services.can_manage_organization(request.auth, organization):
+        raise HttpError(403, "Forbidden")
+    qs = (
+        Membership.objects.filter(organization=organization)
+        .restrict(request.auth, VIEW)
+        .select_related("user", "organization")
+        .order_by("created_at")
+    )
+    if status:
+        qs = qs.filter(status=status)
+    return [_member_out(m) for m in qs]
+
+
+def _membership_for(request, membership_id: int) -> Membership:  # type: ignore[no-untyped-def]
+    return get_object_or_404(
+        Membership.objects.restrict(request.auth, VIEW).select_related("user", "organization"),
+        pk=membership_id,
+    )
+
+
+@router.post(
+    "/memberships/{membership_id}/decision",
+    response={200: MemberOut, 400: ErrorOut},
+    summary="Approve or reject a membership request",
+)
+def decide_membership(request, membership_id: int, payload: DecisionIn):  # type: ignore[no-untyped-def]
+    membership = _membership_for(request, membership_id)
+    try:
+        decided = services.decide_membership(
+            request.auth, membership, payload.approve, payload.note
+        )
+    except PermissionDenied:
+        raise HttpError(403, "Forbidden")
+    except ValidationError as exc:
+        return Status(400, {"detail": " ".join(exc.messages)})
+    decided.user, decided.organization = membership.user, membership.organization
+    return Status(200, _member_out(decided))
+
+
+@router.delete(
+    "/memberships/{membership_id}",
+    response={204: None, 400: ErrorOut},
+    summary="Leave an organisation, withdraw a request, or remove a member",
+)
+def delete_membership(request, membership_id: int):  # type: ignore[no-untyped-def]
+    membership = _membership_for(request, membership_id)
+    if not can(request.auth, DELETE, membership):
+        raise HttpError(403, "Forbidden")
+    try:
+        services.remove_membership(request.auth, membership)
+    except PermissionDenied:
+        raise HttpError(403, "Forbidden")
+    except ValidationError as exc:
+        return Status(400, {"detail": " ".join(exc.messages)})
+    return Status(204, None)

@@ -256,6 +256,8 @@ def ensure_admin(username: str, email: str, password: str | None = None) -> tupl
             if changed:
                 user.save(update_fields=changed)
             return user, None
+        if email_taken(email):
+            raise ValidationError(_("An account with this e-mail address already exists."))
         new_password = password or secrets.token_urlsafe(12)
         user = User.objects.create_user(
             username=username,
