@@ -11,6 +11,7 @@ import random
 from collections.abc import Callable
 from typing import Any
 
+from openstx.ipr.classes import normalize_classes
 from openstx.ipr.models import (
     Attendance,
     IPRecord,
@@ -243,7 +244,7 @@ def generate(
                 "industrial_design": 5,
             }.get(ip_type, 10)
             expiry = (
-                app_date.replace(year=app_date.year + term)
+                app_date + dt.timedelta(days=365 * term + term // 4)
                 if ip_type != "software_copyright"
                 else None
             )
@@ -277,7 +278,7 @@ def generate(
                 certificate_number=cert_no,
                 certificate_date=cert_date,
                 expiry_date=expiry,
-                classes=classes,
+                classes=normalize_classes(ip_type, classes),
                 supported=supported,
                 support_amount_vnd=amount,
                 support_programme="Chương trình hỗ trợ phát triển tài sản trí tuệ"

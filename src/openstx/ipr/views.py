@@ -304,7 +304,7 @@ def course_list(request: HttpRequest) -> HttpResponse:
     qs = restrict(TrainingCourse.objects.all(), request.user, VIEW)
     from django.db.models import Count
 
-    qs = qs.annotate(attendee_count=Count("attendances"))
+    qs = qs.annotate(attendee_count=Count("attendances")).order_by("-start_date", "-pk")
     return render(
         request,
         "ipr/course_list.html",
