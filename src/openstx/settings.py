@@ -73,13 +73,15 @@ INSTALLED_APPS = [
     "openstx.directory",
     "openstx.search",
     "openstx.exchange",
-    "openstx.ipr",
     "openstx.projects",
+    "openstx.ipr",
     "openstx.library",
     "openstx.web",
 ]
 
 MIDDLEWARE = [
+    "openstx.core.logging.RequestIdMiddleware",
+    "openstx.core.db_router.ReplicaMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -130,6 +132,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("OPENSTX_CONN_MAX_AGE", "60"))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+
+if os.environ.get("DATABASE_REPLICA_URL"):
+    # Optional read replica (PostgreSQL streaming replica) for the reads of GET requests.
+    DATABASES["replica"] = dj_database_url.parse(
+        os.environ["DATABASE_REPLICA_URL"], conn_max_age=60, conn_health_checks=True
+    )
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["openstx.core.db_router.ReplicaRouter"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
@@ -188,6 +198,10 @@ SESSION_COOKIE_SECURE = env_bool("OPENSTX_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_SSL_REDIRECT = env_bool("OPENSTX_SSL_REDIRECT", False)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_HSTS_SECONDS = int(os.environ.get("OPENSTX_HSTS_SECONDS", "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
+SECURE_HSTS_PRELOAD = env_bool("OPENSTX_HSTS_PRELOAD", False)
+SECURE_REFERRER_POLICY = "same-origin"
 
 # --- Background jobs -------------------------------------------------------------------------
 # Embedded default: Kombu's filesystem transport needs no server process.
@@ -202,6 +216,12 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "processed_folder": str(_broker_dir / "processed"),
         "store_processed": False,
     }
+else:
+    # A message whose worker died (kill -9) is handed to another worker after this many seconds;
+    # it must exceed the longest job, which is why long jobs checkpoint and are idempotent.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": int(os.environ.get("OPENSTX_VISIBILITY_TIMEOUT", "3600")),
+    }
 CELERY_TASK_ALWAYS_EAGER = env_bool("OPENSTX_JOBS_EAGER", False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
@@ -211,11 +231,22 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_RESULT_BACKEND = None
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
+LOG_FORMAT = os.environ.get("OPENSTX_LOG_FORMAT", "plain")  # "plain" or "json"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "openstx.core.logging.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "openstx.core.logging.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if LOG_FORMAT == "json" else "plain",
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("OPENSTX_LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }

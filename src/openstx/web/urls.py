@@ -8,4 +8,6 @@ urlpatterns = [
     path("area/<slug:key>/", views.area_pending, name="area-pending"),
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
+    path("jobs/", views.job_list, name="job-list"),
+    path("jobs/<int:pk>/", views.job_detail, name="job-detail"),
 ]

@@ -1,8 +1,12 @@
 from __future__ import annotations
 
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 
+from openstx.core.models import Job
+from openstx.core.permissions import restrict
 from openstx.web.areas import AREAS
 
 
@@ -32,3 +36,33 @@ def readyz(request: HttpRequest) -> HttpResponse:
     checks = readiness()
     status = 200 if all(c["ok"] for c in checks.values()) else 503
     return JsonResponse({"ok": status == 200, "checks": checks}, status=status)
+
+
+@login_required
+def job_list(request: HttpRequest) -> HttpResponse:
+    """Queued, running and failed jobs: all of them for staff, one's own for others."""
+    jobs = restrict(Job.objects.select_related("created_by"), request.user)
+    status = request.GET.get("status", "")
+    if status in Job.Status.values:
+        jobs = jobs.filter(status=status)
+    page = Paginator(jobs, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "web/job_list.html",
+        {
+            "page": page,
+            "status": status,
+            "statuses": Job.Status.choices,
+        },
+    )
+
+
+@login_required
+def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    job = get_object_or_404(restrict(Job.objects.all(), request.user), pk=pk)
+    template = (
+        "web/includes/job_progress.html"
+        if request.headers.get("HX-Request") == "true"
+        else "web/job_detail.html"
+    )
+    return render(request, template, {"job": job})
