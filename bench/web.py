@@ -44,7 +44,20 @@ def add_arguments(parser: Any) -> None:
     parser.add_argument("--keep", action="store_true", help="keep the data directory")
 
 
-def run(options: dict[str, Any], out: Any = print) -> dict[str, Any]:
+def run(options: dict[str, Any], stdout: Any = None) -> int:
+    """Print the figures; exit status 1 if a page is under 50% of the bare view or had errors."""
+    out = (lambda line: stdout.write(line)) if stdout is not None else print
+    results = measure(options, out)
+    pages = results["endpoints"][1:]
+    ok = all(r["ratio"] >= 0.5 and r["errors"] == 0 for r in pages)
+    ok = ok and results["endpoints"][0]["errors"] == 0 if results["endpoints"] else False
+    if "writers" in results:
+        ok = ok and results["writers"]["errors"] == 0
+    out("targets met" if ok else "target missed (≥50% of the bare view, zero errors)")
+    return 0 if ok else 1
+
+
+def measure(options: dict[str, Any], out: Any = print) -> dict[str, Any]:
     if not shutil.which("wrk"):
         raise SystemExit("wrk is not installed (Debian package `wrk`): apt-get install wrk")
     workdir = Path(tempfile.mkdtemp(prefix="openstx-bench-web-"))
@@ -233,4 +246,4 @@ if __name__ == "__main__":  # pragma: no cover
 
     p = argparse.ArgumentParser()
     add_arguments(p)
-    print(json.dumps(run(vars(p.parse_args())), indent=2))
+    print(json.dumps(measure(vars(p.parse_args())), indent=2))

@@ -383,15 +383,16 @@ def generate(
 
 
 def _refresh_search(log: Callable[[str], Any]) -> None:
-    """Make what was just written searchable before returning (DESIGN §4)."""
-    try:
-        from openstx.search import services as search_services
-    except ImportError:
-        return
-    rebuild = getattr(search_services, "rebuild_all", None)
-    if rebuild is not None:
-        log("Building the search index…")
-        rebuild()
+    """Make what was just written searchable before returning (DESIGN §4). Demo loaders use
+    bulk inserts, which bypass the outbox signals, so the index is rebuilt from the database."""
+    from openstx.core.progress import Progress
+    from openstx.search import writer
+
+    log("Building the search index…")
+    with Progress(desc="Search index", unit="rec") as progress:
+        result = writer.rebuild(progress=progress)
+    writer.apply_pending()
+    log(f"Search index: {result['documents']} documents")
 
 
 def _fields_by_code() -> dict[str, Any]:
