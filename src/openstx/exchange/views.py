@@ -494,12 +494,12 @@ def connection_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "steps": list(conn.steps.select_related("actor")),
             "can_respond": services.can_respond(user, conn),
             "worker": worker and conn.is_open and conn.stage != Connection.Stage.REQUESTED,
-            "message_form": forms.MessageForm(),
-            "meeting_form": forms.MeetingForm(),
-            "mou_form": forms.MouForm(initial={"date": timezone.localdate()}),
-            "contract_form": forms.ContractForm(initial={"date": timezone.localdate()}),
-            "close_form": forms.CloseForm(),
-            "respond_form": forms.RespondForm(),
+            "meeting_form": forms.MeetingForm(prefix="meeting"),
+            "mou_form": forms.MouForm(prefix="mou", initial={"date": timezone.localdate()}),
+            "contract_form": forms.ContractForm(
+                prefix="contract", initial={"date": timezone.localdate()}
+            ),
+            "close_form": forms.CloseForm(prefix="close"),
         },
     )
 
@@ -520,7 +520,8 @@ def connection_action(request: HttpRequest, pk: int, action: str) -> HttpRespons
     form_class = form_classes.get(action)
     if form_class is None:
         raise Http404
-    form = form_class(request.POST)
+    prefixed = action in ("meeting", "mou", "contract", "close")
+    form = form_class(request.POST, prefix=action if prefixed else None)
     if not form.is_valid():
         for errs in form.errors.values():
             for e in errs:

@@ -1,0 +1,167 @@
+"""Back office for staff. State changes still go through the services (actions below)."""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from openstx.exchange import services
+from openstx.exchange.models import (
+    Connection,
+    ConnectionStep,
+    Demand,
+    Event,
+    ListingAttachment,
+    ListingImage,
+    ListingTransition,
+    Meeting,
+    Message,
+    Notification,
+    Offer,
+)
+
+
+class TransitionInline(admin.TabularInline):
+    model = ListingTransition
+    extra = 0
+    can_delete = False
+    readonly_fields = ("at", "action", "from_status", "to_status", "actor", "comment")
+
+    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+
+class ImageInline(admin.TabularInline):
+    model = ListingImage
+    extra = 0
+    readonly_fields = ("image", "thumbnail", "width", "height")
+
+
+class AttachmentInline(admin.TabularInline):
+    model = ListingAttachment
+    extra = 0
+    readonly_fields = ("file", "mime_type", "size")
+
+
+def _run(modeladmin, request, queryset, action: str, comment: str = "") -> None:  # type: ignore[no-untyped-def]
+    done = 0
+    for listing in queryset:
+        try:
+            services.transition(listing, action, request.user, comment)
+            done += 1
+        except (ValidationError, PermissionDenied) as exc:
+            modeladmin.message_user(request, f"{listing}: {exc}", messages.WARNING)
+    modeladmin.message_user(request, _("%(n)d listing(s) updated.") % {"n": done})
+
+
+@admin.action(description=_("Approve and publish"))
+def approve(modeladmin, request, queryset):  # type: ignore[no-untyped-def]
+    _run(modeladmin, request, queryset, "approve")
+
+
+@admin.action(description=_("Pause"))
+def pause(modeladmin, request, queryset):  # type: ignore[no-untyped-def]
+    _run(modeladmin, request, queryset, "pause")
+
+
+@admin.action(description=_("Withdraw"))
+def withdraw(modeladmin, request, queryset):  # type: ignore[no-untyped-def]
+    _run(modeladmin, request, queryset, "withdraw")
+
+
+class ListingAdmin(SimpleHistoryAdmin):
+    list_filter = ("status",)
+    search_fields = ("title", "external_id", "keywords")
+    readonly_fields = (
+        "status",
+        "published_at",
+        "submitted_at",
+        "reconfirm_sent_at",
+        "created_by",
+        "created_at",
+        "updated_at",
+    )
+    filter_horizontal = ("fields",)
+    inlines = [TransitionInline, ImageInline, AttachmentInline]
+    actions = [approve, pause, withdraw]
+    date_hierarchy = "created_at"
+
+
+@admin.register(Offer)
+class OfferAdmin(ListingAdmin):
+    list_display = ("title", "kind", "owner", "trl", "price_vnd", "status", "published_at")
+    list_filter = ("status", "kind", "trl")
+    autocomplete_fields = ("owner",)
+    list_select_related = ("owner",)
+
+
+@admin.register(Demand)
+class DemandAdmin(ListingAdmin):
+    list_display = (
+        "title",
+        "requester",
+        "requester_anonymous",
+        "min_trl",
+        "budget_max_vnd",
+        "status",
+        "published_at",
+    )
+    list_filter = ("status", "requester_anonymous")
+    autocomplete_fields = ("requester",)
+    list_select_related = ("requester",)
+
+
+class StepInline(admin.TabularInline):
+    model = ConnectionStep
+    extra = 0
+    can_delete = False
+    readonly_fields = ("at", "action", "from_stage", "to_stage", "actor", "comment")
+
+    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+
+class MeetingInline(admin.TabularInline):
+    model = Meeting
+    extra = 0
+
+
+@admin.register(Connection)
+class ConnectionAdmin(SimpleHistoryAdmin):
+    list_display = ("__str__", "stage", "outcome", "contract_value_vnd", "broker", "created_at")
+    list_filter = ("stage", "outcome", "contract_type")
+    search_fields = ("demand__title", "offer__title", "expert__full_name")
+    raw_id_fields = (
+        "demand",
+        "offer",
+        "expert",
+        "seeker_org",
+        "provider_org",
+        "initiated_by",
+        "broker",
+        "event",
+    )
+    readonly_fields = ("stage", "responded_at", "closed_at")
+    inlines = [StepInline, MeetingInline]
+
+
+@admin.register(Event)
+class EventAdmin(admin.ModelAdmin):
+    list_display = ("title", "start_date", "place")
+    search_fields = ("title", "place")
+    raw_id_fields = ("offers", "demands", "participants")
+
+
+@admin.register(Message)
+class MessageAdmin(admin.ModelAdmin):
+    list_display = ("connection", "author", "created_at")
+    raw_id_fields = ("connection", "author")
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ("user", "verb", "title", "created_at", "read_at")
+    list_filter = ("verb",)
+    raw_id_fields = ("user",)

@@ -1,0 +1,86 @@
+"""Demo generator: every stage present, deterministic by seed, city scale in bulk."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from openstx.exchange import demo
+from openstx.exchange.models import Connection, Demand, Event, Offer
+from openstx.exchange.statistics import exchange_statistics
+
+from .factories import ExpertFactory, FieldFactory, OrganizationFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world():
+    for code in ("405", "401", "211", "205", "207", "202", "204"):
+        FieldFactory(code=code)
+    orgs = [
+        OrganizationFactory(type=t)
+        for t in ("university", "research_institute", "enterprise", "enterprise", "startup")
+    ]
+    experts = [ExpertFactory(organization=orgs[0]) for _ in range(5)]
+    return orgs, experts
+
+
+def snapshot():
+    return (
+        list(Offer.objects.order_by("external_id").values_list("title", "status", "price_vnd")),
+        list(Connection.objects.order_by("external_id").values_list("stage", "contract_value_vnd")),
+    )
+
+
+def test_small_demo_covers_every_stage_and_is_deterministic(world):
+    orgs, experts = world
+    counts = demo.generate("small", 7, orgs, experts, log=lambda m: None)
+    assert counts["offers"] == Offer.objects.count() >= 40
+    assert Demand.objects.count() >= 20 and Event.objects.count() == 2
+    assert set(Offer.objects.values_list("status", flat=True)) >= {
+        "draft",
+        "submitted",
+        "published",
+        "rejected",
+        "paused",
+        "expired",
+        "withdrawn",
+    }
+    assert set(Offer.objects.values_list("kind", flat=True)) == {
+        "technology",
+        "equipment",
+        "service",
+        "solution",
+    }
+    assert set(Connection.objects.values_list("stage", flat=True)) >= {
+        "requested",
+        "accepted",
+        "declined",
+        "meeting",
+        "mou",
+        "contract",
+        "closed",
+    }
+    assert Connection.objects.filter(outcome="success").exists()
+    assert Connection.objects.filter(outcome="failure").exists()
+    stats = exchange_statistics()
+    assert stats["deals"]["count"] > 0 and stats["deals"]["total_value_vnd"] > 0
+    # idempotent, and the same seed gives the same data
+    assert demo.generate("small", 7, orgs, experts, log=lambda m: None) == {}
+    first = snapshot()
+    for model in (Connection, Event, Offer, Demand):
+        model.objects.all().delete()
+    demo.generate("small", 7, orgs, experts, log=lambda m: None)
+    assert snapshot() == first
+
+
+@pytest.mark.slow
+def test_city_scale(world):
+    orgs, experts = world
+    started = time.monotonic()
+    counts = demo.generate("city", 1, orgs, experts, log=lambda m: None)
+    assert counts["offers"] >= 2000 and counts["demands"] >= 600
+    assert Offer.objects.count() >= 2000 and Demand.objects.count() >= 600
+    assert time.monotonic() - started < 120
