@@ -24,6 +24,7 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime as dt
+import functools
 import io
 import json
 import logging
@@ -187,7 +188,10 @@ def as_list(value: Any) -> list[str]:
 
 def text(max_length: int | None = None, multiline: bool = False) -> Parser:
     def parse(value: Any, ctx: ImportContext) -> str:
-        result = nfc(str(value)).strip() if multiline else as_text(value)
+        if multiline:
+            result = nfc(str(value)).strip()
+        else:  # Column.convert has already cleaned strings
+            result = value if isinstance(value, str) else as_text(value)
         if max_length and len(result) > max_length:
             raise RowError(
                 _("too long (%(length)d characters, at most %(max)d)")
@@ -751,7 +755,14 @@ def file_format(path: str | Path) -> str:
 
 def header_key(name: Any) -> str:
     """Column headers are matched leniently: ``" Full name "`` -> ``full_name``."""
-    key = fold(as_text(name)).strip().lstrip("\ufeff")
+    if isinstance(name, str):
+        return _header_key_str(name)
+    return _header_key_str(as_text(name))
+
+
+@functools.lru_cache(maxsize=4096)
+def _header_key_str(name: str) -> str:
+    key = fold(clean(name)).strip().lstrip("\ufeff")
     return re.sub(r"[\s\-]+", "_", key)
 
 
