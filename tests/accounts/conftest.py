@@ -4,8 +4,7 @@ import pytest
 from django.core.cache import cache
 
 from openstx.accounts.models import Membership, User
-
-from .factories import MembershipFactory, OrganizationFactory, UserFactory
+from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
 
 
 @pytest.fixture(autouse=True)

@@ -6,8 +6,7 @@ import pytest
 from django.urls import reverse
 
 from openstx.accounts import services
-
-from .factories import MembershipFactory, UserFactory
+from tests.factories import MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -13,8 +13,7 @@ from django.utils import timezone
 from openstx.accounts import services
 from openstx.accounts.auth import optional_user
 from openstx.accounts.models import ApiToken
-
-from .factories import MembershipFactory
+from tests.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
 

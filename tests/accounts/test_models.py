@@ -7,8 +7,7 @@ from django.db import IntegrityError
 from django.utils import timezone
 
 from openstx.accounts.models import ApiToken, Membership, User
-
-from .factories import MembershipFactory, UserFactory
+from tests.factories import MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -8,8 +8,7 @@ from django.contrib.auth.models import AnonymousUser
 from openstx.accounts import services
 from openstx.accounts.models import ApiToken, Membership, User
 from openstx.core.permissions import CHANGE, DELETE, MODERATE, VIEW, can, can_add, restrict
-
-from .factories import MembershipFactory, OrganizationFactory, UserFactory
+from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -10,8 +10,7 @@ from django.utils import timezone
 
 from openstx.accounts import services
 from openstx.accounts.models import ApiToken, Membership, User
-
-from .factories import MembershipFactory, UserFactory
+from tests.factories import MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

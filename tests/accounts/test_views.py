@@ -9,8 +9,7 @@ from django.core import mail
 from django.urls import reverse
 
 from openstx.accounts.models import ApiToken, Membership, User
-
-from .factories import PASSWORD, MembershipFactory, UserFactory
+from tests.factories import PASSWORD, MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

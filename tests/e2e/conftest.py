@@ -21,6 +21,8 @@ from typing import Any
 
 import pytest
 
+from tests.factories import PASSWORD  # the password the factories give users
+
 # Playwright's sync API keeps an asyncio loop on the main thread; Django would then refuse ORM
 # calls made by the test itself ("You cannot call this from an async context").
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -34,7 +36,6 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 DEFAULT_TIMEOUT_MS = 15_000
-PASSWORD = "Ch3-ph4m sinh hoc!"  # the password tests/accounts/factories.py gives users
 
 
 @pytest.fixture(scope="session")
