@@ -23,6 +23,15 @@ def library_dirs(settings: Any, tmp_path: Path) -> Path:
     return tmp_path
 
 
+@pytest.fixture(autouse=True)
+def english() -> Any:
+    """Messages are asserted in English (the Vietnamese catalogue is checked separately)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 @pytest.fixture
 def eager_jobs() -> Any:
     from openstx.celery import app

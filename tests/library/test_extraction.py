@@ -45,11 +45,8 @@ def test_scanned_image_is_ocrd_stored_and_searchable(samples):
     assert page.confidence is not None and page.confidence > 70
     assert not page.needs_review
     kinds = set(document.files.values_list("kind", flat=True))
-    assert {
-        DocumentFile.Kind.ORIGINAL,
-        DocumentFile.Kind.SEARCHABLE_PDF,
-        DocumentFile.Kind.PREVIEW,
-    } <= kinds
+    assert {DocumentFile.Kind.ORIGINAL, DocumentFile.Kind.SEARCHABLE_PDF} <= kinds
+    assert services.ensure_preview(document).kind == DocumentFile.Kind.PREVIEW  # on first view
     # The searchable PDF carries the OCR text layer.
     searchable = document.files.get(kind=DocumentFile.Kind.SEARCHABLE_PDF)
     layer = ex.plan_file(Path(searchable.file.path)).pages[0].text

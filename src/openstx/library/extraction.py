@@ -234,7 +234,7 @@ def render_pdf_page(path: Path, number: int, dpi: int, out: Path) -> Path:
         page = pdf[number - 1]
         bitmap = page.render(scale=dpi / 72, grayscale=True)
         image = bitmap.to_pil()
-        image.save(out, format="PNG", dpi=(dpi, dpi))
+        image.save(out, format="PPM")  # uncompressed PGM: no encoding cost; Leptonica reads it
         page.close()
         return out
     finally:
@@ -255,12 +255,14 @@ def render_preview(path: Path, mime: str, out: Path, width: int = 420) -> Path |
                 pdf.close()
         elif mime in IMAGE_TYPES:
             with Image.open(path) as source:
-                source.draft("L", (width, width * 2))
-                image = source.convert("RGB")
-                image.thumbnail((width, width * 2))
+                source.draft("L", (width, width * 2))  # JPEG: decode at reduced size
+                factor = max(1, source.width // width)
+                image = source.reduce(factor) if factor > 1 else source.copy()
+                if image.mode not in ("L", "RGB"):
+                    image = image.convert("RGB")
         else:
             return None
-        image.save(out, format="PNG", optimize=True)
+        image.save(out, format="PNG", compress_level=3)
         return out
     except (ExtractionError, OSError, ValueError):
         return None
@@ -344,9 +346,12 @@ def ocr_languages() -> str:
     return str(setting("OPENSTX_OCR_LANGUAGES", "vie+eng"))
 
 
-def ocr_image(image_path: Path, *, want_pdf: bool = True, dpi: int = 300) -> OcrResult:
-    """One Tesseract process on one page image: TSV (text + word confidences) and a text-only
-    PDF page (the invisible layer of the searchable PDF; as cheap as plain-text output)."""
+def ocr_image(
+    image_path: Path, *, want_pdf: bool = True, dpi: int = 300, text_only_pdf: bool = True
+) -> OcrResult:
+    """One Tesseract process on one page image: TSV (text + word confidences) and a PDF page —
+    text-only (the invisible layer laid over an original PDF page; as cheap as plain-text
+    output) or, for an image file, the image with its text layer (the searchable PDF itself)."""
     with tempfile.TemporaryDirectory(prefix="openstx-ocr-") as tmp:
         base = Path(tmp) / "page"
         configs = ["tsv", "pdf"] if want_pdf else ["tsv"]
@@ -418,15 +423,13 @@ def searchable_pdf(
     text_layers: dict[int, bytes], source: Path, mime: str, out: Path, dpi: int = 300
 ) -> None:
     """The OCRmyPDF "sandwich": Tesseract's text-only PDF of each OCR'd page laid invisibly
-    over the original page (PDF) or over the image wrapped losslessly in a PDF (img2pdf)."""
+    over the original page. For an image file the one page PDF from Tesseract is the result."""
     import pikepdf
 
-    if mime == PDF:
-        base = pikepdf.Pdf.open(source)
-    else:
-        import img2pdf
-
-        base = pikepdf.Pdf.open(io.BytesIO(img2pdf.convert(str(source))))
+    if mime != PDF:  # an image: Tesseract already wrote image + text in one PDF page
+        out.write_bytes(text_layers[1])
+        return
+    base = pikepdf.Pdf.open(source)
     opened = []
     try:
         for number, data in sorted(text_layers.items()):

@@ -131,7 +131,7 @@ def start_file(plan: ex.FilePlan) -> FileWork:
 def _ocr_page(plan: ex.FilePlan, page: ex.PagePlan) -> ex.OcrResult:
     if plan.mime == ex.PDF:
         with tempfile.TemporaryDirectory(prefix="openstx-page-") as tmp:
-            image = Path(tmp) / "page.png"
+            image = Path(tmp) / "page.pgm"
             with _render_lock:
                 ex.render_pdf_page(plan.path, page.number, page.dpi, image)
             return ex.ocr_image(image, dpi=page.dpi)
@@ -142,8 +142,8 @@ def _ocr_page(plan: ex.FilePlan, page: ex.PagePlan) -> ex.OcrResult:
             image = Path(tmp) / "page.png"
             with Image.open(plan.path) as source:
                 source.convert("L").save(image)
-            return ex.ocr_image(image)
-    return ex.ocr_image(plan.path)
+            return ex.ocr_image(image, text_only_pdf=False)
+    return ex.ocr_image(plan.path, text_only_pdf=False)
 
 
 def _store_ocr_page(work: FileWork, number: int, result: ex.OcrResult) -> None:
@@ -206,7 +206,7 @@ def searchable_pdf_path(work: FileWork) -> Path | None:
     out = folder / "searchable.pdf"
     try:
         ex.searchable_pdf(layers, plan.path, plan.mime, out)
-    except Exception as exc:  # pikepdf/img2pdf raise their own types; the PDF is optional
+    except Exception as exc:  # pikepdf raises its own types; the PDF is optional
         log.warning("searchable PDF for %s failed: %s", plan.path, exc)
         return None
     return out
@@ -320,18 +320,6 @@ def apply_extraction(document: Document, work: FileWork) -> Document:
             ex.PDF,
             ex.sha256_file(searchable),
         )
-    if not DocumentFile.objects.filter(document=document, kind=DocumentFile.Kind.PREVIEW).exists():
-        with tempfile.TemporaryDirectory(prefix="openstx-preview-") as tmp:
-            preview = ex.render_preview(plan.path, plan.mime, Path(tmp) / "preview.png")
-            if preview is not None:
-                _attach(
-                    document,
-                    DocumentFile.Kind.PREVIEW,
-                    preview,
-                    "preview.png",
-                    "image/png",
-                    ex.sha256_file(preview),
-                )
     document.full_text = extraction.text
     document.needs_review = extraction.needs_review
     document.digitised = document.digitised or extraction.ocr_pages > 0
@@ -339,6 +327,29 @@ def apply_extraction(document: Document, work: FileWork) -> Document:
     document.save()
     shutil.rmtree(work_dir(plan.sha256), ignore_errors=True)
     return document
+
+
+def ensure_preview(document: Document) -> DocumentFile | None:
+    """The first-page preview, rendered on first request and kept (a derivative like the text;
+    made lazily so a digitisation batch spends its CPU on OCR, not on thumbnails)."""
+    preview = document.files.filter(kind=DocumentFile.Kind.PREVIEW).first()
+    if preview is not None:
+        return preview
+    original = document.files.filter(kind=DocumentFile.Kind.ORIGINAL).first()
+    if original is None or not (original.mime == ex.PDF or original.mime in ex.IMAGE_TYPES):
+        return None
+    with tempfile.TemporaryDirectory(prefix="openstx-preview-") as tmp:
+        made = ex.render_preview(Path(original.file.path), original.mime, Path(tmp) / "preview.png")
+        if made is None:
+            return None
+        return _attach(
+            document,
+            DocumentFile.Kind.PREVIEW,
+            made,
+            "preview.png",
+            "image/png",
+            ex.sha256_file(made),
+        )
 
 
 def extract_document_file(

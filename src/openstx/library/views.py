@@ -19,7 +19,7 @@ from openstx.core.models import Job
 from openstx.core.permissions import CHANGE, MODERATE, VIEW, can, can_add, is_officer
 from openstx.core.text import nfc
 from openstx.library import citations, services
-from openstx.library.extraction import ExtractionError
+from openstx.library.extraction import IMAGE_TYPES, PDF, ExtractionError
 from openstx.library.forms import BatchForm, DocumentForm, ModerationForm
 from openstx.library.models import BatchItem, Collection, Document, DocumentFile
 from openstx.library.policies import DOWNLOAD
@@ -76,7 +76,8 @@ def detail(request: HttpRequest, pk: int, slug: str = "") -> HttpResponse:
             "document": document,
             "original": files.get(DocumentFile.Kind.ORIGINAL),
             "searchable": files.get(DocumentFile.Kind.SEARCHABLE_PDF),
-            "preview": files.get(DocumentFile.Kind.PREVIEW),
+            "preview": DocumentFile.Kind.PREVIEW in files
+            or getattr(files.get(DocumentFile.Kind.ORIGINAL), "mime", "") in (*IMAGE_TYPES, PDF),
             "can_download": can(request.user, DOWNLOAD, document),
             "can_change": can(request.user, CHANGE, document),
             "can_moderate": can(request.user, MODERATE, document)
@@ -92,7 +93,10 @@ def download(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     document = _visible(request, pk)
     if not can(request.user, DOWNLOAD, document):
         return HttpResponseForbidden(_("You may not download this document."))
-    item = document.files.filter(kind=kind).first()
+    if kind == DocumentFile.Kind.PREVIEW:
+        item = services.ensure_preview(document)
+    else:
+        item = document.files.filter(kind=kind).first()
     if item is None:
         raise Http404
     if kind == DocumentFile.Kind.PREVIEW:
