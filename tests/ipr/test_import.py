@@ -360,3 +360,26 @@ def test_amounts(raw, expected):
 def test_bad_amounts(raw):
     with pytest.raises(ValueError):
         parse_amount(raw)
+
+
+def test_task_column_links_the_s_and_t_task(tmp_path):
+    from django.template import Context, Template
+
+    from openstx.projects.models import Task
+
+    task = Task.objects.create(code="ĐT.05-2018", title="Nghiên cứu bảo quản bưởi da xanh")
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["Số đơn", "Loại", "Tên sáng chế", "Chủ đơn", "Phân loại IPC", "Thuộc nhiệm vụ"])
+    ws.append(["1-2019-00005", "Sáng chế", "Màng bao chitosan", "Viện", "A23B 7/16", "dt.05-2018"])
+    ws.append(["1-2019-00006", "Sáng chế", "Máy sấy", "Viện", "F26B 17/12", "Đề tài chưa có"])
+    wb.save(tmp_path / "sc.xlsx")
+    assert import_file("ip", tmp_path / "sc.xlsx").created == 2
+    linked = IPRecord.objects.get(application_number="1-2019-00005")
+    assert linked.task == task and linked.task_reference == "dt.05-2018"
+    loose = IPRecord.objects.get(application_number="1-2019-00006")
+    assert loose.task is None and loose.task_reference == "Đề tài chưa có"
+    html = Template("{% load ipr_tags %}{% ipr_for_task task %}").render(
+        Context({"task": task, "user": None})
+    )
+    assert "Màng bao chitosan" in html and "Máy sấy" not in html

@@ -34,7 +34,8 @@ class IPRecordOut(Schema):
     classes: str
     supported: bool
     support_amount_vnd: int | None
-    task: str
+    task_id: int | None
+    task_reference: str
     offer_id: int | None
     url: str
 

@@ -221,6 +221,7 @@ def generate(
     rng.shuffle(plan)
     total = len(plan)
     granted_idx = set(rng.sample(range(total), spec["granted"]))
+    tasks = _tasks()
     records: list[IPRecord] = []
     counters: dict[tuple[str, int], int] = {}
     for i, ip_type in enumerate(plan):
@@ -264,8 +265,15 @@ def generate(
             if supported
             else None
         )
+        task_id, task_code = (
+            rng.choice(tasks)
+            if tasks and ip_type != "trademark" and rng.random() < 0.6
+            else (None, "")
+        )
         records.append(
             IPRecord(
+                task_id=task_id,
+                task_reference=task_code,
                 external_id=f"demo-ip-{i + 1:05d}",
                 type=ip_type,
                 title=title,
@@ -332,6 +340,15 @@ def generate(
         "training_courses": courses,
         "training_attendees": attendees,
     }
+
+
+def _tasks() -> list[tuple[int, str]]:
+    """Demo S&T tasks that patents and designs can come from (when the projects app is there)."""
+    try:
+        from openstx.projects.models import Task
+    except ImportError:  # pragma: no cover
+        return []
+    return list(Task.objects.order_by("pk").values_list("pk", "code")[:400])
 
 
 def _outbox(model: Any, pks: list[int]) -> None:

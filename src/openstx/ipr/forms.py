@@ -32,6 +32,7 @@ class IPRecordForm(forms.ModelForm):
             "support_amount_vnd",
             "support_programme",
             "task",
+            "task_reference",
             "offer",
             "is_public",
             "external_id",

@@ -361,6 +361,24 @@ class _OrganizationResolver:
         return cls.lookup(ctx).get(fold(clean(text))) if text else None
 
 
+def _resolve_task(text: str, ctx: ImportContext) -> int | None:
+    """An S&T task by external id, code or title (folded); None when unknown."""
+    if not text:
+        return None
+
+    def build() -> dict[str, int]:
+        from openstx.projects.models import Task
+
+        table: dict[str, int] = {}
+        for pk, code, title, ext in Task.objects.values_list("pk", "code", "title", "external_id"):
+            for key in (ext, code, title):
+                if key:
+                    table.setdefault(fold(key), pk)
+        return table
+
+    return ctx.cached("ipr:tasks", build).get(fold(clean(text)))
+
+
 class SheetImporter(imp.Importer):
     """An importer whose rows come from :class:`SheetReader` and whose records are found by
     ``external_id`` or a natural key. Rows are saved one by one (with history)."""
@@ -528,15 +546,18 @@ class IPImporter(SheetImporter):
         return None
 
     def assign(self, obj: Any, values: dict[str, Any], ctx: ImportContext) -> None:
-        applicant = values.pop("applicant", None) if "applicant" in values else None
-        super().assign(obj, values, ctx)
-        if applicant is not None:
+        rest = {k: v for k, v in values.items() if k not in ("applicant", "task")}
+        super().assign(obj, rest, ctx)
+        if "applicant" in values:
+            applicant = values["applicant"] or ""
             obj.applicant_name = applicant
             obj.applicant_organization_id = _OrganizationResolver.resolve(applicant, ctx)
+        if "task" in values:
+            obj.task_reference = values["task"] or ""
+            obj.task_id = _resolve_task(obj.task_reference, ctx)
         obj.application_key = application_key(obj.application_number)
         if obj.supported is None:
             obj.supported = False
-        values["applicant"] = applicant
 
     def after_save(self, obj: Any, created: bool, before: Any, ctx: ImportContext) -> None:
         previous = "" if created else before.get("status", "")
@@ -555,6 +576,7 @@ class IPImporter(SheetImporter):
     def export_row(self, obj: Any, ctx: ImportContext) -> dict[str, Any]:
         row = {c.name: getattr(obj, c.name, "") for c in self.columns}
         row["applicant"] = obj.applicant
+        row["task"] = obj.task_reference
         return row
 
 

@@ -89,8 +89,16 @@ class IPRecord(NormalizedTextMixin, ExternalIdModel, TimeStampedModel):
     supported = models.BooleanField(_("supported by the department"), default=False, db_index=True)
     support_amount_vnd = models.BigIntegerField(_("support amount (VND)"), null=True, blank=True)
     support_programme = models.CharField(_("support programme"), max_length=300, blank=True)
-    task = models.CharField(
-        _("S&T task"),
+    task = models.ForeignKey(
+        "projects.Task",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="ip_records",
+        verbose_name=_("S&T task"),
+    )
+    task_reference = models.CharField(
+        _("S&T task as written"),
         max_length=300,
         blank=True,
         help_text=_("Code or title of the S&T task the record came from."),

@@ -22,7 +22,7 @@ class IPRecordSearch(SearchSpec):
         "certificate_number": SUMMARY,
         "classes": SUMMARY,
         "description": BODY,
-        "task": BODY,
+        "task_reference": BODY,
     }
 
     def queryset(self):  # type: ignore[no-untyped-def]

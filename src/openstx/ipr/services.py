@@ -341,7 +341,7 @@ EXPORT_COLUMNS = [
     ("classes", "classes"),
     ("supported", "supported"),
     ("support_amount_vnd", "support_amount_vnd"),
-    ("task", "task"),
+    ("task", "task_reference"),
 ]
 
 
@@ -373,7 +373,7 @@ def export_xlsx(queryset: QuerySet, out: Any) -> int:
     for cell in ws[1]:
         cell.font = Font(bold=True)
     count = 0
-    for rec in queryset.select_related("applicant_organization").iterator(chunk_size=1000):
+    for rec in queryset.select_related("applicant_organization", "task").iterator(chunk_size=1000):
         ws.append(
             [
                 rec.external_id or "",
@@ -389,7 +389,7 @@ def export_xlsx(queryset: QuerySet, out: Any) -> int:
                 rec.classes,
                 _("yes") if rec.supported else _("no"),
                 rec.support_amount_vnd,
-                rec.task,
+                rec.task.code if rec.task_id and rec.task.code else rec.task_reference,
             ]
         )
         count += 1

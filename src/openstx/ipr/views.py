@@ -97,7 +97,9 @@ def record_export(request: HttpRequest) -> HttpResponse:
 def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
     record = get_object_or_404(
         restrict(
-            IPRecord.objects.select_related("applicant_organization", "offer"), request.user, VIEW
+            IPRecord.objects.select_related("applicant_organization", "offer", "task"),
+            request.user,
+            VIEW,
         ),
         pk=pk,
     )

@@ -1,5 +1,5 @@
 """Blocks other apps' pages can include: ``{% load ipr_tags %}{% ipr_for_organization org %}``,
-``{% ipr_for_offer offer %}``, ``{% ipr_for_task "task code" %}``."""
+``{% ipr_for_offer offer %}``, ``{% ipr_for_task task %}``."""
 
 from __future__ import annotations
 
@@ -34,9 +34,12 @@ def ipr_for_offer(context: Any, offer: Any) -> dict[str, Any]:
 
 @register.inclusion_tag("ipr/includes/offer_records.html", takes_context=True)
 def ipr_for_task(context: Any, task: Any) -> dict[str, Any]:
-    """Records whose ``task`` text names the task (its code, or its title)."""
+    """IP records linked to the task, or naming its code in their task reference."""
+    from django.db.models import Q
+
     user = context.get("user") or getattr(context.get("request"), "user", None)
-    code = getattr(task, "code", None) or str(task)
-    if not code:
-        return {"records": []}
-    return {"records": list(restrict(IPRecord.objects.filter(task__iexact=code), user, VIEW)[:20])}
+    q = Q(task_id=task.pk) if getattr(task, "pk", None) else Q(pk__in=[])
+    code = getattr(task, "code", "") or ""
+    if code:
+        q |= Q(task_reference__iexact=code)
+    return {"records": list(restrict(IPRecord.objects.filter(q), user, VIEW)[:20])}
