@@ -383,3 +383,16 @@ def test_task_column_links_the_s_and_t_task(tmp_path):
         Context({"task": task, "user": None})
     )
     assert "Màng bao chitosan" in html and "Máy sấy" not in html
+
+
+@pytest.mark.parametrize("kind", ["ip", "standards", "training"])
+def test_export_then_reimport_round_trips(tmp_path, kind, dt_rice):
+    from openstx.ipr import demo
+
+    demo.generate("small", 7, [dt_rice], [], log=lambda m: None)
+    path = tmp_path / f"{kind}.xlsx"
+    call_command("export", kind, str(path), "--no-progress")
+    assert path.exists()
+    result = importing.run_import(kind, path)
+    assert result.ok, result.rejected[:3]
+    assert result.created == 0 and result.updated == 0 and result.unchanged > 0

@@ -139,3 +139,19 @@ def test_training_capacity(officer):
     with pytest.raises(ValidationError):
         add_attendee(course, name="Lê Văn C", user=officer)
     assert course.attendances.count() == 2
+
+
+def test_organisation_filter_lists_only_visible_applicants(client, records, org, member):
+    from django.contrib.auth.models import AnonymousUser
+
+    from openstx.ipr.filters import IPFilterForm
+
+    names = {
+        label for _v, label in IPFilterForm(user=AnonymousUser()).fields["organization"].choices
+    }
+    assert org.name not in names and "Viện Lúa" not in names
+    names = {label for _v, label in IPFilterForm(user=member).fields["organization"].choices}
+    assert org.name in names and "Viện Lúa" not in names
+    client.force_login(member)
+    html = client.get(f"/ip/?organization={org.pk}").content.decode()
+    assert "Riêng của mình" in html and "Công khai" not in html

@@ -81,7 +81,8 @@ def list_records(
             "supported": supported,
             "organization": organization,
             "q": q,
-        }
+        },
+        user=user,
     )
     qs = form.filter(
         restrict(IPRecord.objects.select_related("applicant_organization"), user, VIEW)

@@ -35,14 +35,13 @@ class Chart:
 
 
 def _nice_max(value: int) -> int:
-    if value <= 5:
-        return 5
-    magnitude = 10 ** (len(str(value)) - 1)
-    for step in (1, 2, 2.5, 5, 10):
-        top = int(step * magnitude)
-        if top >= value:
-            return top
-    return value
+    """The smallest "round" axis top (4 intervals of 1, 2, 2.5 or 5 × 10^k, whole numbers)."""
+    for k in range(16):
+        for m in (1, 2, 2.5, 5):
+            step = m * 10**k
+            if step == int(step) and step * 4 >= value:
+                return int(step * 4)
+    return int(value)
 
 
 def bar_chart(title: str, groups: list[str], series: list[tuple[str, list[int | float]]]) -> Chart:

@@ -30,15 +30,24 @@ class IPFilterForm(forms.Form):
         required=False,
         choices=[("", _("All")), ("yes", _("Supported")), ("no", _("Not supported"))],
     )
-    organization = forms.IntegerField(
-        label=_("Organisation"), required=False, widget=forms.HiddenInput
+    organization = forms.TypedChoiceField(
+        label=_("Organisation"), required=False, coerce=int, empty_value=None
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        from openstx.core.permissions import VIEW, restrict
         from openstx.ipr.models import IPRecord
 
         self.fields["year"].choices = _years("application_date", IPRecord.objects.all())
+        # organisations among the applicants of the records this user may see
+        visible = restrict(IPRecord.objects.all(), user, VIEW).exclude(applicant_organization=None)
+        orgs = (
+            visible.values_list("applicant_organization_id", "applicant_organization__name")
+            .order_by("applicant_organization__name")
+            .distinct()
+        )
+        self.fields["organization"].choices = [("", _("All organisations")), *orgs]
 
     def filter(self, qs: QuerySet) -> QuerySet:
         if not self.is_valid():

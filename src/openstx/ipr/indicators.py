@@ -17,10 +17,15 @@ class _IPBy(Indicator):
     measure = ""
 
     def compute(self, year_from: int, year_to: int) -> list[Row]:
-        data = {(r["type"], r["year"]): r[self.measure]
-                for r in services.applications_and_grants(years=years(year_from, year_to))}
-        return [Row(y, t, str(label), data.get((t, y), 0))
-                for y in years(year_from, year_to) for t, label in IPType.choices]
+        data = {
+            (r["type"], r["year"]): r[self.measure]
+            for r in services.applications_and_grants(years=years(year_from, year_to))
+        }
+        return [
+            Row(y, t, str(label), data.get((t, y), 0))
+            for y in years(year_from, year_to)
+            for t, label in IPType.choices
+        ]
 
     def drilldown(self, year: int | None, group: str) -> str | None:
         return reverse("ipr:record-list") + f"?type={group}" + (f"&year={year}" if year else "")
@@ -47,14 +52,18 @@ class IPSupport(Indicator):
     key = "ipr.support"
     area = "ipr"
     title = _("Department support for IP")
-    description = _("Amounts the department's programme gave to support IP applications, by application year.")
+    description = _(
+        "Amounts the department's programme gave to support IP applications, by application year."
+    )
     unit = VND
     group_label = _("Support")
 
     def compute(self, year_from: int, year_to: int) -> list[Row]:
         data = {r["year"]: r["amount_vnd"] for r in services.support_by_year()}
-        return [Row(y, "amount", str(_("Support amount")), data.get(y, 0))
-                for y in years(year_from, year_to)]
+        return [
+            Row(y, "amount", str(_("Support amount")), data.get(y, 0))
+            for y in years(year_from, year_to)
+        ]
 
 
 @register
@@ -62,7 +71,9 @@ class StandardsRecords(Indicator):
     key = "ipr.standards"
     area = "ipr"
     title = _("Standards and quality records")
-    description = _("Standard declarations, conformity declarations, labelling and barcode cases received in the year.")
+    description = _(
+        "Standard declarations, conformity declarations, labelling and barcode cases received in the year."
+    )
     unit = COUNT
     group_label = _("Kind")
 
@@ -72,5 +83,8 @@ class StandardsRecords(Indicator):
         data: dict[tuple[str, int], int] = {}
         for r in services.standards_by_year():
             data[(r["kind"], r["year"])] = r["records"]
-        return [Row(y, k, str(label), data.get((k, y), 0))
-                for y in years(year_from, year_to) for k, label in StandardKind.choices]
+        return [
+            Row(y, k, str(label), data.get((k, y), 0))
+            for y in years(year_from, year_to)
+            for k, label in StandardKind.choices
+        ]

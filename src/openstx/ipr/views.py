@@ -54,7 +54,7 @@ def _page(request: HttpRequest, qs: Any) -> Any:
 
 
 def _filtered_records(request: HttpRequest) -> tuple[IPFilterForm, Any]:
-    form = IPFilterForm(request.GET or None)
+    form = IPFilterForm(request.GET or None, user=request.user)
     qs = restrict(IPRecord.objects.select_related("applicant_organization"), request.user, VIEW)
     return form, form.filter(qs)
 

@@ -43,3 +43,14 @@ def ipr_for_task(context: Any, task: Any) -> dict[str, Any]:
     if code:
         q |= Q(task_reference__iexact=code)
     return {"records": list(restrict(IPRecord.objects.filter(q), user, VIEW)[:20])}
+
+
+@register.filter
+def vnd(value: Any) -> str:
+    """15000000 -> "15.000.000 đ" (Vietnamese grouping, whatever the interface language)."""
+    if value in (None, ""):
+        return ""
+    try:
+        return f"{int(value):,}".replace(",", ".") + " đ"
+    except (TypeError, ValueError):
+        return str(value)
