@@ -141,3 +141,29 @@ def test_api(client, dataset):
     assert len(data) == 3
     stats = client.get("/api/v1/ip-statistics").json()
     assert stats["support"][0] == {"year": 2016, "records": 1, "amount_vnd": 50_000_000}
+
+
+def test_api_status_change_needs_an_officer(client, officer, member, org):
+    record = IPRecordFactory(applicant_organization=org, external_id="IP-API-1")
+    url = "/api/v1/ip-records/IP-API-1/status"
+    assert (
+        client.post(
+            url, {"to_status": "formality_examination"}, content_type="application/json"
+        ).status_code
+        == 401
+    )
+    client.force_login(member)
+    assert client.get("/api/v1/ip-records/IP-API-1").json()["id"] == record.pk
+    response = client.post(
+        url, {"to_status": "formality_examination"}, content_type="application/json"
+    )
+    assert response.status_code == 403
+    client.force_login(officer)
+    response = client.post(url, {"to_status": "granted"}, content_type="application/json")
+    assert response.status_code == 422
+    response = client.post(
+        url,
+        {"to_status": "formality_examination", "comment": "Hợp lệ"},
+        content_type="application/json",
+    )
+    assert response.status_code == 200 and response.json()["status"] == "formality_examination"
