@@ -137,3 +137,14 @@ def test_session_write_needs_csrf(org, officer):
         content_type="application/json",
     )
     assert r.status_code == 403
+
+
+def test_openapi_lists_directory_endpoints(client, db):
+    paths = client.get("/api/v1/openapi.json").json()["paths"]
+    for path in (
+        "/api/v1/organizations",
+        "/api/v1/organizations/{ident}",
+        "/api/v1/experts",
+        "/api/v1/experts/{ident}",
+    ):
+        assert path in paths

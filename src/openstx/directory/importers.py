@@ -35,6 +35,8 @@ def parse_admin_unit(value: Any, ctx: ImportContext) -> int:
 
 
 def parse_tax_code(value: Any, ctx: ImportContext) -> str:
+    if isinstance(value, int) and len(str(value)) == 9:
+        value = str(value).zfill(10)  # a numeric spreadsheet cell dropped the leading zero
     code = normalize_tax_code(importing.as_text(value))
     validate_tax_code(code)
     return code

@@ -22,8 +22,10 @@ class OrganizationsByType(Indicator):
 
     def compute(self, year_from: int, year_to: int) -> list[Row]:
         counts = dict(Organization.objects.values_list("type").annotate(n=Count("pk")).order_by())
-        return [Row(None, code, str(label), counts.get(code, 0))
-                for code, label in Organization.Type.choices]
+        return [
+            Row(None, code, str(label), counts.get(code, 0))
+            for code, label in Organization.Type.choices
+        ]
 
     def drilldown(self, year: int | None, group: str) -> str | None:
         return reverse("directory:organization-list") + f"?type={group}"
@@ -41,8 +43,11 @@ class ResearchersByDegree(Indicator):
 
     def compute(self, year_from: int, year_to: int) -> list[Row]:
         counts = dict(Expert.objects.values_list("degree").annotate(n=Count("pk")).order_by())
-        rows = [Row(None, code, str(label), counts.get(code, 0))
-                for code, label in Expert.Degree.choices if code]
+        rows = [
+            Row(None, code, str(label), counts.get(code, 0))
+            for code, label in Expert.Degree.choices
+            if code
+        ]
         rows.append(Row(None, "none", str(_("Not stated")), counts.get("", 0)))
         return rows
 
