@@ -16,7 +16,7 @@ from django.core.management.base import CommandError
 from openstx.library import services, synth
 from openstx.library.models import BatchItem, Document
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db
 
 
 def png_bomb(path: Path, side: int = 100_000) -> Path:

@@ -11,7 +11,7 @@ from openstx.library import services, synth
 from openstx.library.models import Document, DocumentFile, ExtractedPage, Extraction
 from openstx.search import service as search_service
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db
 
 
 def ids(results) -> set[int]:  # type: ignore[no-untyped-def]

@@ -1,0 +1,55 @@
+"""A department officer digitises a scanned PDF through the batch page, watches its progress,
+and finds the document by a phrase from its text."""
+
+from __future__ import annotations
+
+import pytest
+
+from openstx.library import synth
+from tests.factories import OfficerFactory
+
+pytestmark = pytest.mark.browser
+
+PHRASE = "nghiệm thu đề tài nuôi trồng thủy sản"
+TEXT = (
+    "Hội đồng khoa học tổ chức nghiệm thu đề tài nuôi trồng thủy sản bằng chế phẩm sinh học "
+    "tại thành phố Cần Thơ."
+)
+
+
+@pytest.fixture
+def library_settings(settings, tmp_path):  # type: ignore[no-untyped-def]
+    from openstx.celery import app
+
+    settings.DATA_DIR = tmp_path
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.SEARCH_INDEX_DIR = tmp_path / "search"
+    old = app.conf.task_always_eager
+    app.conf.task_always_eager = True  # the job runs in the request: no worker in this test
+    yield tmp_path
+    app.conf.task_always_eager = old
+
+
+def test_officer_digitises_a_scan_and_finds_it_by_a_phrase(page, login, library_settings):
+    scan = synth.render_page(TEXT, seed=5, height_in=3.0)
+    pdf = synth.save_pdf([scan], library_settings / "Biên bản nghiệm thu 2024.pdf")
+    officer = OfficerFactory()
+    login(page, officer)
+
+    page.goto("/library/batch/")
+    page.set_input_files("#id_files", str(pdf))
+    page.select_option("#id_collection", "task_reports")
+    page.click("main form button[type=submit]")
+    page.wait_for_url("**/library/batch/*/")
+    page.wait_for_selector("#batch-progress td a", timeout=60_000)
+    assert "Biên bản nghiệm thu 2024.pdf" in page.inner_text("#batch-progress")
+
+    page.goto("/search/?q=" + PHRASE)
+    link = page.locator("main a", has_text="Biên bản nghiệm thu 2024").first
+    link.wait_for()
+    link.click()
+    page.wait_for_url("**/library/**")
+    assert "Biên bản nghiệm thu 2024" in page.inner_text("h1")
+    page.click("text=Trích dẫn")
+    page.wait_for_selector("#cite-panel pre")
+    assert "@techreport" in page.inner_text("#cite-panel")
