@@ -298,3 +298,13 @@ def test_inactive_user_cannot_create_token():
     user = _register()
     with pytest.raises(PermissionDenied):
         services.create_token(user, "x")
+
+
+def test_emails_are_plain_text_not_html_escaped(org_admin, member):
+    org = org_admin.memberships.get().organization
+    org.name = "Viện Lúa & Rau <ĐBSCL>"
+    org.save()
+    services.request_membership(member, org, "Tôi & đồng nghiệp")
+    message = mail.outbox[-1]
+    assert "Viện Lúa & Rau <ĐBSCL>" in message.subject
+    assert "Tôi & đồng nghiệp" in message.body and "&amp;" not in message.body
