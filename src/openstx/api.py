@@ -24,10 +24,12 @@ def _add_routers() -> None:
     api.add_router("/accounts", accounts_router)
     api.add_router("/", directory_router)
     api.add_router("/", exchange_router)
+    api.add_router("/", "openstx.matching.api.router")
     api.add_router("/", search_router)
-    api.add_router("/", "openstx.ipr.api.router")
     api.add_router("/projects", "openstx.projects.api.router")
+    api.add_router("/", "openstx.ipr.api.router")
     api.add_router("/library", "openstx.library.api.router")
+    api.add_router("/", "openstx.reports.api.router")
 
 
 _add_routers()

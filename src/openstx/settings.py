@@ -73,9 +73,11 @@ INSTALLED_APPS = [
     "openstx.directory",
     "openstx.search",
     "openstx.exchange",
+    "openstx.matching",
     "openstx.projects",
     "openstx.ipr",
     "openstx.library",
+    "openstx.reports",
     "openstx.web",
 ]
 
@@ -248,7 +250,12 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": os.environ.get("OPENSTX_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+        "matplotlib": {"level": "WARNING"},
+    },
 }
 
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True

@@ -13,11 +13,13 @@ urlpatterns = [
     path("directory/", include("openstx.directory.urls")),
     path("search/", include("openstx.search.urls")),
     path("exchange/", include("openstx.exchange.urls")),
-    path("ip/", include("openstx.ipr.urls")),
+    path("matching/", include("openstx.matching.urls")),
     path("projects/", include("openstx.projects.urls")),
+    path("ip/", include("openstx.ipr.urls")),
     path("library/", include("openstx.library.urls")),
     path("oai", include("openstx.library.oai_urls")),
     path("sitemap.xml", include("openstx.exchange.sitemaps")),
+    path("statistics/", include("openstx.reports.urls")),
     path("", include("openstx.web.urls")),
 ]
 

@@ -29,6 +29,7 @@ CONTRIBUTORS = [
     "openstx.projects.demo",
     "openstx.ipr.demo",
     "openstx.portal.demo",
+    "openstx.reports.demo",
 ]
 
 FAMILY = [

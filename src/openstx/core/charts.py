@@ -1,0 +1,94 @@
+"""Server-side SVG bar charts: no JavaScript, readable without colour (values printed on bars
+when they fit) and always drawn beside an accessible table of the same numbers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from html import escape
+
+PALETTE = [
+    "#0b6e4f",
+    "#c8102e",
+    "#1f5fa8",
+    "#e0a800",
+    "#6b4fa0",
+    "#2a9d8f",
+    "#8a5a44",
+    "#d1495b",
+    "#5c6b73",
+    "#9bc53d",
+]
+
+
+def bar_chart_svg(
+    categories: Sequence[str],
+    series: Sequence[tuple[str, Sequence[float | int | None]]],
+    title: str = "",
+    fmt: Callable[[float], str] = lambda v: f"{v:,.0f}",
+    width: int = 640,
+    height: int = 260,
+) -> str:
+    """Grouped vertical bars: one group per category (e.g. a year), one bar per series."""
+    left, right, top, bottom = 56, 8, 12, 44
+    plot_w, plot_h = width - left - right, height - top - bottom
+    values = [v for _, vals in series for v in vals if v is not None]
+    vmax = _nice_max(max(values) if values else 0)
+    n_cat, n_ser = max(1, len(categories)), max(1, len(series))
+    group_w = plot_w / n_cat
+    bar_w = max(2.0, (group_w * 0.8) / n_ser)
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height + 18 * ((n_ser + 2) // 3)}" '
+        f'role="img" aria-label="{escape(title)}" class="chart">',
+        f"<title>{escape(title)}</title>",
+    ]
+    for i in range(5):  # grid lines and y-axis labels
+        v = vmax * i / 4
+        y = top + plot_h - plot_h * i / 4
+        parts.append(
+            f'<line x1="{left}" x2="{width - right}" y1="{y:.1f}" y2="{y:.1f}" stroke="#d5dbe1"/>'
+        )
+        parts.append(
+            f'<text x="{left - 4}" y="{y + 4:.1f}" text-anchor="end" font-size="10">{escape(_short(v))}</text>'
+        )
+    for c, category in enumerate(categories):
+        gx = left + c * group_w + group_w * 0.1
+        for s, (_, vals) in enumerate(series):
+            v = vals[c] if c < len(vals) else None
+            if v is None:
+                continue
+            h = plot_h * (v / vmax) if vmax else 0
+            x, y = gx + s * bar_w, top + plot_h - h
+            parts.append(
+                f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar_w - 1:.1f}" height="{h:.1f}" '
+                f'fill="{PALETTE[s % len(PALETTE)]}"><title>{escape(series[s][0])}, '
+                f"{escape(str(category))}: {escape(fmt(v))}</title></rect>"
+            )
+        parts.append(
+            f'<text x="{left + c * group_w + group_w / 2:.1f}" y="{top + plot_h + 14}" '
+            f'text-anchor="middle" font-size="11">{escape(str(category))}</text>'
+        )
+    for s, (name, _) in enumerate(series):  # legend
+        lx, ly = left + (s % 3) * (plot_w / 3), height - 6 + 18 * (s // 3)
+        parts.append(
+            f'<rect x="{lx:.1f}" y="{ly - 9}" width="10" height="10" fill="{PALETTE[s % len(PALETTE)]}"/>'
+        )
+        parts.append(f'<text x="{lx + 14:.1f}" y="{ly}" font-size="11">{escape(name[:40])}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _nice_max(value: float) -> float:
+    if value <= 0:
+        return 1
+    magnitude = 10 ** (len(str(int(value))) - 1)
+    for step in (1, 2, 2.5, 5, 10):
+        if value <= step * magnitude:
+            return step * magnitude
+    return 10 * magnitude
+
+
+def _short(v: float) -> str:
+    for limit, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if abs(v) >= limit:
+            return f"{v / limit:.3g}{suffix}"
+    return f"{v:.3g}"
