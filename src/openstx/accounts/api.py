@@ -235,6 +235,7 @@ def organization_memberships(request, org_id: int, status: str | None = None):  
         raise HttpError(403, "Forbidden")
     qs = (
         Membership.objects.filter(organization=organization)
+        .exclude(status=Membership.Status.PENDING, user__is_active=False)  # unconfirmed sign-ups
         .restrict(request.auth, VIEW)
         .select_related("user", "organization")
         .order_by("created_at")
