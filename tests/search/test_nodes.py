@@ -25,7 +25,8 @@ def nodes(tmp_path):
     )
 
 
-def test_change_through_one_node_is_searchable_on_both(nodes):
+def test_change_through_one_node_is_searchable_on_both(nodes, settings):
+    settings.SEARCH_GAP_SECONDS = 0  # sequences are not reset between tests: no stale holes
     one, two = nodes
     writer.apply_pending(store=one)
     writer.apply_pending(store=two)

@@ -87,12 +87,12 @@ def test_out_of_order_commit_gap_is_picked_up(apply, search):
     apply()
     state = read_state(default_store().current_path())
     assert str(top + 1) in state["gaps"]
-    assert writer.safe_id(state) == top
+    assert writer.safe_id(state) <= top  # the hole holds pruning back
     Organization.objects.filter(pk=a.pk).update(name="Trạm bơm đến muộn")
     OutboxEntry.objects.create(id=top + 1, model="directory.organization", pk_value=str(a.pk))
     apply()
     assert search("đến muộn").total == 1
-    assert read_state(default_store().current_path())["gaps"] == {}
+    assert str(top + 1) not in read_state(default_store().current_path())["gaps"]
 
 
 def test_reindex_swaps_generation_atomically(apply, search):
@@ -175,7 +175,8 @@ def test_search_check_reports_drift_and_fix(apply):
     assert check.check().ok
 
 
-def test_prune_and_node_behind_pruning_point_rebuilds(apply, search, tmp_path):
+def test_prune_and_node_behind_pruning_point_rebuilds(apply, search, tmp_path, settings):
+    settings.SEARCH_GAP_SECONDS = 0  # PostgreSQL sequences are not reset between tests
     a = IndexStore(tmp_path / "node-a", name="node-a")
     b = IndexStore(tmp_path / "node-b", name="node-b")
     writer.apply_pending(store=a)
@@ -198,7 +199,8 @@ def test_prune_and_node_behind_pruning_point_rebuilds(apply, search, tmp_path):
     assert set(SearchNode.objects.values_list("name", flat=True)) >= {"node-a", "node-b", "node-c"}
 
 
-def test_silent_node_behind_pruning_point_rebuilds(search, tmp_path):
+def test_silent_node_behind_pruning_point_rebuilds(search, tmp_path, settings):
+    settings.SEARCH_GAP_SECONDS = 0  # PostgreSQL sequences are not reset between tests
     from django.utils import timezone
 
     a = IndexStore(tmp_path / "node-a", name="node-a")

@@ -51,12 +51,12 @@ def _writer(store: IndexStore, path: Path, threads: int = 1, heap: int = 64_000_
 
 def snapshot_position() -> dict[str, Any]:
     """An outbox position from which applying catches every change not in a DB read made now."""
-    top = OutboxEntry.objects.aggregate(m=Max("id"))["m"] or 0
-    present = set(
-        OutboxEntry.objects.filter(id__gt=max(0, top - GAP_WINDOW)).values_list("id", flat=True)
-    )
+    floor = pruned_through()
+    top = max(OutboxEntry.objects.aggregate(m=Max("id"))["m"] or 0, floor)
+    low = max(floor, top - GAP_WINDOW)
+    present = set(OutboxEntry.objects.filter(id__gt=low).values_list("id", flat=True))
     now = time.time()
-    gaps = {str(i): now for i in range(max(1, top - GAP_WINDOW + 1), top + 1) if i not in present}
+    gaps = {str(i): now for i in range(low + 1, top + 1) if i not in present}
     return {"last_applied": top, "gaps": gaps}
 
 
@@ -153,6 +153,7 @@ def _apply_locked(
 ) -> dict[str, Any]:
     last = int(state.get("last_applied", 0))
     gaps: dict[str, float] = dict(state.get("gaps", {}))
+    floor = pruned_through()
     total = 0
     writer = None
     try:
@@ -165,9 +166,13 @@ def _apply_locked(
             )
             now = time.time()
             expected = last + 1
+            recent = timezone.now() - timezone.timedelta(seconds=_gap_seconds())
             for row in rows:
-                for missing in range(expected, row.id):
-                    gaps[str(missing)] = now
+                # ids skipped below this row may belong to transactions still open — unless
+                # they are pruned, far below (GAP_WINDOW), or this row is already old
+                if row.created_at is None or row.created_at >= recent:
+                    for missing in range(max(expected, floor + 1, row.id - GAP_WINDOW), row.id):
+                        gaps[str(missing)] = now
                 expected = row.id + 1
             for row in gap_rows:
                 gaps.pop(str(row.id), None)

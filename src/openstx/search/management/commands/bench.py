@@ -14,6 +14,7 @@ from django.core.management.base import BaseCommand, CommandError
 #: workload name -> module. Other workloads (ingest, match, ocr, web) add one line each.
 WORKLOADS: dict[str, str] = {
     "search": "bench.search",
+    "match": "bench.match",
     "ingest": "bench.ingest",
     "ocr": "bench.ocr",
 }
