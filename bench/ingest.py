@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import resource
 import shutil
 import signal
 import subprocess
@@ -261,6 +262,8 @@ def run(options: dict[str, Any], stdout: Any) -> int:
 
         data = root / "run"
         _prepare(data, database_url)
+        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+        load = os.getloadavg()[0]
         started = time.monotonic()
         proc = subprocess.run(
             _openstx("import", "documents", str(source), "--no-progress"),
@@ -269,6 +272,8 @@ def run(options: dict[str, Any], stdout: Any) -> int:
             text=True,
         )
         seconds = time.monotonic() - started
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = (after.ru_utime + after.ru_stime) - (usage.ru_utime + usage.ru_stime)
         if proc.returncode != 0:
             stdout.write(proc.stdout + proc.stderr)
             return 1
@@ -280,6 +285,9 @@ def run(options: dict[str, Any], stdout: Any) -> int:
             f"(including indexing; target ≥ {TARGET_DOCS_PER_S:,}) — "
             f"{'OK' if rate >= TARGET_DOCS_PER_S else 'MISSED'}\n"
             f"  database rows {rows:,}, index documents {indexed:,}\n"
+            f"  CPU {cpu:.1f}s (import + index processes) = {size / cpu:,.0f} documents per "
+            f"CPU-second; machine load average {load:.1f} at the start on "
+            f"{os.cpu_count()} cores\n"
         )
         failed |= rate < TARGET_DOCS_PER_S or rows != size
 
@@ -314,6 +322,8 @@ def run(options: dict[str, Any], stdout: Any) -> int:
                 text=True,
             )
             stdout.write("  re-run: " + (proc.stdout.strip().splitlines() or ["?"])[-1] + "\n")
+            if proc.returncode != 0:
+                stdout.write(proc.stderr[-2000:] + "\n")
             rows = _count(data, database_url)
             indexed = _indexed(data, database_url)
             ok = rows == size and indexed in (size, -1) and proc.returncode == 0

@@ -1,9 +1,8 @@
 """KIND "documents" for the one import pipeline (openstx.core.importing).
 
 ``openstx import documents PATH`` reads JSONL (or CSV/XLSX) rows of Dublin Core metadata plus
-either ``text`` (already extracted) or ``file`` (a path: extracted like an upload). A folder of
-files with a ``metadata.csv`` is imported with :func:`import_folder` (``file`` relative to the
-folder). Idempotent by ``external_id``: a run killed half-way and started again ends with every
+either ``text`` (already extracted) or ``file`` (a path relative to the JSONL file: extracted like an upload). PATH may also be a
+folder of files with a ``metadata.csv`` whose ``file`` column names them. Idempotent by ``external_id``: a run killed half-way and started again ends with every
 document exactly once — each batch (rows, outbox rows) commits in one transaction, and a re-run
 finds the committed batches unchanged.
 
@@ -15,9 +14,15 @@ batches once at the end.
 from __future__ import annotations
 
 import contextvars
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 
 from openstx.core import importing
@@ -40,6 +45,28 @@ from openstx.library.models import AccessLevel, Collection, Document
 _base_dir: contextvars.ContextVar[Path | None] = contextvars.ContextVar(
     "library_import_base", default=None
 )
+
+_source_bytes: contextvars.ContextVar[int] = contextvars.ContextVar(
+    "library_import_bytes", default=0
+)
+
+#: From this source size on, a second process applies the search outbox while rows are still
+#: being written, so the two cores share the work (rows | index) instead of taking turns.
+CONCURRENT_INDEX_BYTES = 20_000_000
+
+_FOLLOWER = """
+import os, sys, time
+import django
+django.setup()
+from openstx.search import writer
+stop, parent = sys.argv[1], os.getppid()
+while True:
+    result = writer.apply_pending(lock_timeout=5)
+    if os.path.exists(stop) or os.getppid() != parent:
+        break
+    if not result.get("applied"):
+        time.sleep(0.3)
+"""
 
 FIELD_MAP = {  # column -> model attribute
     "title": "title",
@@ -101,6 +128,40 @@ class DocumentImporter(importing.Importer):
         Column("text", multiline=True, parse=_full_text, export=False),
         Column("file", parse=_file, export=False),
     ]
+
+    def open_reader(self, path: str | Path) -> importing.Reader:
+        """A folder means its ``metadata.csv`` (or .jsonl/.xlsx); ``file`` paths in a row are
+        relative to the folder holding the metadata file."""
+        path = Path(path)
+        if path.is_dir():
+            for name in ("metadata.csv", "metadata.jsonl", "metadata.xlsx"):
+                if (path / name).exists():
+                    path = path / name
+                    break
+            else:
+                raise importing.ImportFileError(
+                    _("No metadata.csv in %(folder)s") % {"folder": path}
+                )
+        _base_dir.set(path.resolve().parent)
+        _source_bytes.set(path.stat().st_size if path.exists() else 0)
+        return importing.open_reader(path)
+
+    def prepare(self, ctx: ImportContext) -> None:
+        size = _source_bytes.get()
+        _source_bytes.set(0)
+        if ctx.dry_run or size < getattr(
+            settings, "OPENSTX_CONCURRENT_INDEX_BYTES", CONCURRENT_INDEX_BYTES
+        ):
+            return
+        stop = Path(tempfile.mkdtemp(prefix="openstx-index-")) / "stop"
+        follower = subprocess.Popen(  # noqa: S603
+            [sys.executable, "-c", _FOLLOWER, str(stop)],
+            env=dict(
+                os.environ,
+                DJANGO_SETTINGS_MODULE=os.environ.get("DJANGO_SETTINGS_MODULE", "openstx.settings"),
+            ),
+        )
+        ctx.cache["library_follower"] = (follower, stop)
 
     def validate(self, values: dict[str, Any], ctx: ImportContext) -> None:
         for key in ("creators", "subjects"):
@@ -191,6 +252,12 @@ class DocumentImporter(importing.Importer):
     def finish(self, result: ImportResult, ctx: ImportContext) -> None:
         from openstx.library.services import refresh_search
 
+        follower = ctx.cache.pop("library_follower", None)
+        if follower is not None:
+            process, stop = follower
+            stop.touch()
+            process.wait()
+            shutil.rmtree(stop.parent, ignore_errors=True)
         refresh_search()
 
     def export_row(self, obj: Any, ctx: ImportContext) -> dict[str, Any]:
@@ -202,16 +269,5 @@ class DocumentImporter(importing.Importer):
 def import_folder(
     folder: str | Path, *, user: Any = None, dry_run: bool = False, progress: bool | None = False
 ) -> ImportResult:
-    """A folder of files plus ``metadata.csv`` (or .xlsx/.jsonl) whose ``file`` column names
-    the files relative to the folder."""
-    folder = Path(folder)
-    for name in ("metadata.csv", "metadata.jsonl", "metadata.xlsx"):
-        if (folder / name).exists():
-            token = _base_dir.set(folder.resolve())
-            try:
-                return importing.run_import(
-                    "documents", folder / name, user=user, dry_run=dry_run, progress=progress
-                )
-            finally:
-                _base_dir.reset(token)
-    raise importing.ImportFileError(_("No metadata.csv in %(folder)s") % {"folder": folder})
+    """``openstx import documents FOLDER``: files plus ``metadata.csv`` naming them."""
+    return importing.run_import("documents", folder, user=user, dry_run=dry_run, progress=progress)
