@@ -96,7 +96,7 @@ def test_a_step_is_refused_from_the_wrong_state(officer):
 def test_appraisal_requires_host_leader_and_the_proposal_document(officer, host_org, leader):
     task = new_task(officer)
     to_state(task, officer, "call")
-    with pytest.raises(ValidationError, match="host"):
+    with pytest.raises(ValidationError, match="host|chủ trì"):
         services.perform(task, "to_appraisal", officer, files={"proposal": doc()})
     task.host, task.leader = host_org, leader
     services.save_task(task, officer)

@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from openstx.projects.models import (
@@ -31,7 +32,7 @@ class WorkflowAdmin(admin.ModelAdmin):
             raise
         super().save_model(request, obj, form, change)
 
-    @admin.action(description="Make active for new tasks")
+    @admin.action(description=_("Make active for new tasks"))
     def make_active(self, request, queryset):  # type: ignore[no-untyped-def]
         from openstx.projects.workflow import activate
 

@@ -138,11 +138,10 @@ def list_tasks(
 def get_task(request, ident: str):  # type: ignore[no-untyped-def]
     task = _get_task(request, ident)
     viewer = optional_user(request)
-    out = TaskDetailOut.from_orm(task).dict()
+    task.budget = task.timeline = task.next_steps = None  # type: ignore[attr-defined]
     if can_see_dossier(viewer, task):
-        out["budget_total_vnd"] = task.budget_total_vnd
-        out["budget"] = [BudgetLineOut.from_orm(b).dict() for b in task.budget_lines.all()]
-        out["timeline"] = [
+        task.budget = list(task.budget_lines.all())  # type: ignore[attr-defined]
+        task.timeline = [  # type: ignore[attr-defined]
             {
                 "action": t.action,
                 "from_state": t.from_state,
@@ -154,10 +153,12 @@ def get_task(request, ident: str):  # type: ignore[no-untyped-def]
             }
             for t in services.timeline(task)
         ]
-        out["next_steps"] = [
+        task.next_steps = [  # type: ignore[attr-defined]
             i["step"].code for i in services.available_steps(viewer, task) if not i["blockers"]
         ]
-    return out
+    else:
+        task.budget_total_vnd = None
+    return task
 
 
 @router.post("/tasks/{ident}/steps", response=TaskDetailOut, auth=api_auth)

@@ -109,7 +109,7 @@ def task_detail(request, pk: int):  # type: ignore[no-untyped-def]
 def task_edit(request, pk: int | None = None):  # type: ignore[no-untyped-def]
     _officer_only(request)
     task = get_object_or_404(Task, pk=pk) if pk else Task()
-    form = TaskForm(request.POST or None, instance=task)
+    form = TaskForm(request.POST if request.method == "POST" else None, instance=task)
     if request.method == "POST" and form.is_valid():
         obj = form.save(commit=False)
         try:
@@ -127,7 +127,7 @@ def task_budget(request, pk: int):  # type: ignore[no-untyped-def]
     _officer_only(request)
     task = get_object_or_404(Task, pk=pk)
     lines = {(b.year, b.source): b.amount_vnd for b in task.budget_lines.all()}
-    form = BudgetForm(request.POST or None)
+    form = BudgetForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         year = form.cleaned_data["year"]
         for source in (TaskBudget.Source.STATE, TaskBudget.Source.OTHER):
@@ -166,7 +166,7 @@ def task_step(request, pk: int, code: str):  # type: ignore[no-untyped-def]
         raise Http404
     if not services.user_roles(request.user, task) & set(step.roles):
         raise PermissionDenied
-    form = StepForm(step, request.POST or None, request.FILES or None)
+    form = StepForm(step, request.POST if request.method == "POST" else None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
             services.perform(
@@ -229,7 +229,8 @@ def council_create(request, pk: int):  # type: ignore[no-untyped-def]
     _officer_only(request)
     task = get_object_or_404(Task, pk=pk)
     form = CouncilForm(
-        request.POST or None, initial={"purpose": request.GET.get("purpose", "acceptance")}
+        request.POST if request.method == "POST" else None,
+        initial={"purpose": request.GET.get("purpose", "acceptance")},
     )
     if request.method == "POST" and form.is_valid():
         council = services.create_council(
@@ -331,7 +332,7 @@ def score_sheet(request, pk: int, member_pk: int):  # type: ignore[no-untyped-de
     if sheet is not None:
         initial = {f"c_{k}": v for k, v in sheet.scores.items()}
         initial.update({"vote": sheet.vote, "comment": sheet.comment})
-    form = ScoreForm(council, request.POST or None, initial=initial)
+    form = ScoreForm(council, request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             services.enter_scores(
@@ -424,7 +425,7 @@ def output_add(request, pk: int):  # type: ignore[no-untyped-def]
     roles = services.user_roles(request.user, task)
     if not roles & {"officer", "host", "leader"}:
         raise PermissionDenied
-    form = OutputForm(request.POST or None)
+    form = OutputForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         values = {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
         doi = values.get("doi")
