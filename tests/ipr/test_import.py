@@ -396,3 +396,17 @@ def test_export_then_reimport_round_trips(tmp_path, kind, dt_rice):
     result = importing.run_import(kind, path)
     assert result.ok, result.rejected[:3]
     assert result.created == 0 and result.updated == 0 and result.unchanged > 0
+
+
+def test_blank_external_ids_and_duplicates_in_one_batch(tmp_path):
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["external_id", "type", "title", "application_number"])
+    ws.append(["", "trademark", "Bánh pía Sóc Trăng", "4-2019-00101"])
+    ws.append([None, "trademark", "Kẹo dừa Bến Tre", "4-2019-00102"])
+    ws.append(["", "trademark", "Kẹo dừa Bến Tre (lặp)", "4 2019 00102"])  # same application
+    wb.save(tmp_path / "e.xlsx")
+    result = import_file("ip", tmp_path / "e.xlsx")
+    assert result.created == 2 and [r.line for r in result.rejected] == [4]
+    assert "duplicate" in result.rejected[0].reason or "trùng" in result.rejected[0].reason
+    assert set(IPRecord.objects.values_list("external_id", flat=True)) == {None}

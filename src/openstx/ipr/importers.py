@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from openstx.core import importing as imp
 from openstx.core.importing import Column, ImportContext, ParsedRow, RowError
-from openstx.core.text import clean, fold
+from openstx.core.text import clean, fold, nfc
 from openstx.ipr.classes import normalize_classes
 from openstx.ipr.models import (
     CERTIFIED_STATUSES,
@@ -425,27 +425,54 @@ class SheetImporter(imp.Importer):
             values["_key"] = natural
         return values
 
-    def find(self, values: dict[str, Any]) -> Any:
-        raise NotImplementedError
+    def lookup_keys(self, values: dict[str, Any]) -> list[tuple[tuple[str, ...], tuple]]:
+        """How a row finds its record, in order: ``[(fields, values), ...]``."""
+        keys: list[tuple[tuple[str, ...], tuple]] = []
+        if values.get("external_id"):
+            keys.append((("external_id",), (values["external_id"],)))
+        return keys
+
+    def _lookup(self, rows: list[ParsedRow]) -> dict[tuple, Any]:
+        """Existing records for a batch, with one query per kind of key."""
+        wanted: dict[tuple[str, ...], set[tuple]] = {}
+        for row in rows:
+            for fields, key in self.lookup_keys(row.values):
+                wanted.setdefault(fields, set()).add(key)
+        index: dict[tuple, Any] = {}
+        manager = self.model._default_manager  # type: ignore[union-attr]
+        for fields, keys in wanted.items():
+            firsts = {k[0] for k in keys}
+            for obj in manager.filter(**{f"{fields[0]}__in": firsts}).order_by("pk"):
+                key = tuple(getattr(obj, f) for f in fields)
+                if key in keys:
+                    index.setdefault((fields, key), obj)
+        return index
 
     def assign(self, obj: Any, values: dict[str, Any], ctx: ImportContext) -> None:
         for name, value in values.items():
             if not name.startswith("_") and hasattr(obj, name):
                 setattr(obj, name, value)
+        if not obj.external_id:
+            obj.external_id = None  # blank ids are NULL, never "" (the column is unique)
 
-    def apply(self, row: ParsedRow, ctx: ImportContext) -> tuple[str, Any]:
-        values = row.values
-        obj = self.find(values)
-        created = obj is None
-        if created:
-            obj = self.model()  # type: ignore[misc]
-        before = self.snapshot(obj) if not created else None
-        self.assign(obj, values, ctx)
+    def prepare_write(self, obj: Any) -> None:
+        """What ``save()`` would do (bulk writes skip it): NFC/white space, derived fields."""
+        from django.db import models as m
+
+        for fld in obj._meta.concrete_fields:
+            if isinstance(fld, m.CharField | m.TextField):
+                value = getattr(obj, fld.attname)
+                if isinstance(value, str):
+                    setattr(
+                        obj,
+                        fld.attname,
+                        clean(value) if isinstance(fld, m.CharField) else nfc(value).strip(),
+                    )
+
+    def check(self, obj: Any) -> None:
+        exclude = [f.name for f in obj._meta.concrete_fields if f.is_relation] + ["external_id"]
         try:
-            obj.full_clean(
-                exclude=["external_id"] if not values.get("external_id") else None,
-                validate_unique=False,
-            )
+            obj.full_clean(exclude=exclude, validate_unique=False)
         except ValidationError as exc:
             raise RowError(
                 "; ".join(
@@ -453,17 +480,85 @@ class SheetImporter(imp.Importer):
                     for k, v in exc.message_dict.items()
                 )
             )
-        if not created and self.snapshot(obj) == before:
-            return imp.UNCHANGED, obj.pk
-        obj._change_reason = f"import {ctx.kind}"
-        if ctx.history_user is not None:
-            obj._history_user = ctx.history_user
-        obj.save()
-        self.after_save(obj, created, before, ctx)
-        return (imp.CREATED if created else imp.UPDATED), obj.pk
 
-    def after_save(self, obj: Any, created: bool, before: Any, ctx: ImportContext) -> None:
-        pass
+    def apply(self, row: ParsedRow, ctx: ImportContext) -> tuple[str, Any]:
+        return self.apply_batch([row], ctx)[0]
+
+    def apply_batch(self, rows: list[ParsedRow], ctx: ImportContext) -> list[tuple[str, Any]]:
+        """Bulk create and update (with history and search outbox) in the batch's transaction;
+        any error rolls the batch back and the pipeline retries row by row."""
+        from django.utils import timezone
+        from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+        model = self.model
+        index = self._lookup(rows)
+        new_objs: list[Any] = []
+        changed: dict[int, Any] = {}
+        outcomes: list[list[Any]] = []
+        for row in rows:
+            values = row.values
+            keys = [(f, k) for f, k in self.lookup_keys(values)]
+            obj = next((index[k] for k in keys if k in index), None)
+            created = obj is None
+            if created:
+                obj = model()  # type: ignore[misc]
+            before = None if created else self.snapshot(obj)
+            self.assign(obj, values, ctx)
+            self.prepare_write(obj)
+            self.check(obj)
+            for k in keys:
+                index.setdefault(k, obj)
+            if created:
+                new_objs.append(obj)
+                outcomes.append([imp.CREATED, obj, None])
+            elif obj.pk in changed or self.snapshot(obj) != before:
+                changed[obj.pk] = obj
+                outcomes.append([imp.UPDATED, obj, before])
+            else:
+                outcomes.append([imp.UNCHANGED, obj, before])
+        reason = f"import {ctx.kind}"
+        if new_objs:
+            saved = bulk_create_with_history(
+                new_objs,
+                model,
+                batch_size=500,
+                default_user=ctx.history_user,
+                default_change_reason=reason,
+            )
+            for obj, done in zip(new_objs, saved, strict=True):
+                if obj.pk is None:
+                    obj.pk = done.pk
+        if changed:
+            now = timezone.now()
+            for obj in changed.values():
+                obj.updated_at = now
+            fields = [
+                f.name
+                for f in model._meta.concrete_fields
+                if not f.primary_key and f.name != "created_at"
+            ]  # type: ignore[union-attr]
+            bulk_update_with_history(
+                list(changed.values()),
+                model,
+                fields,
+                batch_size=500,
+                default_user=ctx.history_user,
+                default_change_reason=reason,
+            )
+        written = [
+            (obj, outcome == imp.CREATED, before)
+            for outcome, obj, before in outcomes
+            if outcome != imp.UNCHANGED
+        ]
+        self.after_write(written, ctx)
+        if written:
+            from openstx.search import outbox
+
+            outbox.record_changes(model, sorted({obj.pk for obj, _c, _b in written}))
+        return [(outcome, obj.pk) for outcome, obj, _before in outcomes]
+
+    def after_write(self, written: list[tuple[Any, bool, Any]], ctx: ImportContext) -> None:
+        """Extra rows for created/updated records ``(obj, created, snapshot_before)``."""
 
     def snapshot(self, obj: Any) -> dict[str, Any]:
         return {
@@ -535,15 +630,12 @@ class IPImporter(SheetImporter):
         if values.get("is_public") is None:
             values.pop("is_public", None)
 
-    def find(self, values: dict[str, Any]) -> IPRecord | None:
-        if values.get("external_id"):
-            found = IPRecord.objects.filter(external_id=values["external_id"]).first()
-            if found:
-                return found
+    def lookup_keys(self, values: dict[str, Any]) -> list[tuple[tuple[str, ...], tuple]]:
+        keys = super().lookup_keys(values)
         key = application_key(values.get("application_number"))
         if key:
-            return IPRecord.objects.filter(application_key=key).order_by("pk").first()
-        return None
+            keys.append((("application_key",), (key,)))
+        return keys
 
     def assign(self, obj: Any, values: dict[str, Any], ctx: ImportContext) -> None:
         rest = {k: v for k, v in values.items() if k not in ("applicant", "task")}
@@ -559,19 +651,28 @@ class IPImporter(SheetImporter):
         if obj.supported is None:
             obj.supported = False
 
-    def after_save(self, obj: Any, created: bool, before: Any, ctx: ImportContext) -> None:
-        previous = "" if created else before.get("status", "")
-        if previous != obj.status:
-            IPTransition.objects.create(
-                record=obj,
-                from_status=previous,
-                to_status=obj.status,
-                actor=ctx.history_user,
-                date=obj.certificate_date
-                if obj.status == IPStatus.GRANTED
-                else obj.application_date,
-                comment=_("Imported"),
-            )
+    def prepare_write(self, obj: Any) -> None:
+        super().prepare_write(obj)
+        obj.application_key = application_key(obj.application_number)
+
+    def after_write(self, written: list[tuple[Any, bool, Any]], ctx: ImportContext) -> None:
+        steps = []
+        for obj, created, before in written:
+            previous = "" if created else before.get("status", "")
+            if previous != obj.status:
+                steps.append(
+                    IPTransition(
+                        record_id=obj.pk,
+                        from_status=previous,
+                        to_status=obj.status,
+                        actor=ctx.history_user,
+                        date=obj.certificate_date
+                        if obj.status == IPStatus.GRANTED
+                        else obj.application_date,
+                        comment=_("Imported"),
+                    )
+                )
+        IPTransition.objects.bulk_create(steps, batch_size=500)
 
     def export_row(self, obj: Any, ctx: ImportContext) -> dict[str, Any]:
         row = {c.name: getattr(obj, c.name, "") for c in self.columns}
@@ -609,16 +710,11 @@ class StandardsImporter(SheetImporter):
         number = application_key(values.get("number"))
         return f"num:{values.get('kind')}:{number}" if number else None
 
-    def find(self, values: dict[str, Any]) -> StandardRecord | None:
-        if values.get("external_id"):
-            found = StandardRecord.objects.filter(external_id=values["external_id"]).first()
-            if found:
-                return found
+    def lookup_keys(self, values: dict[str, Any]) -> list[tuple[tuple[str, ...], tuple]]:
+        keys = super().lookup_keys(values)
         if values.get("number"):
-            return StandardRecord.objects.filter(
-                kind=values["kind"], number=values["number"]
-            ).first()
-        return None
+            keys.append((("number", "kind"), (clean(values["number"]), values.get("kind"))))
+        return keys
 
     def assign(self, obj: Any, values: dict[str, Any], ctx: ImportContext) -> None:
         organization = values.get("organization")
@@ -665,18 +761,12 @@ class TrainingImporter(SheetImporter):
         ):
             raise RowError(_("The course cannot end before it starts."), "end_date")
 
-    def find(self, values: dict[str, Any]) -> TrainingCourse | None:
-        if values.get("external_id"):
-            found = TrainingCourse.objects.filter(external_id=values["external_id"]).first()
-            if found:
-                return found
-        return (
-            TrainingCourse.objects.filter(
-                title=values.get("title"), start_date=values.get("start_date")
-            )
-            .order_by("pk")
-            .first()
+    def lookup_keys(self, values: dict[str, Any]) -> list[tuple[tuple[str, ...], tuple]]:
+        keys = super().lookup_keys(values)
+        keys.append(
+            (("title", "start_date"), (clean(values.get("title")), values.get("start_date")))
         )
+        return keys
 
     def assign(self, obj: Any, values: dict[str, Any], ctx: ImportContext) -> None:
         organizer = values.get("organizer")
