@@ -377,3 +377,35 @@ def test_bulk_speed(tmp_path, taxonomies):
     again = importing.run_import("organizations", path)
     assert again.unchanged == n
     assert n / (time.monotonic() - started) > 300
+
+
+def test_failed_batch_is_retried_row_by_row_and_forgets_its_creations(
+    tmp_path, taxonomies, monkeypatch
+):
+    from django.db import DatabaseError
+
+    from openstx.directory.importers import ExpertImporter
+
+    original = ExpertImporter._write_batch
+
+    def flaky(self, rows, ctx):
+        if len(rows) > 1:
+            raise DatabaseError("simulated failure of the bulk write")
+        return original(self, rows, ctx)
+
+    monkeypatch.setattr(ExpertImporter, "_write_batch", flaky)
+    rows = [
+        {"external_id": "E-1", "full_name": "A", "organization": "Hợp tác xã Mới"},
+        {"external_id": "E-2", "full_name": "B", "organization": "hop tac xa moi"},
+        {"external_id": "E-3", "full_name": "C"},
+    ]
+    path = write(tmp_path, "e.jsonl", "\n".join(json.dumps(r, ensure_ascii=False) for r in rows))
+    result = importing.run_import("experts", path)
+    assert result.ok and result.created == 3
+    org = Organization.objects.get()
+    assert org.name == "Hợp tác xã Mới"
+    assert set(Expert.objects.filter(organization=org).values_list("external_id", flat=True)) == {
+        "E-1",
+        "E-2",
+    }
+    assert sum("Hợp tác xã Mới" in w for w in result.warnings) == 1

@@ -352,6 +352,10 @@ class ImportContext:
     #: a record and cached its id registers how to forget it).
     undo: list[Callable[[], None]] = field(default_factory=list)
 
+    def deferred(self, key: Any) -> Any:
+        """The id created for a :class:`Deferred` ``key`` earlier in this run, or ``None``."""
+        return self.cache.get("__deferred__", {}).get(key)
+
     def cached(self, name: str, factory: Callable[[], Any]) -> Any:
         if name not in self.cache:
             self.cache[name] = factory()
@@ -438,6 +442,21 @@ class ParsedRow:
     key: str
     values: dict[str, Any]
     raw: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Deferred:
+    """A value to create only when a row is written ("organisation created if new").
+
+    A parser returns ``Deferred(key, create)`` instead of writing during validation; just before
+    a batch is written :class:`ModelImporter` calls ``create(ctx)`` once per ``key`` (later rows
+    naming the same key reuse the result) and puts the returned id in place. A rejected row
+    therefore creates nothing, no per-row savepoint is needed, and a batch that is rolled back
+    forgets what it created. Look up an already created value with ``ctx.deferred(key)``.
+    """
+
+    key: Any
+    create: Callable[[ImportContext], Any] = field(compare=False, hash=False)
 
 
 # --- Importer base classes -----------------------------------------------------------------
@@ -608,6 +627,39 @@ class ModelImporter(Importer):
         return self.apply_batch([row], ctx)[0]
 
     def apply_batch(self, rows: list[ParsedRow], ctx: ImportContext) -> list[tuple[str, Any]]:
+        created_keys: list[Any] = []
+        warnings_before = len(ctx.warnings)
+        try:
+            resolved = [self._resolve_deferred(row, ctx, created_keys) for row in rows]
+            return self._write_batch(resolved, ctx)
+        except Exception:
+            # the batch is rolled back: forget what it created
+            done = ctx.cache.get("__deferred__", {})
+            for key in created_keys:
+                done.pop(key, None)
+            del ctx.warnings[warnings_before:]
+            raise
+
+    @staticmethod
+    def _resolve_deferred(row: ParsedRow, ctx: ImportContext, created: list[Any]) -> ParsedRow:
+        done = ctx.cache.setdefault("__deferred__", {})
+
+        def resolve(value: Any) -> Any:
+            if not isinstance(value, Deferred):
+                return value
+            if value.key not in done:
+                done[value.key] = value.create(ctx)
+                created.append(value.key)
+            return done[value.key]
+
+        model_values = {k: resolve(v) for k, v in row.values["__model__"].items()}
+        m2m = {k: [resolve(v) for v in ids] for k, ids in row.values["__m2m__"].items()}
+        if model_values == row.values["__model__"] and m2m == row.values["__m2m__"]:
+            return row
+        values = {**row.values, "__model__": model_values, "__m2m__": m2m}
+        return ParsedRow(row.line, row.key, values, row.raw)
+
+    def _write_batch(self, rows: list[ParsedRow], ctx: ImportContext) -> list[tuple[str, Any]]:
         from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
         model = self.model
@@ -1191,6 +1243,7 @@ __all__ = [
     "UNCHANGED",
     "UPDATED",
     "Column",
+    "Deferred",
     "ImportContext",
     "ImportFileError",
     "ImportResult",

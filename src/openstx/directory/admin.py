@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.db import models
 from simple_history.admin import SimpleHistoryAdmin
 
 from openstx.directory.models import Expert, Organization, Publication
@@ -10,6 +11,7 @@ from openstx.directory.models import Expert, Organization, Publication
 
 @admin.register(Organization)
 class OrganizationAdmin(SimpleHistoryAdmin):
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ("name", "short_name", "type", "admin_unit", "verified", "external_id")
     list_filter = ("type", "verified")
     search_fields = ("name", "short_name", "tax_code", "external_id", "search_folded")
@@ -39,6 +41,7 @@ class ExpertAdmin(SimpleHistoryAdmin):
 
 @admin.register(Publication)
 class PublicationAdmin(admin.ModelAdmin):
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ("title", "year", "kind", "venue")
     list_filter = ("kind", "year")
     search_fields = ("title", "authors_text", "doi", "external_id")

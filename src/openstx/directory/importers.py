@@ -11,7 +11,14 @@ from django.core.validators import EmailValidator, URLValidator
 from django.utils.translation import gettext as _
 
 from openstx.core import importing
-from openstx.core.importing import Column, ImportContext, ModelImporter, RowError, register
+from openstx.core.importing import (
+    Column,
+    Deferred,
+    ImportContext,
+    ModelImporter,
+    RowError,
+    register,
+)
 from openstx.core.permissions import is_authenticated
 from openstx.core.text import clean, fold, slugify_vi
 from openstx.directory.models import Expert, Organization
@@ -108,7 +115,37 @@ def resolve_organization_id(value: Any, ctx: ImportContext, create: bool = True)
 
 
 def parse_organization(value: Any, ctx: ImportContext) -> int:
+    """Organisation id; an unknown name is created at once (use with ``parse_writes = True``).
+    Prefer :func:`parse_organization_deferred`, which creates nothing for rejected rows."""
     return resolve_organization_id(value, ctx, create=True)
+
+
+def parse_organization_deferred(value: Any, ctx: ImportContext) -> int | Deferred:
+    """Organisation id, or a :class:`~openstx.core.importing.Deferred` that creates the
+    organisation (type "other") when the row is written. For ``ModelImporter`` foreign keys."""
+    raw = clean(importing.as_text(value))
+    try:
+        return resolve_organization_id(raw, ctx, create=False)
+    except RowError:
+        pass
+    if len(raw) > 300:
+        raise RowError(_("organisation name too long"))
+    key = ("directory.organization", fold(raw))
+    done = ctx.deferred(key)
+    if done is not None:
+        return done
+    line = ctx.line
+
+    def create(ctx: ImportContext) -> int:
+        org = Organization(name=raw)
+        org._history_user = ctx.history_user  # type: ignore[attr-defined]
+        org.save()
+        ctx.warnings.append(
+            _("line %(line)s: created organisation %(name)r") % {"line": line, "name": raw}
+        )
+        return org.pk
+
+    return Deferred(key, create)
 
 
 def _contacts_visible(ctx: ImportContext) -> bool:
@@ -239,7 +276,6 @@ class ExpertImporter(_DirectoryImporter):
     kind = "experts"
     label = "Experts"
     model = Expert
-    parse_writes = True  # an unknown organisation name is created
     columns = [
         Column("external_id", required=True, parse=importing.text(100)),
         Column("full_name", required=True, parse=importing.text(200)),
@@ -255,7 +291,7 @@ class ExpertImporter(_DirectoryImporter):
         ),
         Column(
             "organization",
-            parse=parse_organization,
+            parse=parse_organization_deferred,
             default=None,
             help="external_id or name (created if new)",
         ),
