@@ -8,7 +8,7 @@ import pytest
 
 from openstx.exchange import demo
 from openstx.exchange.models import Connection, Demand, Event, Offer
-from openstx.exchange.statistics import exchange_statistics
+from openstx.exchange.stats import exchange_statistics
 
 from .factories import ExpertFactory, FieldFactory, OrganizationFactory
 

@@ -9,7 +9,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from openstx.core.permissions import CHANGE, VIEW, can, restrict
 from openstx.exchange import services
@@ -90,7 +90,9 @@ def test_quality_check_blocks_submission(researcher, research_org):
     offer = OfferFactory(owner=research_org, summary="", advantages="", trl=None, fields=[])
     issues = services.quality_issues(offer)
     assert len(issues) == 4
-    assert any("summary" in i for i in issues) and any("TRL" in i for i in issues)
+    assert any("tóm tắt" in i for i in issues) and any("TRL" in i for i in issues)
+    with translation.override("en"):
+        assert "Add a one-line summary." in services.quality_issues(offer)
     with pytest.raises(ValidationError) as exc:
         services.submit(offer, researcher)
     assert len(exc.value.messages) == 4

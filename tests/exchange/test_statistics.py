@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from openstx.exchange.models import Connection, Event, ListingStatus, Offer
-from openstx.exchange.statistics import exchange_statistics
+from openstx.exchange.stats import exchange_statistics
 
 from .factories import DemandFactory, FieldFactory, OfferFactory, OrganizationFactory
 

@@ -829,7 +829,7 @@ def statistics(
     request: HttpRequest, date_from: dt.date | None = None, date_to: dt.date | None = None
 ):  # type: ignore[no-untyped-def]
     """Exchange statistics for brokers and staff (the same data as the statistics page)."""
-    from openstx.exchange.statistics import exchange_statistics
+    from openstx.exchange.stats import exchange_statistics
 
     if not is_broker_or_officer(request.auth):  # type: ignore[attr-defined]
         return Status(403, {"detail": "Staff only"})

@@ -944,3 +944,10 @@ def pipeline(user: Any, *, mine_only: bool = False, stage: str = "", q: str = ""
             | Q(expert__full_name__icontains=q)
         )
     return qs
+
+
+def exchange_statistics(date_from: dt.date | None = None, date_to: dt.date | None = None) -> dict:
+    """Statistics for the staff page and the reports app (see ``openstx.exchange.stats``)."""
+    from openstx.exchange.stats import exchange_statistics as compute
+
+    return compute(date_from, date_to)

@@ -741,7 +741,7 @@ def statistics_page(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     import datetime as dt
 
-    from openstx.exchange.statistics import exchange_statistics
+    from openstx.exchange.stats import exchange_statistics
 
     def parse(name: str) -> dt.date | None:
         try:
