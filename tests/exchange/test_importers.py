@@ -20,6 +20,7 @@ OF-1,Chế phẩm vi sinh xử lý đáy ao,Giảm khí độc ao tôm,"<p>Mô t
 OF-2,Dịch vụ phân tích dư lượng kháng sinh,Phân tích nhanh,,Dịch vụ,Thủy sản,,,,,Trung tâm Kiểm nghiệm Mới,,draft
 OF-3,Giá âm,,,technology,405,,12,bogus,-5,ORG-1,,published
 OF-4,,,,technology,,,,,,ORG-1,,
+OF-5,Tổ chức ma,,,technology,,,99,,,Công ty Không Tồn Tại,,
 """
 
 DEMANDS_JSONL = [
@@ -67,7 +68,9 @@ def test_offer_import_good_bad_repeat(tmp_path, setup_refs):
     path.write_text(OFFERS_CSV, encoding="utf-8")
     result = importing.run_import("offers", path)
     assert (result.created, result.updated, result.unchanged) == (2, 0, 0)
-    assert sorted(r.line for r in result.rejected) == [4, 5]
+    assert sorted(r.line for r in result.rejected) == [4, 5, 6]
+    # a rejected row creates nothing, not even its "created if new" organisation
+    assert not Organization.objects.filter(name="Công ty Không Tồn Tại").exists()
     reasons = {r.key: r.reason for r in result.rejected}
     assert "trl" in reasons["OF-3"] and "price_vnd" in reasons["OF-3"]
     assert "transfer_modes" in reasons["OF-3"]
@@ -103,7 +106,7 @@ def test_offer_dry_run_writes_nothing(tmp_path, setup_refs):
     path = tmp_path / "offers.csv"
     path.write_text(OFFERS_CSV, encoding="utf-8")
     result = importing.run_import("offers", path, dry_run=True)
-    assert result.created == 2 and len(result.rejected) == 2
+    assert result.created == 2 and len(result.rejected) == 3
     assert Offer.objects.count() == 0
 
 

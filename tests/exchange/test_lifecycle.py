@@ -226,3 +226,9 @@ def test_rich_text_is_sanitised(research_org):
     assert "script" not in offer.description and "onclick" not in offer.description
     assert "javascript" not in offer.description
     assert "<p>Tốt" in offer.description
+
+
+def test_expiry_task_runs_the_service(researcher, research_org, officer):
+    from openstx.exchange.tasks import expire_listings
+
+    assert expire_listings() == {"reminded": 0, "expired": 0}

@@ -11,7 +11,11 @@ from django.utils.translation import gettext as _
 from openstx.core import importing
 from openstx.core.importing import Column, ImportContext, ModelImporter, RowError, register
 from openstx.core.text import slugify_vi
-from openstx.directory.importers import parse_admin_unit, parse_field, parse_organization
+from openstx.directory.importers import (
+    parse_admin_unit,
+    parse_field,
+    parse_organization_deferred,
+)
 from openstx.exchange.models import RESERVED_SLUGS, Demand, ListingStatus, Offer, TransferMode
 from openstx.exchange.richtext import sanitize_html
 from openstx.taxonomy import services as taxonomy
@@ -65,7 +69,7 @@ def _slug(title: str) -> str:
 
 
 class _ListingImporter(ModelImporter):
-    parse_writes = True  # an unknown owner/requester name creates the organisation
+    # An unknown owner/requester name creates the organisation when the row is written.
     org_column = ""
     derived_fields = ["slug"]
 
@@ -147,7 +151,7 @@ class OfferImporter(_ListingImporter):
         Column("price_vnd", parse=vnd, default=None, help="VND, blank = negotiable"),
         Column(
             "owner",
-            parse=parse_organization,
+            parse=parse_organization_deferred,
             default=None,
             help="organisation external_id or name (created if new)",
         ),
@@ -197,7 +201,7 @@ class DemandImporter(_ListingImporter):
         Column("budget_max_vnd", parse=vnd, default=None),
         Column(
             "requester",
-            parse=parse_organization,
+            parse=parse_organization_deferred,
             default=None,
             help="organisation external_id or name (created if new)",
         ),

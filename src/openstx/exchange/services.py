@@ -892,7 +892,9 @@ def close_connection(
                 transition(demand, "fulfil", user, reason)
             else:  # the broker closes the demand on the requester's behalf
                 old_status = demand.status
-                Demand.objects.filter(pk=demand.pk).update(status=S.WITHDRAWN)
+                demand.status = S.WITHDRAWN
+                demand._change_reason = "fulfil"  # type: ignore[attr-defined]
+                demand.save(update_fields=["status", "updated_at"])  # signals: search outbox
                 _log(demand, "fulfil", old_status, S.WITHDRAWN, user, reason)
     return conn
 
