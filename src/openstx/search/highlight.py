@@ -7,22 +7,53 @@ words are found with one regular expression, and the densest window is cut from 
 
 from __future__ import annotations
 
+import functools
 import re
 from html import escape
 
 from openstx.core.text import fold
-from openstx.search.analysis import WORD_RE, fold_fast
 
 SNIPPET_CHARS = 240
-FIRST_REGION = 2500
+FIRST_REGION = 1600
 
 
-def _word_pattern(words: set[str]) -> re.Pattern[str] | None:
-    words = {w for w in words if w}
+_FOLD_CLASSES: dict[str, str] | None = None
+_LATIN_RANGES = ((0x00C0, 0x0250), (0x0370, 0x0400), (0x1E00, 0x1F00), (0x0110, 0x0112))
+
+
+def _classes() -> dict[str, str]:
+    """For each folded character, every character that folds to it (from ``core.text.fold``)."""
+    global _FOLD_CLASSES
+    if _FOLD_CLASSES is None:
+        groups: dict[str, set[str]] = {}
+        for lo, hi in _LATIN_RANGES:
+            for cp in range(lo, hi):
+                ch = chr(cp)
+                folded = fold(ch)
+                if len(folded) == 1 and folded != ch.lower():
+                    groups.setdefault(folded, {folded}).update({ch, ch.lower(), ch.upper()})
+        _FOLD_CLASSES = {
+            k: "[" + "".join(re.escape(c) for c in sorted(v) if len(c) == 1) + "]"
+            for k, v in groups.items()
+        }
+    return _FOLD_CLASSES
+
+
+def _word_pattern(words: set[str], folded: bool = False) -> re.Pattern[str] | None:
+    return _compiled(frozenset(w for w in words if w), folded)
+
+
+@functools.lru_cache(maxsize=512)
+def _compiled(words: frozenset[str], folded: bool) -> re.Pattern[str] | None:
+    """Whole-word, case-insensitive pattern; with ``folded`` every letter also matches its
+    accented forms, so folded query words are found in the original text directly."""
     if not words:
         return None
-    alternation = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
-    return re.compile(rf"(?<![^\W_])(?:{alternation})(?![^\W_])")
+    classes = _classes() if folded else {}
+    alternatives = []
+    for w in sorted(words, key=len, reverse=True):
+        alternatives.append("".join(classes.get(c, re.escape(c)) for c in w))
+    return re.compile(rf"(?<![^\W_])(?:{'|'.join(alternatives)})(?![^\W_])", re.IGNORECASE)
 
 
 def find_matches(text: str, exact: set[str], folded: set[str]) -> list[tuple[int, int]]:
@@ -32,26 +63,18 @@ def find_matches(text: str, exact: set[str], folded: set[str]) -> list[tuple[int
     matches every accented form. If that strict rule finds nothing, any folded match counts."""
     if not text or not (exact or folded):
         return []
-    lowered = text.lower()
-    folded_text = fold_fast(lowered) if len(lowered) == len(text) else None
     loose = folded - {fold(e) for e in exact}
     spans: list[tuple[int, int]] = []
-    if folded_text is not None:
-        pat_exact = _word_pattern(exact)
-        if pat_exact:
-            spans += [m.span() for m in pat_exact.finditer(lowered)]
-        pat_loose = _word_pattern(loose)
-        if pat_loose:
-            spans += [m.span() for m in pat_loose.finditer(folded_text)]
-        if not spans:
-            pat_all = _word_pattern(folded)
-            if pat_all:
-                spans += [m.span() for m in pat_all.finditer(folded_text)]
-    else:  # rare: folding changes lengths (e.g. "İ"); compare word by word
-        words = [(m.span(), m.group(0).lower()) for m in WORD_RE.finditer(text)]
-        spans = [s for s, w in words if w in exact or fold(w) in loose]
-        if not spans:
-            spans = [s for s, w in words if fold(w) in folded]
+    pat_exact = _word_pattern(exact)
+    if pat_exact:
+        spans += [m.span() for m in pat_exact.finditer(text)]
+    pat_loose = _word_pattern(loose, folded=True)
+    if pat_loose:
+        spans += [m.span() for m in pat_loose.finditer(text)]
+    if not spans:
+        pat_all = _word_pattern(folded, folded=True)
+        if pat_all:
+            spans = [m.span() for m in pat_all.finditer(text)]
     return sorted(set(spans))
 
 
@@ -93,17 +116,24 @@ def snippet(text: str, exact: set[str], folded: set[str], size: int = SNIPPET_CH
     if not spans:
         cut = _cut(text, 0, size)
         return _tidy(escape(cut)) + ("…" if len(cut) < len(text) else "")
-    # densest window: most distinct matched words whose spans fit in `size` characters
+    # densest window: most distinct matched words whose spans fit in `size` characters (O(n))
+    spans = spans[:200]
+    keys = [text[a:b].lower() for a, b in spans]
+    counts: dict[str, int] = {}
+    distinct = 0
     best = (0, 0)
     best_i = best_j = 0
     j = 0
-    for i in range(len(spans)):
-        while spans[i][1] - spans[j][0] > size:
+    for i, (_a, b) in enumerate(spans):
+        counts[keys[i]] = counts.get(keys[i], 0) + 1
+        if counts[keys[i]] == 1:
+            distinct += 1
+        while b - spans[j][0] > size:
+            counts[keys[j]] -= 1
+            if counts[keys[j]] == 0:
+                distinct -= 1
             j += 1
-        if i - j + 1 <= best[1] and best[0] >= i - j + 1:
-            continue
-        words = {text[s:e].lower() for s, e in spans[j : i + 1]}
-        score = (len(words), i - j + 1)
+        score = (distinct, i - j + 1)
         if score > best:
             best = score
             best_j, best_i = j, i
