@@ -174,6 +174,7 @@ def test_merged_multirow_header_text_dates_dotted_numbers_bad_rows(tmp_path, dt_
     serial = IPRecord.objects.get(application_number="4-2017-00099")
     assert serial.application_date == dt.date(2017, 9, 22)
     assert serial.status == IPStatus.FILED and serial.support_amount_vnd == 8_000_000
+    assert not serial.is_public and mark.is_public and patent.is_public
 
 
 def test_rerun_is_idempotent_by_application_number(tmp_path, dt_rice):
@@ -370,9 +371,39 @@ def test_task_column_links_the_s_and_t_task(tmp_path):
     task = Task.objects.create(code="ĐT.05-2018", title="Nghiên cứu bảo quản bưởi da xanh")
     wb = Workbook()
     ws = wb.active
-    ws.append(["Số đơn", "Loại", "Tên sáng chế", "Chủ đơn", "Phân loại IPC", "Thuộc nhiệm vụ"])
-    ws.append(["1-2019-00005", "Sáng chế", "Màng bao chitosan", "Viện", "A23B 7/16", "dt.05-2018"])
-    ws.append(["1-2019-00006", "Sáng chế", "Máy sấy", "Viện", "F26B 17/12", "Đề tài chưa có"])
+    ws.append(
+        [
+            "Số đơn",
+            "Loại",
+            "Tên sáng chế",
+            "Chủ đơn",
+            "Phân loại IPC",
+            "Thuộc nhiệm vụ",
+            "Tình trạng",
+        ]
+    )
+    ws.append(
+        [
+            "1-2019-00005",
+            "Sáng chế",
+            "Màng bao chitosan",
+            "Viện",
+            "A23B 7/16",
+            "dt.05-2018",
+            "Đã công bố",
+        ]
+    )
+    ws.append(
+        [
+            "1-2019-00006",
+            "Sáng chế",
+            "Máy sấy",
+            "Viện",
+            "F26B 17/12",
+            "Đề tài chưa có",
+            "Đã công bố",
+        ]
+    )
     wb.save(tmp_path / "sc.xlsx")
     assert import_file("ip", tmp_path / "sc.xlsx").created == 2
     linked = IPRecord.objects.get(application_number="1-2019-00005")

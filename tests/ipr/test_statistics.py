@@ -167,3 +167,17 @@ def test_api_status_change_needs_an_officer(client, officer, member, org):
         content_type="application/json",
     )
     assert response.status_code == 200 and response.json()["status"] == "formality_examination"
+
+
+def test_statistics_command(dataset):
+    import json
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("ip_statistics", "--json", stdout=out)
+    data = json.loads(out.getvalue())
+    assert data["by_year"][-1] == {"year": 2019, "applications": 0, "grants": 1}
+    out = io.StringIO()
+    call_command("ip_statistics", stdout=out)
+    assert "50.000.000" in out.getvalue()

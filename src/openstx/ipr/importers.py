@@ -650,6 +650,9 @@ class IPImporter(SheetImporter):
         obj.application_key = application_key(obj.application_number)
         if obj.supported is None:
             obj.supported = False
+        if obj.pk is None and "is_public" not in values:
+            # an application is public once the IP office has accepted it for examination
+            obj.is_public = obj.status not in (IPStatus.FILED, IPStatus.FORMALITY)
 
     def prepare_write(self, obj: Any) -> None:
         super().prepare_write(obj)
