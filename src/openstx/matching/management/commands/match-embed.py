@@ -1,0 +1,19 @@
+"""``openstx match-embed [--processes N]`` — bring every published listing's and every expert's
+vectors up to date (after a restore, a model change, or a bulk load with signals off)."""
+
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "Compute missing or stale matching vectors (parallel worker processes)."
+
+    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+        parser.add_argument("--processes", type=int, default=0, help="0 = one per core")
+
+    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+        from openstx.matching import services
+
+        counts = services.embed_pending(processes=options["processes"])
+        self.stdout.write(", ".join(f"{k}: {v}" for k, v in counts.items()))

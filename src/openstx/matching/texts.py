@@ -1,0 +1,61 @@
+"""What text stands for each listing when it is embedded or ranked (one place, so that the
+stored text hash, the vector and the lexical index always agree)."""
+
+from __future__ import annotations
+
+import re
+
+from openstx.core.text import clean
+
+_TAGS = re.compile(r"<[^>]+>")
+
+
+def plain(html: str | None) -> str:
+    import html as html_lib
+
+    return clean(html_lib.unescape(_TAGS.sub(" ", html or "")))
+
+
+def listing_text(title: str, *parts: str | None) -> str:
+    """Title first (e5 reads the start most closely), then the other parts, HTML removed."""
+    pieces = [clean(title)] + [plain(p) for p in parts if p]
+    return ". ".join(p.rstrip(". ") for p in pieces if p)
+
+
+def offer_text(offer) -> str:  # type: ignore[no-untyped-def]
+    return listing_text(
+        offer.title,
+        offer.summary,
+        offer.description,
+        offer.keywords,
+        offer.applications,
+        offer.advantages,
+    )
+
+
+def demand_text(demand) -> str:  # type: ignore[no-untyped-def]
+    return listing_text(
+        demand.title, demand.problem, demand.desired_outcome, demand.constraints, demand.keywords
+    )
+
+
+def expert_text(expert) -> str:  # type: ignore[no-untyped-def]
+    """Fields, keywords, biography, publication titles (and, when the S&T tasks app lands, the
+    titles of tasks led) — what an expert can help with."""
+    fields = "; ".join(f.name_vi for f in expert.fields.all())
+    pubs = "; ".join(p.title for p in expert.publications.all()[:20])
+    tasks = ""
+    led = getattr(expert, "tasks_led", None)
+    if led is not None:
+        try:
+            tasks = "; ".join(t.title for t in led.all()[:20])
+        except Exception:  # noqa: BLE001 - the projects app may not exist yet
+            tasks = ""
+    return listing_text(
+        f"{expert.full_name}. {fields}",
+        expert.keywords,
+        expert.position,
+        expert.biography,
+        pubs,
+        tasks,
+    )
