@@ -311,6 +311,7 @@ def generate(
                 from_status="",
                 to_status=IPStatus.FILED,
                 date=app_date,
+                at=_at(app_date),
                 comment="Nộp đơn",
             )
         )
@@ -321,7 +322,8 @@ def generate(
                     record_id=pk,
                     from_status=prev,
                     to_status=status,
-                    date=cert_date or app_date,
+                    date=(step := cert_date or app_date + dt.timedelta(days=30 + pk % 150)),
+                    at=_at(step),
                     comment="Cấp văn bằng" if status == IPStatus.GRANTED else "",
                 )
             )
@@ -340,6 +342,12 @@ def generate(
         "training_courses": courses,
         "training_attendees": attendees,
     }
+
+
+def _at(day: dt.date) -> dt.datetime:
+    from django.utils import timezone
+
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(9, 0)))
 
 
 def _tasks() -> list[tuple[int, str]]:
