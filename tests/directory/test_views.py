@@ -141,3 +141,19 @@ def test_history_page_staff_only(client, org, org_member, officer):
 
 def test_directory_home_redirects(client, db):
     assert client.get("/directory/").status_code == 302
+
+
+def test_history_shows_field_changes_and_import_reason(client, officer, fields):
+    from openstx.directory import services
+    from openstx.directory.history import history_entries
+
+    org = services.create_organization(officer, {"name": "Viện A", "type": "research_institute", "fields": [fields["106"]]})
+    services.update_organization(officer, org, {"fields": [fields["10616"], fields["2"]], "type": "university"})
+    entries = history_entries(org)
+    latest = {c.label: (c.old, c.new) for c in entries[0].changes}
+    assert latest["Lĩnh vực khoa học và công nghệ"] == ("106", "10616, 2")
+    assert latest["Loại hình"] == ("Viện nghiên cứu", "Trường đại học / cao đẳng")
+    assert entries[-1].kind == "tạo mới"
+    client.force_login(officer)
+    body = client.get(reverse("directory:organization-history", args=[org.pk])).content.decode()
+    assert "10616, 2" in body and officer.display_name in body

@@ -39,6 +39,7 @@ class OrganizationSearch(SearchSpec):
     model = Organization
     type = "organization"
     label = _("Organisations")
+    kind_labels = dict(Organization.Type.choices)
     fields = {
         "name": TITLE,
         "short_name": TITLE,
@@ -87,6 +88,7 @@ class ExpertSearch(SearchSpec):
     model = Expert
     type = "expert"
     label = _("Experts")
+    kind_labels = {k: v for k, v in Expert.Degree.choices if k}
     fields = {
         "full_name": TITLE,
         "keywords": SUMMARY,
