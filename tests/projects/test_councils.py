@@ -304,3 +304,27 @@ def test_council_rules_are_copied_when_formed(task, officer):
     row.save()
     council.refresh_from_db()
     assert council.criteria[0]["max"] == 20
+
+
+def test_semantic_matcher_adapter(task, officer, monkeypatch, settings):
+    matching = pytest.importorskip("openstx.matching.services")
+    from types import SimpleNamespace
+
+    colleague = ExpertFactory(organization=task.host, full_name="Đồng nghiệp")
+    outside = ExpertFactory(organization=OrganizationFactory(), full_name="Bên ngoài")
+    seen = {}
+
+    def fake(text, field_codes=(), exclude_ids=(), limit=10):
+        seen["text"], seen["codes"] = text, list(field_codes)
+        return [
+            SimpleNamespace(record=SimpleNamespace(id=e.pk), score=s, reasons=["tôm"])
+            for e, s in ((outside, 0.9), (colleague, 0.8))
+        ]
+
+    monkeypatch.setattr(matching, "council_experts", fake)
+    settings.PROJECTS_COUNCIL_MATCHER = "openstx.projects.services.semantic_match"
+    council = services.create_council(task, "acceptance", officer)
+    result = services.suggest_members(council)
+    assert [e["expert"] for e in result["eligible"]] == [outside]
+    assert [e["expert"] for e in result["excluded"]] == [colleague]
+    assert task.title in seen["text"] and seen["codes"] == ["40501"]

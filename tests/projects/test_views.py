@@ -297,3 +297,17 @@ def test_api_public_fields_and_steps(client, tasks, officer, host_user):
         HTTP_X_CSRFTOKEN=token,
     )
     assert response.status_code == 400
+
+
+def test_demands_with_a_good_match_are_not_unmet(settings, monkeypatch):
+    matching = pytest.importorskip("openstx.matching.services")
+    from types import SimpleNamespace
+
+    a, b = SimpleNamespace(title="a"), SimpleNamespace(title="b")
+    scores = {"a": 0.9, "b": 0.2}
+    monkeypatch.setattr(
+        matching, "match_demand", lambda d, limit=1: [SimpleNamespace(score=scores[d.title])]
+    )
+    assert services.without_good_match([a, b]) == [a, b]  # no threshold configured
+    settings.PROJECTS_UNMET_MATCH_THRESHOLD = 0.5
+    assert services.without_good_match([a, b]) == [b]

@@ -34,6 +34,9 @@ class TaskSearch(SearchSpec):
     def queryset(self):  # type: ignore[no-untyped-def]
         return Task.objects.select_related("host", "leader", "workflow").prefetch_related("fields")
 
+    def title(self, obj: Task) -> str:
+        return obj.title
+
     def leader_name(self, obj: Task) -> str:
         return obj.leader.display_name if obj.leader_id else ""
 

@@ -537,6 +537,24 @@ def keyword_match(task: Task, limit: int = 30) -> list[tuple[Any, float, list[st
     return scored[:limit]
 
 
+def semantic_match(task: Task, limit: int = 30) -> list[tuple[Any, float, list[str]]]:
+    """Council-member matcher backed by the matching app's hybrid engine (embeddings + lexical).
+    Select it with ``PROJECTS_COUNCIL_MATCHER = "openstx.projects.services.semantic_match"``.
+    Conflicts are not excluded here: :func:`suggest_members` shows them with their reasons."""
+    from openstx.directory.models import Expert
+    from openstx.matching import services as matching
+
+    codes = [f.code for f in task.fields.all()]
+    text = ". ".join(p for p in (task.title, task.objectives, task.expected_products) if p)
+    matches = matching.council_experts(text, codes, limit=limit)
+    experts = Expert.objects.select_related("organization").in_bulk([m.record.id for m in matches])
+    return [
+        (experts[m.record.id], float(m.score), list(m.reasons))
+        for m in matches
+        if m.record.id in experts
+    ]
+
+
 def council_matcher():  # type: ignore[no-untyped-def]
     path = getattr(settings, "PROJECTS_COUNCIL_MATCHER", "openstx.projects.services.keyword_match")
     return import_string(path)
@@ -891,6 +909,29 @@ def offer_from_output(output: TaskOutput, user: Any):  # type: ignore[no-untyped
 
 
 ANSWERED_STAGES = ("accepted", "meeting", "mou", "contract")
+
+
+def without_good_match(demands: Iterable[Any], threshold: float | None = None) -> list[Any]:
+    """Drop demands for which the matching app finds an offer scoring at least ``threshold``
+    (``PROJECTS_UNMET_MATCH_THRESHOLD``; unset: keep all — the exchange could not connect them)."""
+    threshold = (
+        threshold
+        if threshold is not None
+        else getattr(settings, "PROJECTS_UNMET_MATCH_THRESHOLD", None)
+    )
+    demands = list(demands)
+    if threshold is None:
+        return demands
+    try:
+        from openstx.matching import services as matching
+    except ImportError:  # pragma: no cover
+        return demands
+    kept = []
+    for demand in demands:
+        best = matching.match_demand(demand, limit=1)
+        if not best or best[0].score < threshold:
+            kept.append(demand)
+    return kept
 
 
 def unmet_demands(

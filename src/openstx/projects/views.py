@@ -201,7 +201,7 @@ def workspace(request):  # type: ignore[no-untyped-def]
             field_id=int(field_id) if field_id.isdigit() else None,
             region_id=int(region_id) if region_id.isdigit() else None,
         )[:50]
-        demands = list(demands)
+        demands = services.without_good_match(demands)
     except ImportError:  # pragma: no cover - exchange always installed
         demands = []
     return render(
