@@ -441,3 +441,26 @@ def test_blank_external_ids_and_duplicates_in_one_batch(tmp_path):
     assert result.created == 2 and [r.line for r in result.rejected] == [4]
     assert "duplicate" in result.rejected[0].reason or "trùng" in result.rejected[0].reason
     assert set(IPRecord.objects.values_list("external_id", flat=True)) == {None}
+
+
+def test_section_headings_totals_and_vertically_merged_applicants(tmp_path):
+    wb = Workbook()
+    ws = wb.active
+    ws["A1"] = "BÁO CÁO ĐƠN SỞ HỮU CÔNG NGHIỆP"
+    ws.merge_cells("A1:F1")
+    ws.append(["STT", "Loại", "Tên đối tượng", "Chủ đơn", "Số đơn", "Kinh phí hỗ trợ"])  # row 2
+    ws.append(["I. NHÃN HIỆU"])  # row 3: a heading merged across the table
+    ws.merge_cells("A3:F3")
+    ws.append([1, "Nhãn hiệu", "Cộng đồng xanh", "HTX Mỹ Khánh", "4-2018-1", "5.000.000"])
+    ws.append([2, "Nhãn hiệu", "Bưởi Mỹ Khánh", None, "4-2018-2", "5.000.000"])  # applicant merged
+    ws.merge_cells("D4:D5")
+    ws.append(["II/ SÁNG CHẾ"])
+    ws.merge_cells("A6:F6")
+    ws.append([3, "Sáng chế", "Quy trình sấy", "Viện Lúa", "1-2018-7", None])
+    ws.append([None, "Tổng cộng", None, None, None, "10.000.000"])
+    wb.save(tmp_path / "s.xlsx")
+    result = import_file("ip", tmp_path / "s.xlsx")
+    assert result.ok, [str(r) for r in result.rejected]
+    assert result.created == 3
+    assert IPRecord.objects.get(application_number="4-2018-2").applicant_name == "HTX Mỹ Khánh"
+    assert IPRecord.objects.filter(title="Cộng đồng xanh").exists()

@@ -142,18 +142,46 @@ def detect_header(
     return best[1], best[2], best[3], best[4]
 
 
-def _fill_merged(ws: Any, grid: list[list[Any]], max_row: int) -> None:
-    for rng in ws.merged_cells.ranges:
-        if rng.min_row > max_row:
+Merge = tuple[int, int, int, int]  # min_row, min_col, max_row, max_col (1-based)
+
+
+def _fill_merged(
+    grid: list[list[Any]], merges: Sequence[Merge], rows: range, vertical_only: bool
+) -> None:
+    """Copy each merged range's value into its cells (within ``rows``, 0-based indexes).
+
+    In the header every merge is filled; in the data only vertical ones (an applicant's cell
+    merged over several applications), so a heading merged across the row stays one cell."""
+    for min_row, min_col, max_row, max_col in merges:
+        if vertical_only and min_col != max_col:
             continue
-        value = grid[rng.min_row - 1][rng.min_col - 1] if rng.min_row - 1 < len(grid) else None
-        for r in range(rng.min_row, min(rng.max_row, max_row) + 1):
-            for c in range(rng.min_col, rng.max_col + 1):
-                row = grid[r - 1]
+        if min_row - 1 >= len(grid):
+            continue
+        value = grid[min_row - 1][min_col - 1] if min_col - 1 < len(grid[min_row - 1]) else None
+        for r in range(min_row, max_row + 1):
+            if r - 1 not in rows or r - 1 >= len(grid):
+                continue
+            row = grid[r - 1]
+            for c in range(min_col, max_col + 1):
                 while len(row) < c:
                     row.append(None)
                 if row[c - 1] in (None, ""):
                     row[c - 1] = value
+
+
+_SECTION = re.compile(r"^(?:[ivxlc]+|[a-z]|\d{1,2})\s*[.)/:-]\s*\S")
+_TOTAL = re.compile(r"^(?:tong cong|tong so|total)\b|^(?:tong|cong)\s*[:.]?$")
+
+
+def is_heading_row(values: Sequence[Any]) -> bool:
+    """A section heading ("I. NHÃN HIỆU", "2. Năm 2018") or a totals row ("Tổng cộng")."""
+    cells = [
+        v for v in values if v not in (None, "") and not (isinstance(v, str) and not v.strip())
+    ]
+    texts = [fold(clean(v)) for v in cells if isinstance(v, str)]
+    if texts and _TOTAL.match(texts[0]):
+        return True
+    return len(cells) == 1 and bool(texts) and bool(_SECTION.match(texts[0]))
 
 
 class SheetReader:
@@ -166,8 +194,12 @@ class SheetReader:
     ):
         self.matcher = HeaderMatcher(synonyms)
         name = name or (str(source) if not isinstance(source, bytes) else "")
+        self.merges: list[Merge] = []
         self.grid = self._load(source, name)
-        self.start, self.depth, self.columns, self.labels = detect_header(self.grid, self.matcher)
+        head = [list(r) for r in self.grid[: MAX_HEADER_SCAN + MAX_HEADER_DEPTH]]
+        _fill_merged(head, self.merges, range(len(head)), vertical_only=False)
+        self.start, self.depth, self.columns, self.labels = detect_header(head, self.matcher)
+        _fill_merged(self.grid, self.merges, range(self.start + self.depth, len(self.grid)), True)
         self.header = [
             col or label_key(label).replace(" ", "_")
             for col, label in zip(self.columns, self.labels, strict=False)
@@ -181,7 +213,9 @@ class SheetReader:
         ):
             self.data_start += 1
         self.total = (
-            sum(1 for r in self.grid[self.data_start :] if not _blank(r)) if self.depth else 0
+            sum(1 for r in self.grid[self.data_start :] if not _blank(r) and not is_heading_row(r))
+            if self.depth
+            else 0
         )
 
     @property
@@ -212,7 +246,9 @@ class SheetReader:
         try:
             ws = wb.worksheets[0]
             grid = [list(r) for r in ws.iter_rows(values_only=True)]
-            _fill_merged(ws, grid, min(len(grid), MAX_HEADER_SCAN + MAX_HEADER_DEPTH))
+            self.merges = [
+                (m.min_row, m.min_col, m.max_row, m.max_col) for m in ws.merged_cells.ranges
+            ]
             return grid
         finally:
             wb.close()
@@ -222,7 +258,7 @@ class SheetReader:
             return
         for index in range(self.data_start, len(self.grid)):
             values = self.grid[index]
-            if _blank(values):
+            if _blank(values) or is_heading_row(values):
                 continue
             row: dict[str, Any] = {}
             for c, col in enumerate(self.columns):
