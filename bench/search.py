@@ -153,6 +153,7 @@ def run(options: dict, out: Any) -> int:
     index_cpu = time.process_time() - c0
     applied = result.get("applied", 0) or result.get("added", 0)
 
+    writer.compact(store)
     searcher, _path = store.searcher()
     num_docs = searcher.num_docs if searcher else 0
     size_mb = store.size_bytes() / 1e6

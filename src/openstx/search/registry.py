@@ -89,6 +89,9 @@ class SearchSpec:
     #: related models whose change must re-index records of this type:
     #: ``{"directory.Organization": lambda org: org.experts.all()}``
     dependents: dict[str, Callable[[Any], Iterable[Any]]] = {}
+    #: Labels of this type's ``kind`` facet values: ``{"equipment": _("Equipment")}``
+    #: (a model's ``TextChoices`` works: ``dict(Offer.Kind.choices)``).
+    kind_labels: dict[str, Any] = {}
     #: Max characters kept per tier (a 300-page report is cut; the index is not an archive).
     max_chars = {"title": 1_000, "summary": 10_000, "body": 200_000}
 

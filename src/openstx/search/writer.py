@@ -373,6 +373,19 @@ def _pk_value(spec: Any, raw: str) -> Any:
         return raw
 
 
+def compact(store: IndexStore | None = None) -> None:
+    """Wait for pending segment merges and delete files no longer used (after bulk loads)."""
+    store = store or default_store()
+    with store.lock("writer", timeout=None):
+        path = store.current_path()
+        if path is None:
+            return
+        w = _writer(store, path, threads=1)
+        w.garbage_collect_files()
+        w.wait_merging_threads()
+        store.committed(path)
+
+
 def reindex_type(type_name: str, store: IndexStore | None = None, progress: Any = None) -> int:
     """Replace every document of one type in the live generation, in a single commit."""
     store = store or default_store()

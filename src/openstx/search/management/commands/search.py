@@ -40,6 +40,10 @@ class Command(BaseCommand):
         types = []
         for t in options.get("types") or []:
             types += [x for x in t.split(",") if x]
+        # this node's index is brought up to date first (built on first use)
+        from openstx.search import writer
+
+        writer.apply_pending(lock_timeout=5)
         results = service.search(
             " ".join(options["query"]),
             user=user,
