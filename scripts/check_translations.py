@@ -60,8 +60,11 @@ def check_extracted(po_path: Path) -> list[str]:
         copy = Path(tmp) / app_dir.name
         shutil.copytree(app_dir, copy, ignore=shutil.ignore_patterns("__pycache__", "migrations"))
         env = dict(os.environ, DJANGO_SETTINGS_MODULE="openstx.settings")
+        # -P: the copy is the working directory, and its modules (logging.py, …) must not
+        # shadow the standard library
         cmd = [
             sys.executable,
+            "-P",
             "-m",
             "django",
             "makemessages",
