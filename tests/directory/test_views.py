@@ -147,8 +147,12 @@ def test_history_shows_field_changes_and_import_reason(client, officer, fields):
     from openstx.directory import services
     from openstx.directory.history import history_entries
 
-    org = services.create_organization(officer, {"name": "Viện A", "type": "research_institute", "fields": [fields["106"]]})
-    services.update_organization(officer, org, {"fields": [fields["10616"], fields["2"]], "type": "university"})
+    org = services.create_organization(
+        officer, {"name": "Viện A", "type": "research_institute", "fields": [fields["106"]]}
+    )
+    services.update_organization(
+        officer, org, {"fields": [fields["10616"], fields["2"]], "type": "university"}
+    )
     entries = history_entries(org)
     latest = {c.label: (c.old, c.new) for c in entries[0].changes}
     assert latest["Lĩnh vực khoa học và công nghệ"] == ("106", "10616, 2")
@@ -157,3 +161,22 @@ def test_history_shows_field_changes_and_import_reason(client, officer, fields):
     client.force_login(officer)
     body = client.get(reverse("directory:organization-history", args=[org.pk])).content.decode()
     assert "10616, 2" in body and officer.display_name in body
+
+
+def test_officer_links_expert_to_account(client, officer, expert, member):
+    url = reverse("directory:expert-edit", args=[expert.pk])
+    client.force_login(officer)
+    data = {
+        "full_name": expert.full_name,
+        "organization": expert.organization_id,
+        "account": "nobody@example.vn",
+    }
+    r = client.post(url, data)
+    assert "account" in r.context["form"].errors
+    data["account"] = member.email.upper()
+    assert client.post(url, data).status_code == 302
+    expert.refresh_from_db()
+    assert expert.user == member
+    client.force_login(member)
+    assert client.get(url).status_code == 200  # the linked person may now edit
+    assert "account" not in client.get(url).context["form"].fields  # but not re-link

@@ -356,8 +356,8 @@ def _validate(form_class: Any, instance: Any, payload: dict[str, Any], user: Any
     if not form.is_valid():
         raise ApiError(422, {k: [str(m) for m in v] for k, v in form.errors.items()})
     if instance is None:
-        return form.cleaned_data
-    return {k: form.cleaned_data[k] for k in payload if k in form.cleaned_data}
+        return {k: v for k, v in form.cleaned_data.items() if k != "account"}
+    return {k: form.cleaned_data[k] for k in payload if k in form.cleaned_data and k != "account"}
 
 
 @router.post(

@@ -133,6 +133,42 @@ class ExpertForm(_CleanContactsMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["fields"].queryset = field_choices()
         self.fields["organization"].queryset = Organization.objects.order_by("name")
+        if is_officer(user):
+            # officers link the profile to the person's account, who may then edit it
+            linked = self.instance.user if self.instance.pk and self.instance.user_id else None
+            self.fields["account"] = forms.CharField(
+                label=_("User account"),
+                required=False,
+                max_length=254,
+                initial=linked.email if linked else "",
+                help_text=_(
+                    "E-mail or username of the person's account; they may then edit this profile."
+                ),
+            )
+
+    def clean_account(self) -> Any:
+        from openstx.accounts.services import find_user_by_login
+
+        value = (self.cleaned_data.get("account") or "").strip()
+        if not value:
+            return None
+        account = find_user_by_login(value)
+        if account is None:
+            raise forms.ValidationError(_("No user account with this e-mail or username."))
+        other = Expert.objects.filter(user=account).exclude(pk=self.instance.pk).first()
+        if other is not None:
+            raise forms.ValidationError(
+                _("This account is already linked to the profile of %(name)s.")
+                % {"name": other.full_name}
+            )
+        return account
+
+    def model_data(self) -> dict[str, Any]:
+        """Cleaned data in model terms (``account`` becomes ``user``)."""
+        data = {name: self.cleaned_data[name] for name in self.fields if name != "account"}
+        if "account" in self.fields:
+            data["user"] = self.cleaned_data.get("account")
+        return data
 
     def clean_orcid(self) -> str:
         orcid = normalize_orcid(self.cleaned_data.get("orcid") or "")

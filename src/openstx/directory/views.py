@@ -193,7 +193,7 @@ def expert_create(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     form = ExpertForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        expert = services.create_expert(request.user, form.cleaned_data)
+        expert = services.create_expert(request.user, form.model_data())
         messages.success(request, _("The expert profile was created."))
         return redirect(expert.get_absolute_url())
     return render(
@@ -210,8 +210,7 @@ def expert_edit(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     form = ExpertForm(request.POST or None, instance=expert, user=request.user)
     if request.method == "POST" and form.is_valid():
-        data = {name: form.cleaned_data[name] for name in form.fields}
-        services.update_expert(request.user, Expert.objects.get(pk=pk), data)
+        services.update_expert(request.user, Expert.objects.get(pk=pk), form.model_data())
         messages.success(request, _("Your changes were saved."))
         return redirect(expert.get_absolute_url())
     return render(
