@@ -118,7 +118,7 @@ def list_tasks(
     year: str = "",
 ):  # type: ignore[no-untyped-def]
     viewer = optional_user(request)
-    qs = restrict(Task.objects.all(), viewer, VIEW).select_related("host", "leader")
+    qs = restrict(Task.objects.all(), viewer, VIEW).select_related("host", "leader", "workflow")
     qs, _active = filter_tasks(
         qs,
         {

@@ -458,38 +458,66 @@ def create_council(
     )
 
 
-def conflicts_of_interest(task: Task, expert: Any) -> list[dict[str, str]]:
+def conflict_context(task: Task) -> dict[str, Any]:
+    """What conflict checks need about a task, read once (suggestions check many experts)."""
+    from openstx.directory.models import Publication
+
+    team_ids = set(task.members.values_list("expert_id", flat=True))
+    if task.leader_id:
+        team_ids.add(task.leader_id)
+    coauthors: dict[int, tuple[int, int]] = {}  # expert -> (publication, team member)
+    if team_ids:
+        through = Publication.experts.through
+        team_pubs: dict[int, int] = {}
+        for pub_id, expert_id in through.objects.filter(expert_id__in=team_ids).values_list(
+            "publication_id", "expert_id"
+        ):
+            team_pubs.setdefault(pub_id, expert_id)
+        for pub_id, expert_id in (
+            through.objects.filter(publication_id__in=list(team_pubs))
+            .exclude(expert_id__in=team_ids)
+            .values_list("publication_id", "expert_id")
+        ):
+            coauthors.setdefault(expert_id, (pub_id, team_pubs[pub_id]))
+    return {
+        "host_id": task.host_id,
+        "host": task.host if task.host_id else None,
+        "team": team_ids,
+        "coauthors": coauthors,
+    }
+
+
+def conflicts_of_interest(
+    task: Task, expert: Any, context: dict[str, Any] | None = None
+) -> list[dict[str, str]]:
     """Why ``expert`` may not sit on a council about ``task`` (empty list: no conflict).
 
     Kinds: ``host`` (works at the host organisation), ``team`` (leader or member of the task
     team), ``coauthor`` (shares a publication in the directory with the leader or a member)."""
+    ctx = context or conflict_context(task)
     reasons: list[dict[str, str]] = []
-    if task.host_id and expert.organization_id == task.host_id:
+    if ctx["host_id"] and expert.organization_id == ctx["host_id"]:
         reasons.append(
             {
                 "kind": "host",
-                "text": _("works at the host organisation (%(org)s)") % {"org": task.host},
+                "text": _("works at the host organisation (%(org)s)") % {"org": ctx["host"]},
             }
         )
-    team_ids = set(task.members.values_list("expert_id", flat=True))
-    if task.leader_id:
-        team_ids.add(task.leader_id)
-    if expert.pk in team_ids:
+    if expert.pk in ctx["team"]:
         reasons.append({"kind": "team", "text": _("is in the task team")})
-    elif team_ids:
+    elif expert.pk in ctx["coauthors"]:
         from openstx.directory.models import Expert, Publication
 
-        shared = Publication.objects.filter(experts=expert).filter(experts__in=team_ids).distinct()
-        pub = shared.first()
-        if pub is not None:
-            coauthor = Expert.objects.filter(publications=pub, pk__in=team_ids).first()
-            reasons.append(
-                {
-                    "kind": "coauthor",
-                    "text": _("co-authored “%(title)s” with %(name)s")
-                    % {"title": pub.title[:120], "name": coauthor.display_name if coauthor else ""},
-                }
-            )
+        pub_id, member_id = ctx["coauthors"][expert.pk]
+        pub = Publication.objects.get(pk=pub_id)
+        coauthor = Expert.objects.get(pk=member_id)
+        reasons.append(
+            {
+                "kind": "coauthor",
+                "text": _("co-authored “%(title)s” with %(name)s")
+                % {"title": pub.title[:120], "name": coauthor.display_name},
+            }
+        )
     return reasons
 
 
@@ -565,11 +593,12 @@ def suggest_members(council: Council, limit: int = 15) -> dict[str, list[dict[st
     ``excluded`` (with the reasons for the conflict of interest)."""
     task = council.task
     seated = set(council.members.values_list("expert_id", flat=True))
+    context = conflict_context(task)
     eligible, excluded = [], []
     for expert, score, reasons in council_matcher()(task, limit=limit * 3):
         if expert.pk in seated:
             continue
-        conflicts = conflicts_of_interest(task, expert)
+        conflicts = conflicts_of_interest(task, expert, context)
         entry = {
             "expert": expert,
             "score": round(score, 2),
@@ -844,7 +873,7 @@ def councils_to_organise():  # type: ignore[no-untyped-def]
             (Q(state="submitted") & ~Q(councils__purpose="acceptance"))
             | (Q(state="call") & ~Q(councils__purpose="selection"))
         )
-        .select_related("host")
+        .select_related("host", "workflow")
         .distinct()
     )
 

@@ -54,7 +54,9 @@ def _error_text(exc: ValidationError) -> str:
 
 def task_list(request):  # type: ignore[no-untyped-def]
     config = get_workflow()
-    qs = restrict(Task.objects.all(), request.user, VIEW).select_related("host", "leader")
+    qs = restrict(Task.objects.all(), request.user, VIEW).select_related(
+        "host", "leader", "workflow"
+    )
     qs, active = filter_tasks(qs, request.GET)
     page = Paginator(qs.order_by("-start_date", "-pk"), 25).get_page(request.GET.get("page"))
     query = request.GET.copy()
@@ -209,8 +211,8 @@ def workspace(request):  # type: ignore[no-untyped-def]
         "projects/workspace.html",
         {
             "by_state": by_state,
-            "overdue": services.overdue_tasks(today).select_related("host")[:50],
-            "checks_due": services.checks_due(today).select_related("host")[:50],
+            "overdue": services.overdue_tasks(today).select_related("host", "workflow")[:50],
+            "checks_due": services.checks_due(today).select_related("host", "workflow")[:50],
             "to_organise": services.councils_to_organise()[:50],
             "open_councils": Council.objects.exclude(status=Council.Status.CONCLUDED)
             .select_related("task")
