@@ -464,3 +464,16 @@ def test_section_headings_totals_and_vertically_merged_applicants(tmp_path):
     assert result.created == 3
     assert IPRecord.objects.get(application_number="4-2018-2").applicant_name == "HTX Mỹ Khánh"
     assert IPRecord.objects.filter(title="Cộng đồng xanh").exists()
+
+
+def test_cover_sheet_before_the_data_sheet(tmp_path):
+    wb = Workbook()
+    wb.active.title = "Hướng dẫn"
+    wb.active.append(["Biểu mẫu báo cáo: nhập dữ liệu ở trang sau."])
+    data = wb.create_sheet("Năm 2019")
+    data.append(["Số đơn", "Ngày nộp", "Chủ đơn", "Nhãn hiệu", "Loại"])
+    data.append(["4-2019-9", "2/1/2019", "Ông A", "Xoài cát Hòa Lộc", "Nhãn hiệu"])
+    wb.save(tmp_path / "c.xlsx")
+    result = import_file("ip", tmp_path / "c.xlsx")
+    assert result.created == 1 and result.ok
+    assert [r.line for r in import_file("ip", tmp_path / "c.xlsx").rejected] == []

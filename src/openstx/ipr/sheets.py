@@ -185,7 +185,8 @@ def is_heading_row(values: Sequence[Any]) -> bool:
 
 
 class SheetReader:
-    """Rows of the first worksheet of an XLSX file (or of a CSV file) with the header found
+    """Rows of the first visible worksheet of an XLSX file whose header is recognised (or of a
+    CSV file), with the header found
     and the columns named canonically. ``header`` lists the recognised columns plus the
     folded labels of the others (so the pipeline can warn about them)."""
 
@@ -194,11 +195,16 @@ class SheetReader:
     ):
         self.matcher = HeaderMatcher(synonyms)
         name = name or (str(source) if not isinstance(source, bytes) else "")
-        self.merges: list[Merge] = []
-        self.grid = self._load(source, name)
-        head = [list(r) for r in self.grid[: MAX_HEADER_SCAN + MAX_HEADER_DEPTH]]
-        _fill_merged(head, self.merges, range(len(head)), vertical_only=False)
-        self.start, self.depth, self.columns, self.labels = detect_header(head, self.matcher)
+        self.sheet_name = ""
+        # the first worksheet whose header is recognised (a cover or notes sheet may come first)
+        for sheet in self._load(source, name):
+            head = [list(r) for r in sheet[1][: MAX_HEADER_SCAN + MAX_HEADER_DEPTH]]
+            _fill_merged(head, sheet[2], range(len(head)), vertical_only=False)
+            found = detect_header(head, self.matcher)
+            if found[1]:
+                break
+        self.sheet_name, self.grid, self.merges = sheet
+        self.start, self.depth, self.columns, self.labels = found
         _fill_merged(self.grid, self.merges, range(self.start + self.depth, len(self.grid)), True)
         self.header = [
             col or label_key(label).replace(" ", "_")
@@ -222,7 +228,9 @@ class SheetReader:
     def found(self) -> bool:
         return self.depth > 0
 
-    def _load(self, source: str | Path | bytes, name: str) -> list[list[Any]]:
+    def _load(
+        self, source: str | Path | bytes, name: str
+    ) -> list[tuple[str, list[list[Any]], list[Merge]]]:
         lower = name.lower()
         data = source if isinstance(source, bytes) else Path(source).read_bytes()
         if lower.endswith((".csv", ".tsv", ".txt")):
@@ -239,17 +247,21 @@ class SheetReader:
                 dialect: Any = csv.Sniffer().sniff(first, delimiters=",;\t")
             except csv.Error:
                 dialect = csv.excel
-            return [list(r) for r in csv.reader(io.StringIO(content, newline=""), dialect=dialect)]
+            rows = [list(r) for r in csv.reader(io.StringIO(content, newline=""), dialect=dialect)]
+            return [("", rows, [])]
         from openpyxl import load_workbook
 
         wb = load_workbook(io.BytesIO(data), data_only=True)
         try:
-            ws = wb.worksheets[0]
-            grid = [list(r) for r in ws.iter_rows(values_only=True)]
-            self.merges = [
-                (m.min_row, m.min_col, m.max_row, m.max_col) for m in ws.merged_cells.ranges
-            ]
-            return grid
+            sheets = []
+            for ws in wb.worksheets:
+                if getattr(ws, "sheet_state", "visible") != "visible":
+                    continue
+                merges = [
+                    (m.min_row, m.min_col, m.max_row, m.max_col) for m in ws.merged_cells.ranges
+                ]
+                sheets.append((ws.title, [list(r) for r in ws.iter_rows(values_only=True)], merges))
+            return sheets or [("", [], [])]
         finally:
             wb.close()
 
