@@ -9,14 +9,30 @@ from openstx.web.areas import AREAS
 
 
 def home_context(user: Any) -> dict[str, Any]:
-    from openstx.directory.models import Expert, Organization
+    """Counts of what the viewer may see, per area, and the newest published listings."""
+    from django.utils.translation import gettext_lazy as _
 
+    from openstx.directory.models import Expert, Organization
+    from openstx.exchange.models import Demand, Offer
+    from openstx.library.models import Document
+    from openstx.projects.models import Task
+
+    offers = restrict(Offer.objects.filter(status="published"), user)
+    demands = restrict(Demand.objects.filter(status="published"), user)
     return {
         "areas": AREAS,
         "counts": {
             "organizations": restrict(Organization.objects.all(), user).count(),
             "experts": restrict(Expert.objects.all(), user).count(),
         },
+        "extra_counts": {
+            "offers": (offers.count(), _("technology offers")),
+            "demands": (demands.count(), _("technology demands")),
+            "tasks": (restrict(Task.objects.all(), user).count(), _("S&T tasks")),
+            "documents": (restrict(Document.objects.all(), user).count(), _("library documents")),
+        },
+        "latest_offers": offers.order_by("-published_at")[:5],
+        "latest_demands": demands.order_by("-published_at")[:5],
     }
 
 
