@@ -29,6 +29,7 @@ def _add_routers() -> None:
     api.add_router("/projects", "openstx.projects.api.router")
     api.add_router("/", "openstx.ipr.api.router")
     api.add_router("/library", "openstx.library.api.router")
+    api.add_router("/", "openstx.portal.api.router")
     api.add_router("/", "openstx.reports.api.router")
 
 

@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "openstx.projects",
     "openstx.ipr",
     "openstx.library",
+    "openstx.portal",
     "openstx.reports",
     "openstx.web",
 ]

@@ -19,6 +19,7 @@ urlpatterns = [
     path("library/", include("openstx.library.urls")),
     path("oai", include("openstx.library.oai_urls")),
     path("sitemap.xml", include("openstx.exchange.sitemaps")),
+    path("portal/", include("openstx.portal.urls")),
     path("statistics/", include("openstx.reports.urls")),
     path("", include("openstx.web.urls")),
 ]

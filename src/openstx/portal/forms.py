@@ -1,0 +1,175 @@
+"""Portal forms. Validation of business rules happens in services; a form that comes back with
+errors keeps everything the user typed (files have to be chosen again, as browsers require)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from openstx.directory.models import Organization
+from openstx.portal.models import Article, Service
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput())
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(d, initial) for d in data if d]
+        return [single(data, initial)] if data else []
+
+
+FILES_HELP = _("PDF, Word, Excel, images; each file is checked and limited in size.")
+
+
+def _org_field(user: Any) -> forms.ModelChoiceField:
+    from openstx.core.permissions import organization_ids
+
+    return forms.ModelChoiceField(
+        label=_("On behalf of"),
+        queryset=Organization.objects.filter(pk__in=organization_ids(user)),
+        required=False,
+        empty_label=_("Myself"),
+    )
+
+
+class RequestForm(forms.Form):
+    organization = forms.ModelChoiceField(queryset=Organization.objects.none(), required=False)
+    subject = forms.CharField(label=_("Subject"), max_length=300)
+    details = forms.CharField(
+        label=_("What do you need?"), widget=forms.Textarea(attrs={"rows": 6})
+    )
+    contact_phone = forms.CharField(label=_("Contact phone"), max_length=32, required=False)
+    files = MultipleFileField(label=_("Attachments"), help_text=FILES_HELP)
+
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organization"] = _org_field(user)
+        if not self.fields["organization"].queryset.exists():
+            del self.fields["organization"]
+
+
+class MessageForm(forms.Form):
+    body = forms.CharField(
+        label=_("Message"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+    files = MultipleFileField(label=_("Attachments"), help_text=FILES_HELP)
+
+
+class ActionForm(forms.Form):
+    action = forms.ChoiceField(
+        choices=[
+            ("assign", "assign"),
+            ("start", "start"),
+            ("complete", "complete"),
+            ("decline", "decline"),
+        ]
+    )
+    assignee = forms.IntegerField(required=False)
+    comment = forms.CharField(
+        label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class QueueFilter(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), required=False)
+    service = forms.ModelChoiceField(
+        label=_("Service"),
+        queryset=Service.objects.all(),
+        required=False,
+        empty_label=_("All services"),
+    )
+    assignee = forms.ChoiceField(label=_("Assignee"), required=False)
+    overdue = forms.BooleanField(label=_("Overdue only"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from openstx.portal.models import ServiceRequest
+
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [
+            ("", _("All open")),
+            ("all", _("All")),
+            *ServiceRequest.Status.choices,
+        ]
+        self.fields["assignee"].choices = [
+            ("", _("Anyone")),
+            ("me", _("Me")),
+            ("none", _("Nobody")),
+        ]
+
+
+class ApplicationForm(forms.Form):
+    organization = forms.ModelChoiceField(queryset=Organization.objects.none())
+    project_title = forms.CharField(label=_("Project"), max_length=300)
+    summary = forms.CharField(
+        label=_("Summary of the project"), widget=forms.Textarea(attrs={"rows": 6})
+    )
+    total_cost_vnd = forms.IntegerField(label=_("Total cost (VND)"), min_value=0, required=False)
+    requested_amount_vnd = forms.IntegerField(label=_("Amount requested (VND)"), min_value=1)
+    files = MultipleFileField(label=_("Documents"), help_text=FILES_HELP)
+
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = _org_field(user)
+        field.required = True
+        field.empty_label = None
+        field.label = _("Applying organisation")
+        self.fields["organization"] = field
+
+
+class ReviewForm(forms.Form):
+    action = forms.ChoiceField(
+        choices=[
+            ("review", "review"),
+            ("checklist", "checklist"),
+            ("approve", "approve"),
+            ("reject", "reject"),
+        ]
+    )
+    checked = forms.MultipleChoiceField(label=_("Checklist"), required=False)
+    amount_vnd = forms.IntegerField(label=_("Amount approved (VND)"), required=False, min_value=1)
+    decision_number = forms.CharField(label=_("Decision number"), required=False, max_length=64)
+    reasons = forms.CharField(
+        label=_("Reasons / comment"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args: Any, documents: list[str] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["checked"].choices = [(d, d) for d in documents or []]
+
+
+class ContactForm(forms.Form):
+    name = forms.CharField(label=_("Your name"), max_length=200)
+    email = forms.EmailField(label=_("E-mail"))
+    phone = forms.CharField(label=_("Phone"), max_length=32, required=False)
+    subject = forms.CharField(label=_("Subject"), max_length=300)
+    message = forms.CharField(label=_("Message"), widget=forms.Textarea(attrs={"rows": 6}))
+    # honeypot: hidden from people by CSS, filled in by naive bots
+    website = forms.CharField(label=_("Leave this field empty"), required=False)
+
+
+class TrainingForm(forms.Form):
+    name = forms.CharField(label=_("Full name"), max_length=200)
+    email = forms.EmailField(label=_("E-mail"))
+    phone = forms.CharField(label=_("Phone"), max_length=32, required=False)
+    organization_name = forms.CharField(label=_("Organisation"), max_length=300, required=False)
+
+
+class ArticleFilter(forms.Form):
+    q = forms.CharField(label=_("Words"), required=False)
+    category = forms.ChoiceField(label=_("Category"), required=False)
+    year = forms.IntegerField(label=_("Year"), required=False, min_value=1900, max_value=2100)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = [("", _("All categories")), *Article.Category.choices]
