@@ -11,6 +11,9 @@ from .factories import MembershipFactory, OrganizationFactory, UserFactory
 def _media(settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path / "media")
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    from django.core.cache import cache
+
+    cache.clear()  # facet counts of public lists are cached for a minute
 
 
 @pytest.fixture

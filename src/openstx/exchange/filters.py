@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from openstx.core.permissions import restrict
 from openstx.directory.models import Organization
 from openstx.exchange.models import Demand, ListingStatus, Offer, TransferMode
-from openstx.taxonomy.models import AdministrativeUnit, FieldOfScience
+from openstx.taxonomy.models import FieldOfScience
 
 OFFER_SORTS = {
     "new": ("-published_at", "-id"),
@@ -144,15 +144,52 @@ class ListingFilter:
             )
         return qs.order_by(*ordering)
 
+    FACET_PARAMS = (
+        "q",
+        "field",
+        "kind",
+        "trl",
+        "mode",
+        "region",
+        "org_type",
+        "org",
+        "price_min",
+        "price_max",
+    )
+    FACET_CACHE_SECONDS = 60
+
     def compute_facets(self, qs: QuerySet) -> dict[str, list[dict[str, Any]]]:
-        """Counts for each facet value over the filtered queryset (top-level fields)."""
-        ids = qs.order_by().values("pk")
-        base = self.model.objects.filter(pk__in=ids)
+        """Counts for each facet value over the filtered queryset (top-level fields).
+
+        Public lists show published listings only, the same for every viewer, so the counts are
+        cached for a minute per filter combination and language.
+        """
+        if not self.public_only:
+            self.facets = self._facets(qs)
+            return self.facets
+        import hashlib
+
+        from django.core.cache import cache
+        from django.utils.translation import get_language
+
+        parts = [f"{k}={v}" for k in self.FACET_PARAMS for v in sorted(self.getlist(k))]
+        digest = hashlib.sha256("&".join(parts).encode()).hexdigest()[:24]
+        key = f"exchange:facets:{self.model._meta.model_name}:{get_language()}:{digest}"
+        self.facets = cache.get_or_set(key, lambda: self._facets(qs), self.FACET_CACHE_SECONDS)
+        return self.facets
+
+    def _facets(self, qs: QuerySet) -> dict[str, list[dict[str, Any]]]:
+        from django.db.models.functions import Substr
+
+        base = qs.order_by()
         facets: dict[str, list[dict[str, Any]]] = {}
-        per_top: dict[str, set[int]] = {}
-        for code, pk in base.filter(fields__isnull=False).values_list("fields__code", "pk"):
-            per_top.setdefault(code[:1], set()).add(pk)
-        counts = {c: len(pks) for c, pks in per_top.items()}
+        counts = dict(
+            base.filter(fields__isnull=False)
+            .annotate(top=Substr("fields__code", 1, 1))
+            .values_list("top")
+            .annotate(n=Count("pk", distinct=True))
+            .order_by()
+        )
         names = {f.code: f.name for f in FieldOfScience.objects.filter(code__in=list(counts))}
         facets["field"] = [
             {"value": c, "label": names.get(c, c), "count": n} for c, n in sorted(counts.items())
@@ -163,11 +200,12 @@ class ListingFilter:
                 {"value": k, "label": str(lbl), "count": kinds.get(k, 0)}
                 for k, lbl in Offer.Kind.choices
             ]
-            modes = {}
-            for value in base.values_list("transfer_modes", flat=True):
-                for m in (value or "").split(","):
-                    if m:
-                        modes[m] = modes.get(m, 0) + 1
+            modes = base.aggregate(
+                **{
+                    code: Count("pk", filter=Q(transfer_modes__contains=code))
+                    for code in TransferMode.values
+                }
+            )
             facets["mode"] = [
                 {"value": k, "label": str(lbl), "count": modes.get(k, 0)}
                 for k, lbl in TransferMode.choices
@@ -185,14 +223,14 @@ class ListingFilter:
             for k, lbl in Organization.Type.choices
             if org_types.get(k)
         ]
-        regions = dict(base.values_list("region__code").annotate(n=Count("pk")).order_by())
-        units = {
-            u.code: u.name
-            for u in AdministrativeUnit.objects.filter(code__in=[c for c in regions if c])
-        }
+        regions = (
+            base.filter(region__isnull=False)
+            .values_list("region__code", "region__name")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
         facets["region"] = sorted(
-            ({"value": c, "label": units.get(c, c), "count": n} for c, n in regions.items() if c),
+            ({"value": c, "label": name, "count": n} for c, name, n in regions),
             key=lambda r: (-r["count"], r["label"]),
         )
-        self.facets = facets
         return facets

@@ -65,7 +65,7 @@ def _listing_list(
     flt = ListingFilter(model, request.GET, request.user)
     qs = flt.apply()
     facets = flt.compute_facets(qs)
-    page = Paginator(qs.prefetch_related("fields"), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     items = list(page.object_list)
     if model is Demand:
         for d in items:
@@ -180,16 +180,13 @@ def _detail(
         return redirect(listing.get_absolute_url(), permanent=True)
     user = request.user
     is_owner = services.is_owner(user, listing)
+    confidential = services.can_see_confidential(user, listing)
     context: dict[str, Any] = {
         "listing": listing,
         "fields": list(listing.fields.all()),
         "images": list(listing.images.all()),
-        "attachments": [
-            a
-            for a in listing.attachments.all()
-            if not a.confidential or services.can_see_confidential(user, listing)
-        ],
-        "show_confidential": services.can_see_confidential(user, listing),
+        "attachments": [a for a in listing.attachments.all() if not a.confidential or confidential],
+        "show_confidential": confidential,
         "is_owner": is_owner,
         "can_edit": can(user, CHANGE, listing),
         "actions": services.allowed_actions(user, listing),
