@@ -20,15 +20,17 @@ def test_language_switch_to_english(client):
 
 
 @pytest.mark.django_db
-def test_pending_area_says_so_plainly(client):
-    from openstx.web.areas import AREAS
+def test_pending_area_says_so_plainly(client, monkeypatch):
+    from openstx.web import areas, views
 
-    pending = [a for a in AREAS if not a.built]
-    if not pending:
-        pytest.skip("every area is built")
-    response = client.get(reverse("web:area-pending", args=[pending[0].key]))
+    planned = areas.Area("planned", "Khu vực dự kiến", "Mô tả", "planned:nowhere")
+    monkeypatch.setattr(views, "AREAS", [*areas.AREAS, planned])
+    monkeypatch.setattr(areas, "AREAS", [*areas.AREAS, planned])
+    response = client.get(reverse("web:area-pending", args=["planned"]))
     assert response.status_code == 200
-    assert "chưa" in response.content.decode()  # "chưa có" — not available yet
+    assert "chưa có" in response.content.decode()  # "not available yet"
+    built = next(a for a in areas.AREAS if a.built)
+    assert client.get(reverse("web:area-pending", args=[built.key])).status_code == 404
 
 
 @pytest.mark.django_db
