@@ -311,3 +311,25 @@ def test_demands_with_a_good_match_are_not_unmet(settings, monkeypatch):
     assert services.without_good_match([a, b]) == [a, b]  # no threshold configured
     settings.PROJECTS_UNMET_MATCH_THRESHOLD = 0.5
     assert services.without_good_match([a, b]) == [b]
+
+
+def test_documents_are_served_to_dossier_viewers_only(client, officer, host_user, outsider):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    task = TaskFactory(host=host_user.memberships.get().organization, state="listed")
+    services.perform(task, "open_call", officer, data={"call_deadline": "2026-01-01"})
+    services.save_task(task, officer)
+    task.leader = ExpertFactory()
+    task.save()
+    upload = SimpleUploadedFile("thuyet-minh.pdf", b"%PDF-1.4 noi dung", "application/pdf")
+    step = services.perform(task, "to_appraisal", officer, files={"proposal": upload})
+    doc = step.documents.get()
+    url = reverse("projects:document", args=[doc.pk])
+    client.force_login(outsider)
+    assert client.get(url).status_code == 404
+    client.force_login(host_user)
+    response = client.get(url)
+    assert (
+        response.status_code == 200 and b"".join(response.streaming_content) == b"%PDF-1.4 noi dung"
+    )
+    assert url in client.get(task.get_absolute_url()).content.decode()

@@ -17,6 +17,7 @@ urlpatterns = [
     path("<int:pk>/step/<slug:code>/", views.task_step, name="task-step"),
     path("<int:pk>/councils/new/", views.council_create, name="council-create"),
     path("<int:pk>/outputs/new/", views.output_add, name="output-add"),
+    path("documents/<int:pk>/", views.document_download, name="document"),
     path("outputs/<int:pk>/offer/", views.output_offer, name="output-offer"),
     path("councils/<int:pk>/", views.council_detail, name="council-detail"),
     path("councils/<int:pk>/members/", views.council_add_member, name="council-add-member"),

@@ -481,6 +481,23 @@ def demand_order(request, demand_pk: int):  # type: ignore[no-untyped-def]
 
 
 @login_required
+def document_download(request, pk: int):  # type: ignore[no-untyped-def]
+    """Task documents belong to the dossier: served through this check, never as public media."""
+    from django.http import FileResponse
+
+    from openstx.projects.models import TaskDocument
+
+    doc = get_object_or_404(TaskDocument.objects.select_related("task"), pk=pk)
+    if not can_see_dossier(request.user, doc.task):
+        raise Http404
+    return FileResponse(
+        doc.file.open("rb"),
+        as_attachment=True,
+        filename=doc.file.name.rsplit("/", 1)[-1] if not doc.name else doc.name,
+    )
+
+
+@login_required
 def workflow_view(request):  # type: ignore[no-untyped-def]
     _officer_only(request)
     config = get_workflow()
