@@ -90,8 +90,9 @@ def _load(spec: Any, total: int, prefix: str, make: Any, chunk: int, out: Any) -
             objs = [spec.bench_record(i, make(i)) for i in ids]
             for i, obj in zip(ids, objs, strict=True):
                 obj.external_id = f"{prefix}{i}"
-            with transaction.atomic(), outbox.suppressed():
-                created = model._default_manager.bulk_create(objs, batch_size=1000)
+            with transaction.atomic():  # records and their outbox rows commit together
+                with outbox.suppressed():
+                    created = model._default_manager.bulk_create(objs, batch_size=1000)
                 pks = [o.pk for o in created]
                 if any(pk is None for pk in pks):
                     pks = list(
@@ -99,9 +100,6 @@ def _load(spec: Any, total: int, prefix: str, make: Any, chunk: int, out: Any) -
                             external_id__in=[o.external_id for o in objs]
                         ).values_list("pk", flat=True)
                     )
-            with transaction.atomic():
-                # the outbox rows of a bulk insert, in the same transaction on a real loader;
-                # here right after, because bulk_create's pks are needed first
                 outbox.record_changes(model, pks)
             inserted += len(pks)
             progress.advance(len(pks))
