@@ -281,3 +281,32 @@ def test_step_labels_follow_the_language(officer):
 def test_expert_factory_smoke():
     assert ExpertFactory().organization is not None
     assert CouncilMemberFactory().council.rules["criteria"]
+
+
+def test_admin_validates_and_activates_configurations(client, django_user_model):
+    admin = django_user_model.objects.create_superuser("root", "root@example.vn", "x")
+    client.force_login(admin)
+    row = get_workflow().row
+    bad = copy.deepcopy(row.definition)
+    bad["initial"] = "nowhere"
+    import json
+
+    response = client.post(
+        f"/admin/projects/workflow/{row.pk}/change/",
+        {"code": row.code, "name": row.name, "definition": json.dumps(bad)},
+    )
+    assert response.status_code == 200 and "nowhere" in response.content.decode()
+    good = copy.deepcopy(row.definition)
+    good["code"] = "copy"
+    response = client.post(
+        "/admin/projects/workflow/add/",
+        {"code": "copy", "name": "Bản sao", "definition": json.dumps(good)},
+    )
+    assert response.status_code == 302
+    copy_row = Workflow.objects.get(code="copy")
+    client.post(
+        "/admin/projects/workflow/", {"action": "make_active", "_selected_action": [copy_row.pk]}
+    )
+    copy_row.refresh_from_db()
+    row.refresh_from_db()
+    assert copy_row.is_active and not row.is_active

@@ -1,5 +1,5 @@
+from django import forms
 from django.contrib import admin
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -17,20 +17,27 @@ from openstx.projects.models import (
 )
 
 
-@admin.register(Workflow)
-class WorkflowAdmin(admin.ModelAdmin):
-    list_display = ["name", "code", "is_active", "updated_at"]
-    actions = ["make_active"]
+class WorkflowForm(forms.ModelForm):
+    class Meta:
+        model = Workflow
+        fields = ["code", "name", "definition"]
 
-    def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
+    def clean_definition(self):  # type: ignore[no-untyped-def]
         from openstx.projects.workflow import validate_definition
 
-        try:
-            validate_definition(obj.definition)
-        except ValidationError as exc:
-            self.message_user(request, "; ".join(exc.messages), level="error")
-            raise
-        super().save_model(request, obj, form, change)
+        definition = self.cleaned_data["definition"]
+        validate_definition(definition)  # ValidationError -> shown on the field
+        return definition
+
+
+@admin.register(Workflow)
+class WorkflowAdmin(admin.ModelAdmin):
+    """Staff copy the shipped configuration, edit the JSON (validated) and make it active."""
+
+    form = WorkflowForm
+    list_display = ["name", "code", "is_active", "updated_at"]
+    readonly_fields = ["is_active"]
+    actions = ["make_active"]
 
     @admin.action(description=_("Make active for new tasks"))
     def make_active(self, request, queryset):  # type: ignore[no-untyped-def]
