@@ -1,0 +1,698 @@
+"""Realistic, deterministic demo data for the portal (Cần Thơ flavour).
+
+Called by ``openstx demo`` (``openstx.web.demo``) after organisations, experts, S&T tasks and
+IP records exist: news of the department, calls for proposals 2026 linked to S&T tasks, policy
+notes, events of incubators; the service catalogue with requests at every stage (messages,
+transitions, some overdue); support programmes with applications decided over the years
+(so the indicators have a series); start-ups of Cần Thơ with profiles; upcoming training
+courses with registrations. Bulk inserts throughout.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections.abc import Callable
+from typing import Any
+
+from django.utils import timezone
+
+from openstx.core.text import slugify_vi
+
+SCALES = {
+    "small": {"news": 24, "requests": 40, "applications": 36, "startups": 10},
+    "city": {"news": 240, "requests": 1500, "applications": 600, "startups": 60},
+}
+
+NEWS = [
+    "Sở KH&CN tổ chức Hội nghị tổng kết hoạt động khoa học và công nghệ năm {y}",
+    "Nghiệm thu nhiệm vụ ứng dụng chế phẩm sinh học trong nuôi tôm thẻ chân trắng",
+    "Hội thảo chuyển đổi số cho doanh nghiệp nhỏ và vừa thành phố Cần Thơ",
+    "Techmart Cần Thơ {y}: hơn 300 công nghệ, thiết bị được giới thiệu",
+    "Trao giấy chứng nhận doanh nghiệp khoa học và công nghệ cho 5 doanh nghiệp",
+    "Kết nối cung cầu công nghệ ngành chế biến nông sản vùng ĐBSCL",
+    "Đoàn công tác Bộ KH&CN làm việc tại Cần Thơ về đổi mới sáng tạo",
+    "Ra mắt Sàn giao dịch công nghệ trực tuyến của thành phố",
+    "Tập huấn xây dựng và áp dụng hệ thống quản lý chất lượng ISO 9001:2015",
+    "Công bố kết quả Chỉ số đổi mới sáng tạo cấp địa phương năm {y}",
+    "Hỗ trợ doanh nghiệp đăng ký bảo hộ nhãn hiệu cho đặc sản địa phương",
+    "Ứng dụng IoT giám sát xâm nhập mặn phục vụ sản xuất lúa",
+]
+POLICY = [
+    "Luật Khoa học, công nghệ và đổi mới sáng tạo 2025: những điểm mới",
+    "Nghị định hướng dẫn cơ chế tài chính cho nhiệm vụ khoa học và công nghệ",
+    "Quy định hỗ trợ doanh nghiệp đổi mới công nghệ trên địa bàn thành phố",
+    "Hướng dẫn đăng ký hợp đồng chuyển giao công nghệ theo quy định mới",
+    "Chính sách ưu đãi thuế cho doanh nghiệp khoa học và công nghệ",
+]
+CALLS = [
+    "Thông báo tuyển chọn tổ chức, cá nhân chủ trì nhiệm vụ KH&CN cấp thành phố năm 2026",
+    "Thông báo đề xuất đặt hàng nhiệm vụ KH&CN cấp thành phố thực hiện từ năm 2027",
+    "Thông báo tuyển chọn nhiệm vụ thuộc Chương trình phát triển tài sản trí tuệ 2026",
+    "Thông báo giao trực tiếp nhiệm vụ KH&CN về nông nghiệp công nghệ cao 2026",
+]
+EVENTS = [
+    "Ngày hội Khởi nghiệp đổi mới sáng tạo Cần Thơ {y}",
+    "Chuỗi hội thảo gọi vốn cho dự án khởi nghiệp nông nghiệp",
+    "Cà phê khởi nghiệp: chuyển đổi số trong chế biến thủy sản",
+    "Lớp huấn luyện kỹ năng trình bày dự án cho nhà đầu tư",
+    "Demo Day các dự án ươm tạo khóa {y}",
+]
+SERVICES = [
+    (
+        "lab",
+        "Phân tích chỉ tiêu vi sinh trong thực phẩm",
+        7,
+        "Theo biểu phí của Trung tâm (từ 150.000 đồng/chỉ tiêu)",
+        "Phân tích Coliform, E. coli, Salmonella, tổng vi sinh vật hiếu khí theo TCVN và ISO.",
+        "Đăng ký và nộp phiếu yêu cầu\nGửi mẫu đến phòng thử nghiệm\nPhân tích mẫu\nTrả kết quả",
+        "Phiếu yêu cầu phân tích\nMẫu thử (tối thiểu 200 g)",
+    ),
+    (
+        "lab",
+        "Phân tích kim loại nặng trong nước và nông sản",
+        10,
+        "Từ 200.000 đồng/chỉ tiêu",
+        "Xác định chì, cadimi, thủy ngân, asen bằng phương pháp AAS/ICP-MS.",
+        "Nộp phiếu yêu cầu\nGửi mẫu\nPhân tích\nTrả kết quả",
+        "Phiếu yêu cầu phân tích\nMẫu thử",
+    ),
+    (
+        "calibration",
+        "Hiệu chuẩn cân điện tử",
+        5,
+        "Theo biểu phí đo lường hiện hành",
+        "Hiệu chuẩn cân điện tử cấp chính xác III, IV đến 60 tấn tại chỗ hoặc tại phòng.",
+        "Đăng ký lịch hiệu chuẩn\nHiệu chuẩn\nCấp giấy chứng nhận hiệu chuẩn",
+        "Phiếu đề nghị hiệu chuẩn\nThông tin kỹ thuật của cân",
+    ),
+    (
+        "calibration",
+        "Kiểm định đồng hồ đo nước lạnh",
+        7,
+        "Theo biểu phí đo lường hiện hành",
+        "Kiểm định ban đầu và định kỳ đồng hồ nước cơ khí DN15–DN50.",
+        "Đăng ký\nGửi phương tiện đo\nKiểm định\nDán tem, cấp giấy chứng nhận",
+        "Phiếu đề nghị kiểm định",
+    ),
+    (
+        "consulting",
+        "Tư vấn lựa chọn và đổi mới công nghệ",
+        15,
+        "Miễn phí lần đầu",
+        "Đánh giá trình độ công nghệ hiện tại và tư vấn lộ trình đổi mới công nghệ.",
+        "Tiếp nhận yêu cầu\nKhảo sát doanh nghiệp\nBáo cáo tư vấn",
+        "Phiếu yêu cầu tư vấn\nThông tin dây chuyền hiện có",
+    ),
+    (
+        "valuation",
+        "Định giá công nghệ và tài sản trí tuệ",
+        30,
+        "Theo thỏa thuận",
+        "Định giá công nghệ, sáng chế, nhãn hiệu phục vụ góp vốn, chuyển nhượng.",
+        "Tiếp nhận hồ sơ\nThẩm định\nBáo cáo định giá",
+        "Hồ sơ công nghệ\nVăn bằng bảo hộ (nếu có)\nBáo cáo tài chính liên quan",
+    ),
+    (
+        "transfer",
+        "Đăng ký hợp đồng chuyển giao công nghệ",
+        15,
+        "Không thu phí",
+        "Cấp giấy chứng nhận đăng ký chuyển giao công nghệ theo Luật Chuyển giao công nghệ.",
+        "Nộp hồ sơ\nKiểm tra tính hợp lệ\nThẩm định\nCấp giấy chứng nhận",
+        "Văn bản đề nghị đăng ký\nBản sao hợp đồng chuyển giao công nghệ\nGiấy tờ pháp lý của các bên",
+    ),
+    (
+        "ip",
+        "Hỗ trợ xác lập quyền sở hữu công nghiệp",
+        20,
+        "Được hỗ trợ theo chương trình",
+        "Hướng dẫn tra cứu, soạn và nộp đơn đăng ký nhãn hiệu, sáng chế, kiểu dáng công nghiệp.",
+        "Tư vấn ban đầu\nTra cứu\nSoạn hồ sơ\nNộp đơn và theo dõi",
+        "Mẫu nhãn hiệu hoặc bản mô tả\nGiấy đăng ký kinh doanh",
+    ),
+    (
+        "training",
+        "Đào tạo nhận thức về tiêu chuẩn, đo lường, chất lượng",
+        30,
+        "Miễn phí",
+        "Tập huấn ISO, HACCP, VietGAP, mã số mã vạch cho doanh nghiệp.",
+        "Đăng ký\nXếp lớp\nHọc và nhận giấy chứng nhận",
+        "Phiếu đăng ký",
+    ),
+]
+INTERMEDIARY_SERVICES = [
+    (
+        "consulting",
+        "Ươm tạo doanh nghiệp khởi nghiệp công nghệ",
+        30,
+        "Miễn phí 12 tháng đầu",
+        "Chỗ làm việc, cố vấn, kết nối nhà đầu tư cho nhóm khởi nghiệp.",
+        "Nộp hồ sơ dự án\nPhỏng vấn\nKý thỏa thuận ươm tạo",
+        "Hồ sơ dự án\nDanh sách thành viên",
+    ),
+    (
+        "consulting",
+        "Môi giới chuyển giao công nghệ",
+        20,
+        "Phí môi giới theo hợp đồng",
+        "Tìm đối tác, đàm phán và hỗ trợ ký hợp đồng chuyển giao công nghệ.",
+        "Tiếp nhận nhu cầu\nTìm công nghệ phù hợp\nKết nối, đàm phán",
+        "Phiếu nhu cầu công nghệ",
+    ),
+]
+PROGRAMMES = [
+    (
+        "Chương trình hỗ trợ đổi mới công nghệ",
+        30,
+        1_000_000_000,
+        100_000_000,
+        "Doanh nghiệp nhỏ và vừa có dự án đổi mới, cải tiến công nghệ trên địa bàn thành phố.",
+    ),
+    (
+        "Chương trình hỗ trợ phát triển tài sản trí tuệ",
+        50,
+        50_000_000,
+        5_000_000,
+        "Tổ chức, cá nhân đăng ký bảo hộ quyền sở hữu trí tuệ cho sản phẩm của địa phương.",
+    ),
+    (
+        "Chương trình hỗ trợ khởi nghiệp đổi mới sáng tạo",
+        70,
+        300_000_000,
+        30_000_000,
+        "Doanh nghiệp khởi nghiệp dưới 5 năm và nhóm khởi nghiệp có sản phẩm mẫu.",
+    ),
+    (
+        "Chương trình hỗ trợ áp dụng hệ thống quản lý chất lượng",
+        50,
+        80_000_000,
+        10_000_000,
+        "Doanh nghiệp áp dụng ISO 9001, ISO 22000, HACCP lần đầu.",
+    ),
+]
+PROJECTS = [
+    "Đầu tư máy sấy bơm nhiệt cho chế biến trái cây",
+    "Dây chuyền cấp đông IQF cá tra fillet",
+    "Ứng dụng phần mềm ERP trong quản lý sản xuất",
+    "Đăng ký nhãn hiệu gạo thơm Cờ Đỏ",
+    "Hệ thống xử lý nước thải chế biến thủy sản",
+    "Số hóa truy xuất nguồn gốc bưởi Phong Điền",
+    "Cải tiến lò hơi đốt trấu tiết kiệm năng lượng",
+    "Áp dụng ISO 22000 cho xưởng bánh tráng",
+]
+STARTUPS = [
+    ("Lúa Xanh", "Phân bón vi sinh từ rơm rạ", "401"),
+    ("AgriSense", "Cảm biến độ mặn giá rẻ cho ruộng lúa", "202"),
+    ("Mekong Fresh", "Chuỗi lạnh cho trái cây xuất khẩu", "405"),
+    ("Tôm Việt AI", "Dự báo dịch bệnh tôm bằng AI", "102"),
+    ("Bao Bì Lá", "Bao bì sinh học từ bẹ chuối", "205"),
+    ("Ninh Kiều Foods", "Bánh dân gian đóng gói", "405"),
+    ("EduMekong", "Nền tảng học STEM cho học sinh vùng sâu", "102"),
+    ("Solar Farm CT", "Điện mặt trời áp mái cho trang trại", "202"),
+    ("Dừa Sáp Plus", "Sản phẩm từ dừa sáp Cầu Kè", "405"),
+    ("Medi Herb", "Trà dược liệu từ cây mật nhân", "3"),
+    ("Phù Sa Tech", "Máy cấy lúa mini", "203"),
+    ("Cần Thơ Drone", "Phun thuốc bằng thiết bị bay", "203"),
+]
+INTERMEDIARIES = [
+    ("Vườn ươm Doanh nghiệp Công nghệ cao Cần Thơ", "Khu Công nghệ cao, phường Cái Răng, Cần Thơ"),
+    (
+        "Trung tâm Ứng dụng tiến bộ Khoa học và Công nghệ Cần Thơ",
+        "118/3 Trần Phú, phường Cái Khế, Cần Thơ",
+    ),
+    ("Trung tâm Đổi mới sáng tạo Đại học Cần Thơ", "Khu II, đường 3/2, phường Ninh Kiều, Cần Thơ"),
+]
+BODY = (
+    "<p>{lead}</p><p>Theo Sở Khoa học và Công nghệ thành phố Cần Thơ, hoạt động nằm trong kế hoạch "
+    "phát triển thị trường khoa học và công nghệ giai đoạn 2021–2030, nhằm thúc đẩy ứng dụng kết "
+    "quả nghiên cứu vào sản xuất và đời sống.</p><ul><li>Đối tượng: doanh nghiệp, viện, trường, "
+    "hợp tác xã.</li><li>Liên hệ: Phòng Quản lý khoa học, Sở KH&amp;CN.</li></ul>"
+)
+MESSAGES = [
+    "Đề nghị quý doanh nghiệp bổ sung phiếu yêu cầu có ký tên, đóng dấu.",
+    "Chúng tôi đã gửi bổ sung hồ sơ qua hệ thống.",
+    "Đã nhận mẫu, dự kiến trả kết quả đúng hẹn.",
+    "Kết quả đã được gửi kèm, đề nghị doanh nghiệp kiểm tra.",
+]
+REQUEST_SUBJECTS = [
+    "Phân tích mẫu nước mắm xuất khẩu",
+    "Hiệu chuẩn 3 cân bàn tại kho",
+    "Tư vấn thay dây chuyền sấy",
+    "Định giá sáng chế máy bóc vỏ",
+    "Đăng ký hợp đồng chuyển giao quy trình nuôi tôm",
+    "Tra cứu nhãn hiệu trước khi nộp đơn",
+    "Kiểm nghiệm vi sinh bánh pía",
+    "Xin lịch tập huấn HACCP",
+]
+
+
+def _aware(d: dt.date, hour: int = 9) -> dt.datetime:
+    return timezone.make_aware(dt.datetime(d.year, d.month, d.day, hour))
+
+
+def _set_created(model: Any, pairs: list[tuple[Any, dt.datetime]]) -> None:
+    """Back-date ``created_at`` (auto_now_add) of bulk-created rows, 500 rows per UPDATE."""
+    from django.db.models import Case, DateTimeField, Value, When
+
+    for start in range(0, len(pairs), 500):
+        chunk = pairs[start : start + 500]
+        model.objects.filter(pk__in=[o.pk for o, _d in chunk]).update(
+            created_at=Case(
+                *[When(pk=o.pk, then=Value(d)) for o, d in chunk], output_field=DateTimeField()
+            )
+        )
+
+
+def generate(
+    scale: str = "small",
+    seed: int = 2016,
+    organizations: list | None = None,
+    experts: list | None = None,
+    log: Callable[[str], Any] = print,
+) -> dict[str, int]:
+    from django.contrib.auth import get_user_model
+
+    from openstx.accounts.models import Membership
+    from openstx.directory.models import Organization
+    from openstx.portal.models import (
+        Application,
+        ApplicationTransition,
+        Article,
+        Programme,
+        RequestMessage,
+        RequestTransition,
+        Service,
+        ServiceRequest,
+        StartupProfile,
+    )
+    from openstx.taxonomy.models import FieldOfScience
+
+    if Service.objects.filter(external_id__startswith="demo-service-").exists():
+        log("Portal demo data already loaded.")
+        return {}
+    conf = SCALES.get(scale, SCALES["small"])
+    rng = random.Random(seed + 1111)
+    today = timezone.localdate()
+    now = timezone.now()
+    User = get_user_model()  # noqa: N806
+    organizations = [o for o in (organizations or Organization.objects.all()[:200]) if o.pk]
+
+    # --- people: an officer and business users (unusable passwords) --------------------------------
+    officers = list(User.objects.filter(role__in=["officer", "admin"], is_active=True)[:5])
+    if not officers:
+        officer = User(
+            username="demo_portal_officer",
+            email="canbo.portal@demo.openstx.vn",
+            full_name="Nguyễn Thị Thu Hà",
+            role="officer",
+        )
+        officer.set_unusable_password()
+        officer.save()
+        officers = [officer]
+    businesses = [
+        o for o in organizations if o.type in ("enterprise", "st_enterprise")
+    ] or organizations
+    family = ["Nguyễn", "Trần", "Lê", "Phạm", "Huỳnh", "Võ", "Đặng", "Bùi"]
+    given = ["Minh Tâm", "Thanh Hương", "Quốc Bảo", "Ngọc Lan", "Hoàng Phúc", "Thu Trang"]
+    users = []
+    for i, _org in enumerate(businesses[:20]):
+        u = User(
+            username=f"demo_portal_dn{i:02d}",
+            email=f"dn{i:02d}@demo.openstx.vn",
+            full_name=f"{rng.choice(family)} {rng.choice(given)}",
+        )
+        u.set_unusable_password()
+        users.append(u)
+    users = User.objects.bulk_create(users)
+    Membership.objects.bulk_create(
+        [
+            Membership(user=u, organization=o, status="approved")
+            for u, o in zip(users, businesses, strict=False)
+        ],
+        ignore_conflicts=True,
+    )
+    user_org = dict(zip([u.pk for u in users], businesses, strict=False))
+
+    # --- intermediaries and start-ups -----------------------------------------------------------
+    intermediaries = list(Organization.objects.filter(type="intermediary")[:5])
+    for i, (name, address) in enumerate(INTERMEDIARIES):
+        if len(intermediaries) >= len(INTERMEDIARIES):
+            break
+        intermediaries.append(
+            Organization.objects.create(
+                name=name,
+                type="intermediary",
+                address=address,
+                verified=True,
+                external_id=f"demo-portal-hub-{i}",
+            )
+        )
+    fields = {f.code: f for f in FieldOfScience.objects.filter(code__in={s[2] for s in STARTUPS})}
+    startup_orgs = []
+    for i in range(conf["startups"]):
+        name, pitch, code = STARTUPS[i % len(STARTUPS)]
+        suffix = "" if i < len(STARTUPS) else f" {i // len(STARTUPS) + 1}"
+        startup_orgs.append(
+            Organization(
+                name=f"Công ty TNHH {name}{suffix}",
+                short_name=f"{name}{suffix}",
+                slug=slugify_vi(f"{name}{suffix}", 100),
+                type="startup",
+                address="Quận Ninh Kiều, Cần Thơ",
+                description=pitch,
+                external_id=f"demo-portal-startup-{i}",
+            )
+        )
+    startup_orgs = Organization.objects.bulk_create(startup_orgs)
+    profiles = [
+        StartupProfile(
+            organization=o,
+            stage=rng.choice(StartupProfile.Stage.values),
+            field=fields.get(STARTUPS[i % len(STARTUPS)][2]),
+            team_size=rng.randint(2, 25),
+            founded_year=rng.randint(2019, 2025),
+            pitch=STARTUPS[i % len(STARTUPS)][1],
+            support_received=rng.choice(
+                [
+                    "Ươm tạo 12 tháng tại Vườn ươm; hỗ trợ 150 triệu đồng từ chương trình khởi nghiệp.",
+                    "Tham gia Techmart 2025; được tư vấn đăng ký nhãn hiệu.",
+                    "Hỗ trợ 50% chi phí thử nghiệm sản phẩm mẫu.",
+                    "",
+                ]
+            ),
+            incubator=intermediaries[i % len(intermediaries)] if rng.random() < 0.7 else None,
+        )
+        for i, o in enumerate(startup_orgs)
+    ]
+    StartupProfile.objects.bulk_create(profiles)
+
+    # --- articles ---------------------------------------------------------------------------------------
+    from openstx.projects.models import Task
+
+    tasks = list(Task.objects.order_by("-pk").values_list("pk", flat=True)[:40])
+    articles = []
+
+    def article(title: str, category: str, when: dt.datetime, **kw: Any) -> Article:
+        lead = kw.pop("lead", title)
+        a = Article(
+            title=title,
+            slug=slugify_vi(title, 100),
+            category=category,
+            summary=kw.pop("summary", lead),
+            body=BODY.format(lead=lead),
+            status="published",
+            publish_at=when,
+            live=when <= now,
+            author=officers[0],
+            external_id=f"demo-article-{len(articles)}",
+            **kw,
+        )
+        articles.append(a)
+        return a
+
+    for i in range(conf["news"]):
+        year = today.year - (i * 3 // max(conf["news"], 1))
+        title = NEWS[i % len(NEWS)].format(y=year)
+        if i >= len(NEWS):
+            title = f"{title} (kỳ {i // len(NEWS) + 1})"
+        day = min(today, dt.date(year, 12, 28)) - dt.timedelta(days=rng.randint(0, 300))
+        article(title, "news", _aware(day, rng.randint(7, 17)))
+    for i, title in enumerate(POLICY):
+        article(title, "policy", _aware(today - dt.timedelta(days=20 + 60 * i)))
+    for i, title in enumerate(CALLS):
+        opened = today - dt.timedelta(days=90 - 25 * i)
+        article(
+            title,
+            "call",
+            _aware(opened),
+            deadline=_aware(opened + dt.timedelta(days=60), 17),
+            lead="Sở KH&CN thông báo tuyển chọn tổ chức, cá nhân chủ trì thực hiện các nhiệm vụ "
+            "khoa học và công nghệ trong danh mục kèm theo.",
+        )
+    for i in range(max(4, conf["news"] // 5)):
+        year = today.year
+        title = EVENTS[i % len(EVENTS)].format(y=year)
+        start = today + dt.timedelta(days=rng.randint(-60, 60))
+        article(
+            title if i < len(EVENTS) else f"{title} — đợt {i // len(EVENTS) + 1}",
+            "event",
+            _aware(start - dt.timedelta(days=20)),
+            organization=intermediaries[i % len(intermediaries)],
+            event_start=_aware(start, 8),
+            event_place="Khu Công nghệ cao, Cần Thơ",
+        )
+    # one scheduled article (not visible until next week)
+    article(
+        "Thông báo lịch tiếp công dân tháng tới của Sở KH&CN", "news", now + dt.timedelta(days=7)
+    )
+    Article.objects.bulk_create(articles, batch_size=500)
+    calls = list(Article.objects.filter(category="call", external_id__startswith="demo-article-"))
+    through = Article.tasks.through
+    links = []
+    for i, call in enumerate(calls):
+        for pk in tasks[i * 5 : i * 5 + rng.randint(2, 5)]:
+            links.append(through(article_id=call.pk, task_id=pk))
+    through.objects.bulk_create(links, ignore_conflicts=True)
+
+    # --- services and requests ---------------------------------------------------------------------
+    svc = []
+    for i, (cat, title, days, fees, desc, steps, docs) in enumerate(SERVICES):
+        svc.append(
+            Service(
+                title=title,
+                slug=slugify_vi(title, 100),
+                category=cat,
+                description=f"<p>{desc}</p>",
+                steps=steps,
+                fees=fees,
+                documents_required=docs,
+                expected_days=days,
+                external_id=f"demo-service-{i}",
+            )
+        )
+    for j, (cat, title, days, fees, desc, steps, docs) in enumerate(INTERMEDIARY_SERVICES):
+        for k, hub in enumerate(intermediaries[:2]):
+            svc.append(
+                Service(
+                    title=title,
+                    slug=slugify_vi(title, 100),
+                    category=cat,
+                    provider=hub,
+                    description=f"<p>{desc}</p>",
+                    steps=steps,
+                    fees=fees,
+                    documents_required=docs,
+                    expected_days=days,
+                    external_id=f"demo-service-hub-{j}-{k}",
+                )
+            )
+    services_ = Service.objects.bulk_create(svc)
+    dept_services = [s for s in services_ if s.provider_id is None]
+    reqs = []
+    plan = []
+    S = ServiceRequest.Status  # noqa: N806
+    for i in range(conf["requests"] if users else 0):
+        service = rng.choice(dept_services)
+        user = users[i % len(users)]
+        created = now - dt.timedelta(days=rng.randint(0, 700), hours=rng.randint(0, 8))
+        age = (now - created).days
+        if age > 60:
+            status = rng.choice([S.DONE] * 5 + [S.DECLINED])
+        else:
+            status = rng.choice([S.RECEIVED, S.ASSIGNED, S.IN_PROGRESS, S.IN_PROGRESS, S.DONE])
+        due = created.date() + dt.timedelta(days=service.expected_days)
+        reqs.append(
+            ServiceRequest(
+                service=service,
+                requester=user,
+                organization=user_org.get(user.pk),
+                subject=REQUEST_SUBJECTS[i % len(REQUEST_SUBJECTS)],
+                details="Kính gửi Sở KH&CN, doanh nghiệp đề nghị được cung cấp dịch vụ. Thông tin chi tiết "
+                "trong hồ sơ kèm theo.",
+                status=status,
+                assignee=rng.choice(officers) if status != S.RECEIVED else None,
+                due_date=due,
+                closed_at=created + dt.timedelta(days=rng.randint(1, service.expected_days + 3))
+                if status in (S.DONE, S.DECLINED)
+                else None,
+            )
+        )
+        plan.append(created)
+    reqs = ServiceRequest.objects.bulk_create(reqs, batch_size=500)
+    _set_created(ServiceRequest, list(zip(reqs, plan, strict=True)))
+    trans, msgs = [], []
+    order = [S.RECEIVED, S.ASSIGNED, S.IN_PROGRESS]
+    for r, created in zip(reqs, plan, strict=True):
+        steps_ = order[: order.index(r.status) + 1] if r.status in order else [*order, r.status]
+        if r.status == S.DECLINED:
+            steps_ = [S.RECEIVED, S.DECLINED]
+        prev = ""
+        for k, st in enumerate(steps_):
+            trans.append(
+                RequestTransition(
+                    request=r,
+                    from_status=prev,
+                    to_status=st,
+                    actor=r.requester if st == S.RECEIVED else (r.assignee or officers[0]),
+                    comment="Ngoài phạm vi dịch vụ của đơn vị" if st == S.DECLINED else "",
+                    created_at=created + dt.timedelta(days=k),
+                )
+            )
+            prev = st
+        if r.status in (S.IN_PROGRESS, S.DONE):
+            for k, body in enumerate(MESSAGES[: rng.randint(1, 4)]):
+                msgs.append(
+                    RequestMessage(
+                        request=r,
+                        author=r.requester if k % 2 else (r.assignee or officers[0]),
+                        body=body,
+                        created_at=created + dt.timedelta(days=k + 1),
+                    )
+                )
+    RequestTransition.objects.bulk_create(trans, batch_size=1000)
+    RequestMessage.objects.bulk_create(msgs, batch_size=1000)
+
+    # --- programmes and applications ----------------------------------------------------------------
+    progs = []
+    for i, (title, rate, max_amount, min_amount, elig) in enumerate(PROGRAMMES):
+        opens = today - dt.timedelta(days=30) if i < 2 else today - dt.timedelta(days=200)
+        closes = today + dt.timedelta(days=60) if i < 2 else today - dt.timedelta(days=100)
+        progs.append(
+            Programme(
+                title=title,
+                slug=slugify_vi(title, 100),
+                support_rate=rate,
+                max_amount_vnd=max_amount,
+                min_amount_vnd=min_amount,
+                eligibility=elig,
+                description=f"<p>{title} của thành phố Cần Thơ giai đoạn 2021–2030.</p>",
+                opens_at=opens,
+                closes_at=closes,
+                required_documents="Đơn đề nghị hỗ trợ\nThuyết minh dự án\nGiấy chứng nhận đăng ký doanh nghiệp",
+                external_id=f"demo-programme-{i}",
+            )
+        )
+    progs = Programme.objects.bulk_create(progs)
+    apps, app_dates = [], []
+    A = Application.Status  # noqa: N806
+    for i in range(conf["applications"] if users else 0):
+        p = progs[i % len(progs)]
+        user = users[i % len(users)]
+        org = user_org[user.pk]
+        year = today.year - rng.randint(0, 4)
+        submitted = _aware(dt.date(year, rng.randint(1, 9), rng.randint(1, 28)))
+        if submitted > now:
+            submitted = now - dt.timedelta(days=rng.randint(5, 40))
+        recent = (now - submitted).days < 45
+        status = (
+            rng.choice([A.SUBMITTED, A.UNDER_REVIEW])
+            if recent
+            else rng.choice([A.APPROVED, A.APPROVED, A.APPROVED, A.REJECTED])
+        )
+        requested = (
+            rng.randint(p.min_amount_vnd // 1_000_000, p.max_amount_vnd // 1_000_000) * 1_000_000
+        )
+        decided = (
+            submitted + dt.timedelta(days=rng.randint(20, 40))
+            if status in (A.APPROVED, A.REJECTED)
+            else None
+        )
+        apps.append(
+            Application(
+                programme=p,
+                organization=org,
+                applicant=user,
+                project_title=PROJECTS[i % len(PROJECTS)],
+                summary="Dự án nhằm nâng cao năng suất, chất lượng sản phẩm và năng lực cạnh tranh của doanh nghiệp.",
+                total_cost_vnd=requested * 3,
+                requested_amount_vnd=requested,
+                status=status,
+                checklist=dict.fromkeys(p.document_list, True) if decided else {},
+                reviewer=officers[0] if status != A.SUBMITTED else None,
+                approved_amount_vnd=(requested // 2_000_000) * 1_000_000 + 1_000_000
+                if status == A.APPROVED
+                else None,
+                reasons="Dự án không thuộc đối tượng hỗ trợ của chương trình."
+                if status == A.REJECTED
+                else "",
+                decision_number=f"{rng.randint(100, 999)}/QĐ-SKHCN" if status == A.APPROVED else "",
+                decided_by=officers[0] if decided else None,
+                decided_at=decided,
+            )
+        )
+        app_dates.append(submitted)
+    apps = Application.objects.bulk_create(apps, batch_size=500)
+    atrans = []
+    for a, submitted in zip(apps, app_dates, strict=True):
+        seq = [A.SUBMITTED] + ([A.UNDER_REVIEW] if a.status != A.SUBMITTED else [])
+        if a.status in (A.APPROVED, A.REJECTED):
+            seq.append(a.status)
+        prev = ""
+        for k, st in enumerate(seq):
+            atrans.append(
+                ApplicationTransition(
+                    application=a,
+                    from_status=prev,
+                    to_status=st,
+                    actor=a.applicant if st == A.SUBMITTED else officers[0],
+                    comment=a.reasons if st == A.REJECTED else "",
+                    created_at=a.decided_at
+                    if st in (A.APPROVED, A.REJECTED)
+                    else submitted + dt.timedelta(days=k * 5),
+                )
+            )
+            prev = st
+    _set_created(Application, list(zip(apps, app_dates, strict=True)))
+    ApplicationTransition.objects.bulk_create(atrans, batch_size=1000)
+
+    # --- upcoming training courses with registrations -------------------------------------------------
+    from openstx.ipr.models import Attendance, TrainingCourse
+
+    courses = TrainingCourse.objects.bulk_create(
+        [
+            TrainingCourse(
+                title="Tập huấn xác lập quyền sở hữu trí tuệ cho doanh nghiệp",
+                topic="Sở hữu trí tuệ",
+                start_date=today + dt.timedelta(days=14),
+                end_date=today + dt.timedelta(days=15),
+                place="Hội trường Sở KH&CN Cần Thơ",
+                capacity=60,
+                trainers="ThS. Lê Văn Bình",
+                external_id="demo-portal-course-0",
+            ),
+            TrainingCourse(
+                title="Lớp đào tạo chuyên gia đánh giá ISO 22000:2018",
+                topic="Tiêu chuẩn chất lượng",
+                start_date=today + dt.timedelta(days=30),
+                end_date=today + dt.timedelta(days=32),
+                place="Trung tâm Kỹ thuật Tiêu chuẩn Đo lường Chất lượng",
+                capacity=25,
+                external_id="demo-portal-course-1",
+            ),
+        ]
+    )
+    Attendance.objects.bulk_create(
+        [
+            Attendance(
+                course=c,
+                name=u.full_name,
+                organization=user_org.get(u.pk),
+                contact=u.email,
+                attended=False,
+            )
+            for c in courses
+            for u in users[: min(len(users), c.capacity - 3)]
+        ]
+    )
+
+    counts = {
+        "portal_articles": len(articles),
+        "portal_services": len(services_),
+        "portal_requests": len(reqs),
+        "portal_programmes": len(progs),
+        "portal_applications": len(apps),
+        "portal_startups": len(profiles),
+    }
+    log("Portal: " + ", ".join(f"{k.removeprefix('portal_')} {v}" for k, v in counts.items()))
+    return counts
