@@ -363,7 +363,9 @@ def add_months(day: dt.date, months: int) -> dt.date:
 
 
 def timeline(task: Task) -> list[TaskTransition]:
-    return list(task.transitions.select_related("actor").prefetch_related("documents"))
+    return list(
+        task.transitions.select_related("actor", "task__workflow").prefetch_related("documents")
+    )
 
 
 # --- Deadlines and reminders -----------------------------------------------------------------
