@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -61,7 +62,7 @@ def add_arguments(parser: Any) -> None:
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
 
 
-def _bare(pages: list[Path], workers: int, out: Path) -> tuple[float, dict[str, str]]:
+def _bare(pages: list[Path], workers: int, out: Path) -> tuple[float, float, dict[str, str]]:
     env = dict(os.environ, OMP_THREAD_LIMIT="1", OMP_NUM_THREADS="1")
 
     def one(page: Path) -> tuple[str, str]:
@@ -74,10 +75,14 @@ def _bare(pages: list[Path], workers: int, out: Path) -> tuple[float, dict[str, 
         )
         return page.name, Path(f"{base}.txt").read_text(encoding="utf-8")
 
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.monotonic()
     with ThreadPoolExecutor(max_workers=workers) as pool:
         texts = dict(pool.map(one, pages))
-    return time.monotonic() - started, texts
+    seconds = time.monotonic() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    return seconds, cpu, texts
 
 
 def _pipeline(paths: list[Path], data_dir: Path, workers: int) -> dict[str, Any]:
@@ -138,7 +143,7 @@ def run(options: dict[str, Any], stdout: Any) -> int:
             f"{workers} processes\n"
         )
 
-        bare_seconds, bare_texts = _bare(sorted(pngs_dir.iterdir()), workers, bare_dir)
+        bare_seconds, bare_cpu, bare_texts = _bare(sorted(pngs_dir.iterdir()), workers, bare_dir)
         bare_cer = sum(synth.cer(truth[k], bare_texts[k]) for k in truth) / n
         png = _pipeline(sorted(pngs_dir.iterdir()), root / "data-png", workers)
         pdf = _pipeline(sorted(pdfs_dir.iterdir()), root / "data-pdf", workers)
@@ -151,28 +156,37 @@ def run(options: dict[str, Any], stdout: Any) -> int:
         png_cer, pdf_cer = cer_of(png, truth), cer_of(pdf, pdf_truth)
         bare_pp = bare_seconds / n
         rows = [
-            ("bare tesseract (PNG)", bare_pp, None, bare_cer, None),
+            ("bare tesseract (PNG)", bare_pp, None, bare_cer, bare_cpu, bare_seconds),
             (
                 "pipeline, PNG scans",
                 png["seconds"] / n,
                 png["seconds"] / bare_seconds,
                 png_cer,
-                png["cpu"] / png["seconds"],
+                png["cpu"],
+                png["seconds"],
             ),
             (
                 "pipeline, image-only PDFs",
                 pdf["seconds"] / n,
                 pdf["seconds"] / bare_seconds,
                 pdf_cer,
-                pdf["cpu"] / pdf["seconds"],
+                pdf["cpu"],
+                pdf["seconds"],
             ),
         ]
-        stdout.write(f"{'':28} {'s/page':>7} {'ratio':>6} {'CER':>7} {'cores busy':>10}\n")
-        for label, per_page, ratio, cer, cores in rows:
+        stdout.write(
+            f"{'':28} {'s/page':>7} {'ratio':>6} {'CER':>7} {'CPU s/page':>10} {'cores busy':>10}\n"
+        )
+        for label, per_page, ratio, cer, cpu, wall in rows:
             stdout.write(
                 f"{label:28} {per_page:7.3f} {'' if ratio is None else f'{ratio:6.2f}':>6} "
-                f"{cer * 100:6.2f}% {'' if cores is None else f'{cores:10.2f}':>10}\n"
+                f"{cer * 100:6.2f}% {cpu / n:10.3f} {cpu / wall:10.2f}\n"
             )
+        stdout.write(
+            f"CPU ratio pipeline/bare: PNG {png['cpu'] / bare_cpu:.2f}, "
+            f"PDF {pdf['cpu'] / bare_cpu:.2f}; load average "
+            f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores\n"
+        )
         for result in (png, pdf):
             if result["summary"]["failed"]:
                 stdout.write(f"failures: {result['summary']['failed']}\n")

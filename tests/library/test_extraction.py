@@ -44,11 +44,10 @@ def test_scanned_image_is_ocrd_stored_and_searchable(samples):
     assert page.source == ExtractedPage.Source.OCR
     assert page.confidence is not None and page.confidence > 70
     assert not page.needs_review
-    kinds = set(document.files.values_list("kind", flat=True))
-    assert {DocumentFile.Kind.ORIGINAL, DocumentFile.Kind.SEARCHABLE_PDF} <= kinds
-    assert services.ensure_preview(document).kind == DocumentFile.Kind.PREVIEW  # on first view
-    # The searchable PDF carries the OCR text layer.
-    searchable = document.files.get(kind=DocumentFile.Kind.SEARCHABLE_PDF)
+    assert set(document.files.values_list("kind", flat=True)) == {DocumentFile.Kind.ORIGINAL}
+    # Derivatives made on first request: preview, and the searchable PDF of an image.
+    assert services.ensure_preview(document).kind == DocumentFile.Kind.PREVIEW
+    searchable = services.ensure_searchable_pdf(document)
     layer = ex.plan_file(Path(searchable.file.path)).pages[0].text
     assert layer and "Cần Thơ" in layer
     # The command returned: the text is already searchable through the search service.
@@ -72,6 +71,10 @@ def test_mixed_pdf_only_image_pages_are_ocrd(samples):
     document = Document.objects.get()
     assert "OM18" in document.full_text and "Cửu Long" in document.full_text
     assert Extraction.objects.get().method == "mixed"
+    # The searchable PDF: page 1 as it was, page 2 with the OCR text layer.
+    searchable = document.files.get(kind=DocumentFile.Kind.SEARCHABLE_PDF)
+    pages = ex.plan_file(Path(searchable.file.path)).pages
+    assert "OM18" in pages[0].text and "Cần Thơ" in pages[1].text
 
 
 def test_unchanged_file_is_never_extracted_again(samples, monkeypatch):

@@ -419,16 +419,11 @@ def parse_tsv(tsv: str) -> tuple[str, float | None]:
     return nfc("\n".join(lines)).strip(), confidence
 
 
-def searchable_pdf(
-    text_layers: dict[int, bytes], source: Path, mime: str, out: Path, dpi: int = 300
-) -> None:
+def searchable_pdf(text_layers: dict[int, bytes], source: Path, out: Path) -> None:
     """The OCRmyPDF "sandwich": Tesseract's text-only PDF of each OCR'd page laid invisibly
-    over the original page. For an image file the one page PDF from Tesseract is the result."""
+    over the original page (of a PDF; images get theirs from Tesseract directly)."""
     import pikepdf
 
-    if mime != PDF:  # an image: Tesseract already wrote image + text in one PDF page
-        out.write_bytes(text_layers[1])
-        return
     base = pikepdf.Pdf.open(source)
     opened = []
     try:

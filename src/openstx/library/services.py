@@ -128,22 +128,27 @@ def start_file(plan: ex.FilePlan) -> FileWork:
     return work
 
 
+def _image_for_tesseract(path: Path, mime: str, tmp: Path) -> Path:
+    if mime in ("image/gif", "image/webp", "image/bmp"):  # formats Leptonica may not read
+        from PIL import Image
+
+        image = tmp / "page.png"
+        with Image.open(path) as source:
+            source.convert("L").save(image)
+        return image
+    return path
+
+
 def _ocr_page(plan: ex.FilePlan, page: ex.PagePlan) -> ex.OcrResult:
-    if plan.mime == ex.PDF:
-        with tempfile.TemporaryDirectory(prefix="openstx-page-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="openstx-page-") as tmp:
+        if plan.mime == ex.PDF:
             image = Path(tmp) / "page.pgm"
             with _render_lock:
                 ex.render_pdf_page(plan.path, page.number, page.dpi, image)
-            return ex.ocr_image(image, dpi=page.dpi)
-    if plan.mime in ("image/gif", "image/webp", "image/bmp"):  # convert for Leptonica
-        from PIL import Image
-
-        with tempfile.TemporaryDirectory(prefix="openstx-page-") as tmp:
-            image = Path(tmp) / "page.png"
-            with Image.open(plan.path) as source:
-                source.convert("L").save(image)
-            return ex.ocr_image(image, text_only_pdf=False)
-    return ex.ocr_image(plan.path, text_only_pdf=False)
+            return ex.ocr_image(image, dpi=page.dpi)  # + the invisible text layer
+        # An image file: text and confidences only. Its searchable PDF is made on first
+        # download (ensure_searchable_pdf), so a batch spends its CPU on OCR alone.
+        return ex.ocr_image(_image_for_tesseract(plan.path, plan.mime, Path(tmp)), want_pdf=False)
 
 
 def _store_ocr_page(work: FileWork, number: int, result: ex.OcrResult) -> None:
@@ -194,6 +199,8 @@ def searchable_pdf_path(work: FileWork) -> Path | None:
     """The original with an invisible OCR text layer on its OCR'd pages. None if nothing was
     OCR'd or a page's layer is missing (a resumed run whose work folder was lost)."""
     plan = work.plan
+    if plan.mime != ex.PDF:
+        return None
     folder = work_dir(plan.sha256)
     layers: dict[int, bytes] = {}
     for page in plan.ocr_pages:
@@ -205,7 +212,7 @@ def searchable_pdf_path(work: FileWork) -> Path | None:
         return None
     out = folder / "searchable.pdf"
     try:
-        ex.searchable_pdf(layers, plan.path, plan.mime, out)
+        ex.searchable_pdf(layers, plan.path, out)
     except Exception as exc:  # pikepdf raises its own types; the PDF is optional
         log.warning("searchable PDF for %s failed: %s", plan.path, exc)
         return None
@@ -349,6 +356,30 @@ def ensure_preview(document: Document) -> DocumentFile | None:
             "preview.png",
             "image/png",
             ex.sha256_file(made),
+        )
+
+
+def ensure_searchable_pdf(document: Document) -> DocumentFile | None:
+    """The searchable PDF. Scanned PDFs get theirs in the pipeline (original pages + text
+    layer); a scanned image gets one on first request: Tesseract's PDF of the image."""
+    made = document.files.filter(kind=DocumentFile.Kind.SEARCHABLE_PDF).first()
+    if made is not None:
+        return made
+    original = document.files.filter(kind=DocumentFile.Kind.ORIGINAL).first()
+    if original is None or original.mime not in ex.IMAGE_TYPES or not document.full_text:
+        return None
+    with tempfile.TemporaryDirectory(prefix="openstx-spdf-") as tmp:
+        image = _image_for_tesseract(Path(original.file.path), original.mime, Path(tmp))
+        result = ex.ocr_image(image, text_only_pdf=False)
+        out = Path(tmp) / "searchable.pdf"
+        out.write_bytes(result.pdf)
+        return _attach(
+            document,
+            DocumentFile.Kind.SEARCHABLE_PDF,
+            out,
+            f"{Path(original.original_name).stem}.ocr.pdf",
+            ex.PDF,
+            ex.sha256_file(out),
         )
 
 

@@ -75,7 +75,11 @@ def detail(request: HttpRequest, pk: int, slug: str = "") -> HttpResponse:
         {
             "document": document,
             "original": files.get(DocumentFile.Kind.ORIGINAL),
-            "searchable": files.get(DocumentFile.Kind.SEARCHABLE_PDF),
+            "searchable": DocumentFile.Kind.SEARCHABLE_PDF in files
+            or (
+                getattr(files.get(DocumentFile.Kind.ORIGINAL), "mime", "") in IMAGE_TYPES
+                and bool(document.full_text)
+            ),
             "preview": DocumentFile.Kind.PREVIEW in files
             or getattr(files.get(DocumentFile.Kind.ORIGINAL), "mime", "") in (*IMAGE_TYPES, PDF),
             "can_download": can(request.user, DOWNLOAD, document),
@@ -95,6 +99,8 @@ def download(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
         return HttpResponseForbidden(_("You may not download this document."))
     if kind == DocumentFile.Kind.PREVIEW:
         item = services.ensure_preview(document)
+    elif kind == DocumentFile.Kind.SEARCHABLE_PDF:
+        item = services.ensure_searchable_pdf(document)
     else:
         item = document.files.filter(kind=kind).first()
     if item is None:
