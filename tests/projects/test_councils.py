@@ -328,3 +328,12 @@ def test_semantic_matcher_adapter(task, officer, monkeypatch, settings):
     assert [e["expert"] for e in result["eligible"]] == [outside]
     assert [e["expert"] for e in result["excluded"]] == [colleague]
     assert task.title in seen["text"] and seen["codes"] == ["40501"]
+
+
+def test_keyword_match_without_fields(officer):
+    task = TaskFactory(title="Nuôi tôm càng xanh trong ruộng lúa", state="submitted")
+    shrimp = ExpertFactory(full_name="Tôm", keywords="tôm càng xanh; thủy sản")
+    ExpertFactory(full_name="Chung chung", keywords="nghiên cứu, phát triển")
+    ExpertFactory(full_name="Không từ khóa", academic_title="GS")
+    council = services.create_council(task, "acceptance", officer)
+    assert [e["expert"] for e in services.suggest_members(council)["eligible"]] == [shrimp]

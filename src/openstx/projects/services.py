@@ -523,6 +523,48 @@ def conflicts_of_interest(
     return reasons
 
 
+#: Syllables too common in task titles to say anything about expertise.
+STOP_SYLLABLES = frozenset(
+    [
+        "cua",
+        "cho",
+        "cac",
+        "trong",
+        "nhung",
+        "voi",
+        "tai",
+        "theo",
+        "huong",
+        "nghien",
+        "cuu",
+        "ung",
+        "dung",
+        "xay",
+        "dung",
+        "phat",
+        "trien",
+        "quy",
+        "trinh",
+        "gop",
+        "phan",
+        "nang",
+        "cao",
+        "hieu",
+        "qua",
+        "san",
+        "xuat",
+        "thu",
+        "nhap",
+        "nguoi",
+        "dan",
+        "muc",
+        "tieu",
+        "mot",
+        "va",
+    ]
+)
+
+
 def keyword_match(task: Task, limit: int = 30) -> list[tuple[Any, float, list[str]]]:
     """Default council-member matcher: shared fields of science (and their parents) and task
     words found in the expert's keywords. Returns ``(expert, score, reasons)`` best first.
@@ -533,7 +575,11 @@ def keyword_match(task: Task, limit: int = 30) -> list[tuple[Any, float, list[st
     task_fields = list(task.fields.all())
     codes = {c for f in task_fields for c in f.ancestor_codes()}
     exact = {f.code for f in task_fields}
-    words = {w for w in fold(f"{task.title} {task.objectives}").split() if len(w) > 2}
+    words = {
+        w
+        for w in fold(f"{task.title} {task.objectives}").split()
+        if len(w) > 2 and w not in STOP_SYLLABLES
+    }
     qs = Expert.objects.select_related("organization").prefetch_related("fields")
     if codes:
         from openstx.taxonomy.models import FieldOfScience
@@ -543,8 +589,8 @@ def keyword_match(task: Task, limit: int = 30) -> list[tuple[Any, float, list[st
             prefix_q |= Q(code__startswith=code[:3])
         field_ids = FieldOfScience.objects.filter(prefix_q).values("pk")
         qs = qs.filter(fields__in=field_ids).distinct()
-    else:
-        qs = qs.none()
+    else:  # no field of science yet: keywords alone
+        qs = qs.exclude(keywords="")
     scored = []
     for expert in qs[:2000]:
         reasons = []
@@ -559,9 +605,9 @@ def keyword_match(task: Task, limit: int = 30) -> list[tuple[Any, float, list[st
         kw_hits = [k for k in expert.keyword_list if set(fold(k).split()) & words]
         score += 2 * len(kw_hits)
         reasons.extend(kw_hits)
-        score += {"GS": 1.0, "PGS": 0.6}.get(expert.academic_title, 0)
-        score += {"TSKH": 0.6, "TS": 0.5, "ThS": 0.2}.get(expert.degree, 0)
-        if score > 0:
+        if score > 0:  # seniority breaks ties between experts who match at all
+            score += {"GS": 1.0, "PGS": 0.6}.get(expert.academic_title, 0)
+            score += {"TSKH": 0.6, "TS": 0.5, "ThS": 0.2}.get(expert.degree, 0)
             scored.append((expert, score, reasons))
     scored.sort(key=lambda t: (-t[1], t[0].full_name))
     return scored[:limit]
