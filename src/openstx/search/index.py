@@ -107,6 +107,7 @@ class IndexStore:
     """One node's index replica under ``root`` (default ``settings.SEARCH_INDEX_DIR``)."""
 
     _cache: dict[str, _Opened] = {}
+    _live: dict[str, str] = {}
     _cache_lock = threading.Lock()
 
     def __init__(self, root: str | Path | None = None, name: str | None = None) -> None:
@@ -170,6 +171,14 @@ class IndexStore:
         if path is None:
             return None, None
         opened = self.open(path)
+        live = self._live.get(str(self.root))
+        if live != str(path):  # a swap happened: forget older generations of this node
+            self._live[str(self.root)] = str(path)
+            with self._cache_lock:
+                for key in [
+                    k for k in self._cache if Path(k).parent == self.root and k != str(path)
+                ]:
+                    self._cache.pop(key, None)
         mtime = _mtime(path / STATE_FILE)
         if mtime != opened.state_mtime:
             with opened.lock:

@@ -17,6 +17,7 @@ WORKLOADS: dict[str, str] = {
     "match": "bench.match",
     "ingest": "bench.ingest",
     "ocr": "bench.ocr",
+    "web": "bench.web",
 }
 
 
