@@ -247,19 +247,21 @@ def test_dry_run_writes_nothing(tmp_path, taxonomies):
     assert result.created == 2 and len(result.rejected) == 2
     assert Organization.objects.count() == 0
     with pytest.raises(CommandError):
-        call_command("import", "organizations", str(path), "--dry-run", "--no-progress")
+        call_command(
+            "import", "organizations", str(path), "--dry-run", "--no-progress", "--no-index"
+        )
     assert Organization.objects.count() == 0
 
 
 def test_import_command_exit_status(tmp_path, taxonomies, capsys):
     bad = write(tmp_path, "orgs.csv", ORG_CSV)
     with pytest.raises(CommandError) as exc:
-        call_command("import", "organizations", str(bad), "--no-progress")
+        call_command("import", "organizations", str(bad), "--no-progress", "--no-index")
     assert exc.value.returncode == 1
     err = capsys.readouterr().err
     assert "line 5" in err and "line 6" in err
     good = write(tmp_path, "good.csv", "\n".join(ORG_CSV.split("\n")[:4]) + "\n")
-    call_command("import", "organizations", str(good), "--no-progress")
+    call_command("import", "organizations", str(good), "--no-progress", "--no-index")
     out = capsys.readouterr().out
     assert "0 created" in out and "2 unchanged" in out
 
@@ -409,3 +411,23 @@ def test_failed_batch_is_retried_row_by_row_and_forgets_its_creations(
         "E-2",
     }
     assert sum("Hợp tác xã Mới" in w for w in result.warnings) == 1
+
+
+def test_import_command_leaves_records_searchable(tmp_path, taxonomies, settings):
+    from openstx.search import service
+
+    settings.SEARCH_INDEX_DIR = tmp_path / "search"
+    settings.SEARCH_NODE_NAME = f"test-node:{tmp_path.name}"
+    settings.SEARCH_APPLY = ""
+    good = write(tmp_path, "good.csv", "\n".join(ORG_CSV.split("\n")[:4]) + "\n")
+    experts = write(
+        tmp_path,
+        "e.csv",
+        "external_id,full_name,organization,keywords\nE-1,Phạm Thị Lúa,ORG-2,giống lúa chịu mặn\n",
+    )
+    call_command("import", "organizations", str(good), "--no-progress")
+    call_command("import", "experts", str(experts), "--no-progress")
+    results = service.search("Viện Lúa")
+    assert "organization" in {h.type for h in results.hits}
+    results = service.search("lua chiu man")
+    assert [h.type for h in results.hits] == ["expert"]

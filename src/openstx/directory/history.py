@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db import models
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from openstx.taxonomy.models import FieldOfScience
 
@@ -58,7 +59,11 @@ def history_entries(obj: models.Model) -> list[Entry]:
         obj.history.select_related("history_user").order_by("history_date", "history_id")
     )  # type: ignore[attr-defined]
     model = type(obj)
-    kinds = {"+": _("created"), "~": _("changed"), "-": _("deleted")}
+    kinds = {
+        "+": pgettext("history entry", "created"),
+        "~": pgettext("history entry", "changed"),
+        "-": pgettext("history entry", "deleted"),
+    }
     entries: list[Entry] = []
     cache: dict = {}
     previous = None

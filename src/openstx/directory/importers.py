@@ -153,8 +153,26 @@ def _contacts_visible(ctx: ImportContext) -> bool:
     return ctx.user is None or is_authenticated(ctx.user)
 
 
+def _record_for_search(model: Any, pks: list[Any]) -> None:
+    """Bulk writes skip the signals that feed the search outbox: record the rows here, in the
+    batch's transaction (DESIGN §5)."""
+    if not pks:
+        return
+    try:
+        from openstx.search import outbox
+    except ImportError:  # pragma: no cover - search app not installed
+        return
+    outbox.record_changes(model, pks)
+
+
 class _DirectoryImporter(ModelImporter):
     derived_fields = ["search_folded"]
+
+    def apply_batch(self, rows, ctx):  # type: ignore[no-untyped-def]
+        outcomes = super().apply_batch(rows, ctx)
+        changed = [pk for outcome, pk in outcomes if outcome != importing.UNCHANGED]
+        _record_for_search(self.model, changed)
+        return outcomes
 
     def update_derived(self, obj: Any, ctx: ImportContext) -> None:
         obj.search_folded = obj.compute_search_folded()
@@ -237,6 +255,13 @@ class OrganizationImporter(_DirectoryImporter):
         index = _org_index(ctx)  # organisations created here are found by later expert rows
         for row, (_outcome, pk) in zip(rows, outcomes, strict=True):
             index["ext"][row.key] = pk
+        # experts show their organisation's name in the index
+        updated = [pk for outcome, pk in outcomes if outcome == importing.UPDATED]
+        if updated:
+            expert_pks = list(
+                Expert.objects.filter(organization__in=updated).values_list("pk", flat=True)
+            )
+            _record_for_search(Expert, expert_pks)
         return outcomes
 
     def export_queryset(self, ctx: ImportContext):  # type: ignore[no-untyped-def]

@@ -25,6 +25,11 @@ class Command(BaseCommand):
         parser.add_argument("--user", help="username recorded as the author in the change history")
         parser.add_argument("--json", action="store_true", help="print the result as JSON")
         parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+        parser.add_argument(
+            "--no-index",
+            action="store_true",
+            help="do not bring the search index up to date before returning",
+        )
 
     def handle(self, *args, **options):  # type: ignore[no-untyped-def]
         user = None
@@ -43,6 +48,8 @@ class Command(BaseCommand):
             )
         except importing.ImportFileError as exc:
             raise CommandError(str(exc), returncode=2)
+        if not result.dry_run and (result.created or result.updated) and not options["no_index"]:
+            self._update_search_index(progress=not options["no_progress"])
         if options["json"]:
             self.stdout.write(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
         else:
@@ -57,3 +64,14 @@ class Command(BaseCommand):
                 + ("validated" if result.dry_run else "imported"),
                 returncode=1,
             )
+
+    def _update_search_index(self, progress: bool) -> None:
+        """DESIGN §4: when ``import`` returns, what it wrote is searchable."""
+        try:
+            from openstx.search import writer
+        except ImportError:  # pragma: no cover - search app not installed
+            return
+        from openstx.core.progress import Progress
+
+        with Progress(desc="search index", unit=" rows", bar=None if progress else False) as bar:
+            writer.apply_pending(progress=bar)
