@@ -127,3 +127,13 @@ def test_demand_import_and_anonymous_export(tmp_path, setup_refs):
     full = tmp_path / "full.csv"
     importing.run_export("demands", full)
     assert "ORG-1" in full.read_text(encoding="utf-8-sig")
+
+
+def test_import_writes_search_outbox(tmp_path, setup_refs):
+    from openstx.search.models import OutboxEntry
+
+    before = OutboxEntry.objects.count()
+    path = tmp_path / "offers.csv"
+    path.write_text(OFFERS_CSV, encoding="utf-8")
+    importing.run_import("offers", path)
+    assert OutboxEntry.objects.count() > before

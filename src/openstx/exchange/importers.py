@@ -98,6 +98,13 @@ class _ListingImporter(ModelImporter):
     def apply_batch(self, rows, ctx):  # type: ignore[no-untyped-def]
         outcomes = super().apply_batch(rows, ctx)
         pks = [pk for _o, pk in outcomes]
+        changed = [pk for outcome, pk in outcomes if outcome != importing.UNCHANGED]
+        if changed:
+            # Bulk writes skip the signals that feed the search outbox: record the rows here,
+            # in the batch's transaction (DESIGN §5).
+            from openstx.search import outbox
+
+            outbox.record_changes(self.model, changed)
         now, today = timezone.now(), timezone.localdate()
         live = self.model.objects.filter(pk__in=pks, status=S.PUBLISHED)
         live.filter(published_at__isnull=True).update(published_at=now)
