@@ -112,7 +112,6 @@ def snippet(text: str, exact: set[str], folded: set[str], size: int = SNIPPET_CH
     if not spans and len(text) > FIRST_REGION:
         region = text
         spans = find_matches(region, exact, folded)
-    text = region
     if not spans:
         cut = _cut(text, 0, size)
         return _tidy(escape(cut)) + ("…" if len(cut) < len(text) else "")

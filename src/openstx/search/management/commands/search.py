@@ -13,8 +13,50 @@ from openstx.search import service
 _TAGS = re.compile(r"</?mark>")
 
 
+_WITH_VALUE = {
+    "--type",
+    "--limit",
+    "--page",
+    "--sort",
+    "--user",
+    "--settings",
+    "--pythonpath",
+    "-v",
+    "--verbosity",
+}
+_FLAGS = {"-h", "--help", "--json", "--version", "--traceback", "--no-color", "--force-color"}
+
+
+def _query_last(argv: list[str]) -> list[str]:
+    """Let query words start with "-" (``openstx search cá -tôm``): options stay options,
+    everything else goes after ``--``."""
+    head, rest = argv[:2], argv[2:]
+    options: list[str] = []
+    words: list[str] = []
+    i = 0
+    while i < len(rest):
+        token = rest[i]
+        if token == "--":
+            words += rest[i + 1 :]
+            break
+        if token in _WITH_VALUE and i + 1 < len(rest):
+            options += [token, rest[i + 1]]
+            i += 2
+            continue
+        if token in _FLAGS or token.split("=", 1)[0] in _WITH_VALUE:
+            options.append(token)
+        else:
+            words.append(token)
+        i += 1
+    return head + options + (["--", *words] if words else [])
+
+
 class Command(BaseCommand):
     requires_system_checks: list[str] = []
+
+    def run_from_argv(self, argv):  # type: ignore[no-untyped-def]
+        super().run_from_argv(_query_last(list(argv)))
+
     help = (
         "Search the index. --json prints a list of {type, id, external_id, title, score, snippet}."
     )
