@@ -312,3 +312,12 @@ def test_facet_counts(client, research_org, officer):
     modes = {f["value"]: f["count"] for f in facets["mode"]}
     assert modes["consulting_training"] == 3 and modes["sale"] == 0
     assert [(f["value"], f["count"]) for f in facets["org_type"]] == [("research_institute", 3)]
+
+
+def test_facet_counts_follow_changes(client, research_org, officer):
+    published_offer(research_org, officer, kind="service")
+    url = reverse("exchange:offer-list")
+    first = {f["value"]: f["count"] for f in client.get(url).context["facets"]["kind"]}
+    published_offer(research_org, officer, kind="service")
+    second = {f["value"]: f["count"] for f in client.get(url).context["facets"]["kind"]}
+    assert (first["service"], second["service"]) == (1, 2)

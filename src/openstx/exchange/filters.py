@@ -162,7 +162,8 @@ class ListingFilter:
         """Counts for each facet value over the filtered queryset (top-level fields).
 
         Public lists show published listings only, the same for every viewer, so the counts are
-        cached for a minute per filter combination and language.
+        cached per filter combination, language and search-outbox generation (which every
+        change to a listing advances), for at most a minute.
         """
         if not self.public_only:
             self.facets = self._facets(qs)
@@ -174,7 +175,14 @@ class ListingFilter:
 
         parts = [f"{k}={v}" for k in self.FACET_PARAMS for v in sorted(self.getlist(k))]
         digest = hashlib.sha256("&".join(parts).encode()).hexdigest()[:24]
-        key = f"exchange:facets:{self.model._meta.model_name}:{get_language()}:{digest}"
+        from openstx.search.models import OutboxEntry
+
+        # Every change to an indexed record advances the outbox: counts are never stale.
+        generation = OutboxEntry.objects.order_by("-id").values_list("id", flat=True).first()
+        key = (
+            f"exchange:facets:{self.model._meta.model_name}:{get_language()}:"
+            f"{generation or 0}:{digest}"
+        )
         self.facets = cache.get_or_set(key, lambda: self._facets(qs), self.FACET_CACHE_SECONDS)
         return self.facets
 
