@@ -16,7 +16,7 @@ from django.db.models import Sum
 from django.db.models.functions import ExtractYear
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 
 from openstx.core.permissions import is_authenticated, is_officer, organization_ids
 from openstx.core.text import clean, nfc
@@ -198,8 +198,8 @@ def _notify_request(req: ServiceRequest, comment: str = "") -> None:
             params["status"] = str(R(req.status).label)
         _mail(
             [user],
-            N_("[%(ref)s] Your request is now: %(status)s"),
-            N_(
+            gettext_noop("[%(ref)s] Your request is now: %(status)s"),
+            gettext_noop(
                 "Request %(ref)s (%(service)s): %(subject)s\n\nNew status: %(status)s\n"
                 "Comment: %(comment)s\n\nFollow it here: %(url)s\n"
             ),
@@ -247,8 +247,8 @@ def create_request(
     }
     _mail(
         [user],
-        N_("[%(ref)s] We received your request"),
-        N_(
+        gettext_noop("[%(ref)s] We received your request"),
+        gettext_noop(
             "We received your request %(ref)s for the service %(service)s: %(subject)s.\n"
             "Expected answer by %(due)s.\n\nFollow it here: %(url)s\n"
         ),
@@ -256,8 +256,10 @@ def create_request(
     )
     _mail(
         _handlers(service),
-        N_("[%(ref)s] New service request: %(service)s"),
-        N_("A new request %(ref)s for %(service)s: %(subject)s\nDue %(due)s.\n\n%(url)s\n"),
+        gettext_noop("[%(ref)s] New service request: %(service)s"),
+        gettext_noop(
+            "A new request %(ref)s for %(service)s: %(subject)s\nDue %(due)s.\n\n%(url)s\n"
+        ),
         **params,
     )
     return req
@@ -385,8 +387,8 @@ def add_message(
         recipients = [req.requester]
     _mail(
         recipients,
-        N_("[%(ref)s] New message on your request"),
-        N_("%(author)s wrote on request %(ref)s (%(subject)s):\n\n%(body)s\n\n%(url)s\n"),
+        gettext_noop("[%(ref)s] New message on your request"),
+        gettext_noop("%(author)s wrote on request %(ref)s (%(subject)s):\n\n%(body)s\n\n%(url)s\n"),
         ref=req.reference,
         author=str(author),
         subject=req.subject,
@@ -503,8 +505,10 @@ def apply(
     _log_application(app, "", user)
     _mail(
         [user],
-        N_("[%(ref)s] Application received: %(programme)s"),
-        N_("Your application %(ref)s to %(programme)s (%(project)s) was received.\n\n%(url)s\n"),
+        gettext_noop("[%(ref)s] Application received: %(programme)s"),
+        gettext_noop(
+            "Your application %(ref)s to %(programme)s (%(project)s) was received.\n\n%(url)s\n"
+        ),
         ref=app.reference,
         programme=programme.title,
         project=app.project_title,
@@ -577,8 +581,8 @@ def approve(
     _log_application(app, old, actor, comment)
     _notify_application(
         app,
-        N_("[%(ref)s] Support approved: %(programme)s"),
-        N_(
+        gettext_noop("[%(ref)s] Support approved: %(programme)s"),
+        gettext_noop(
             "Your application %(ref)s (%(project)s) to %(programme)s was approved "
             "with %(amount)s VND.\n\n%(url)s\n"
         ),
@@ -602,8 +606,8 @@ def reject(app: Application, actor: Any, reasons: str) -> Application:
     _log_application(app, old, actor, reasons)
     _notify_application(
         app,
-        N_("[%(ref)s] Application not approved: %(programme)s"),
-        N_(
+        gettext_noop("[%(ref)s] Application not approved: %(programme)s"),
+        gettext_noop(
             "Your application %(ref)s (%(project)s) to %(programme)s was not approved.\n"
             "Reasons: %(reasons)s\n\n%(url)s\n"
         ),
@@ -677,8 +681,8 @@ def submit_contact(
     )
     _mail(
         [department_email()],
-        N_("[Contact] %(subject)s"),
-        N_("From: %(name)s <%(email)s> %(phone)s\n\n%(message)s\n"),
+        gettext_noop("[Contact] %(subject)s"),
+        gettext_noop("From: %(name)s <%(email)s> %(phone)s\n\n%(message)s\n"),
         subject=msg.subject,
         name=msg.name,
         email=msg.email,
@@ -739,8 +743,8 @@ def register_for_course(
         )
     _mail(
         [user if user is not None and getattr(user, "email", "") == email else email],
-        N_("Registration confirmed: %(course)s"),
-        N_(
+        gettext_noop("Registration confirmed: %(course)s"),
+        gettext_noop(
             "Dear %(name)s,\n\nYour registration for the course %(course)s is confirmed.\n"
             "Date: %(date)s\nPlace: %(place)s\n"
         ),
