@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import os
 import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 
 import numpy as np
@@ -31,6 +32,10 @@ BATCH = 16
 
 _model = None
 _lock = threading.Lock()
+#: Recently encoded texts (role, text) -> vector: a page that matches the same listing twice,
+#: or a job re-run, does not pay twice.
+_memo: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
+MEMO_SIZE = 2048
 
 
 def get_model():  # type: ignore[no-untyped-def]

@@ -30,6 +30,8 @@ SECTOR_BOOST = 0.04
 #: Cosine above which two texts are "close in meaning" for the reasons line (e5 cosines of
 #: unrelated Vietnamese texts sit around 0.75–0.80).
 CLOSE_MEANING = 0.84
+#: A candidate with no shared term and a cosine below this is not shown at all.
+MIN_COSINE = 0.75
 
 
 @dataclass
@@ -186,11 +188,17 @@ class CandidateIndex:
                         fused[k] *= 1 + SECTOR_BOOST
         if q.field_mode != "strict":
             fused[~compatible[idx]] *= 0.8
+        weak = np.ones(len(idx), dtype=bool)
+        if sem_all is not None and q.vector is not None:
+            weak &= sem_all[idx] < MIN_COSINE
+        if lex_all is not None:
+            weak &= lex_all[idx] <= 0
+        fused = np.where(weak, -1.0, fused + 1e-6)
         order = np.argsort(-fused, kind="stable")[:limit]
         prep = prepare(q.text) if reasons else None
         out = []
         for k in order:
-            if fused[k] <= 0:
+            if fused[k] < 0:
                 break
             i = int(idx[k])
             rec = self.records[i]

@@ -307,5 +307,15 @@ def shared_phrases(
             i = j + 1
         else:
             i += 1
+    if not found:
+        # single content words of the candidate's title that the query also uses ("xoài")
+        title_end = text.find(". ")
+        title = text if title_end < 0 else text[:title_end]
+        for m in _WORD.finditer(title):
+            word = m.group(0).lower()
+            if _content(word) and f" {fold(word)} " in q_folded:
+                add(word, fold(word))
+            if len(found) >= 3:
+                break
     found.sort(key=lambda s: -len(s.split()))
     return found[:limit]
