@@ -82,7 +82,11 @@ def measure(options: dict[str, Any], out: Any = print) -> dict[str, Any]:
         out(
             f"setup (migrate + demo --scale {options.get('scale', 'city')}): {time.monotonic() - t0:.0f} s"
         )
-        offer = _openstx(env, "shell", "-c", _FIRST_OFFER_URL).strip() or "/exchange/offers/"
+        offer = (
+            _openstx(env, "shell", "--no-imports", "-c", _FIRST_OFFER_URL).strip().splitlines()
+            or [""]
+        )[-1]
+        offer = offer if offer.startswith("/") else "/exchange/offers/"
         port = _free_port()
         server = subprocess.Popen(  # noqa: S603
             [
@@ -132,7 +136,7 @@ def measure(options: dict[str, Any], out: Any = print) -> dict[str, Any]:
 
 
 _FIRST_OFFER_URL = (
-    "from openstx.exchange.models import TechnologyOffer as O\n"
+    "from openstx.exchange.models import Offer as O\n"
     "o = O.objects.filter(status='published').order_by('pk').first()\n"
     "print(o.get_absolute_url() if o else '')"
 )

@@ -5,4 +5,21 @@ from __future__ import annotations
 
 import os
 
-os.environ.setdefault("OPENSTX_DATA_DIR", os.path.join(os.path.dirname(__file__), "..", "var", "test"))
+os.environ.setdefault(
+    "OPENSTX_DATA_DIR", os.path.join(os.path.dirname(__file__), "..", "var", "test")
+)
+
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _no_page_cache(settings):
+    """Anonymous page caching is tested on its own (tests/web/test_pagecache.py); elsewhere a
+    cached copy from an earlier test would hide what the test just wrote."""
+    from django.core.cache import caches
+
+    settings.OPENSTX_PAGE_CACHE_SECONDS = 0
+    caches["default"].clear()
+    yield
+    caches["default"].clear()

@@ -13,7 +13,7 @@ def test_home_page_renders_in_vietnamese_by_default(client):
 
 @pytest.mark.django_db
 def test_language_switch_to_english(client):
-    response = client.post(reverse("set_language"), {"language": "en", "next": "/"}, follow=True)
+    response = client.get(reverse("web:language", args=["en"]) + "?next=/", follow=True)
     html = response.content.decode()
     assert '<html lang="en">' in html
     assert "Technology exchange" in html
@@ -74,3 +74,10 @@ def test_job_pages_show_own_jobs_and_staff_see_all(client, django_user_model):
     client.force_login(officer)
     listing = client.get(reverse("web:job-list") + "?status=queued").content.decode()
     assert "Nhập tổ chức" in listing and "Số hóa" in listing
+
+
+@pytest.mark.django_db
+def test_language_link_refuses_foreign_redirects_and_unknown_languages(client):
+    response = client.get(reverse("web:language", args=["vi"]) + "?next=https://evil.example/")
+    assert response.status_code == 302 and response["Location"] == "/"
+    assert client.get(reverse("web:language", args=["xx"])).status_code == 404

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 
 from openstx.core.models import Job
 from openstx.core.permissions import restrict
@@ -66,3 +66,27 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
         else "web/job_detail.html"
     )
     return render(request, template, {"job": job})
+
+
+def set_language(request: HttpRequest, code: str) -> HttpResponse:
+    """Switch the interface language with a plain link (no form, so public pages stay cacheable)."""
+    from django.conf import settings
+    from django.utils.http import url_has_allowed_host_and_scheme
+    from django.utils.translation import check_for_language
+
+    if code not in dict(settings.LANGUAGES) or not check_for_language(code):
+        raise Http404
+    target = request.GET.get("next", "/")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = "/"
+    response = redirect(target)
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        code,
+        max_age=365 * 24 * 3600,
+        samesite="Lax",
+        secure=settings.SESSION_COOKIE_SECURE,
+    )
+    return response
