@@ -117,7 +117,7 @@ def _schedule_apply() -> None:
             if mode == "inline":
                 from openstx.search import writer
 
-                writer.apply_pending()
+                writer.apply_pending(lock_timeout=2)
             else:
                 from openstx.search.tasks import apply_outbox
 

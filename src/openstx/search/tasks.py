@@ -9,5 +9,5 @@ from celery import shared_task
 def apply_outbox() -> dict:
     from openstx.search import writer
 
-    result = writer.apply_pending(lock_timeout=0)
+    result = writer.apply_pending(lock_timeout=60)
     return {k: v for k, v in result.items() if isinstance(v, int | str | bool)}
