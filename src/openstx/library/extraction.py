@@ -241,6 +241,42 @@ def render_pdf_page(path: Path, number: int, dpi: int, out: Path) -> Path:
         pdf.close()
 
 
+def page_scan_image(path: Path, number: int, out_stem: Path) -> tuple[Path, int] | None:
+    """A scanned page is usually one upright JPEG filling the page: write it out as stored (no
+    decoding, no re-encoding) and return it with its resolution. None for any other page, which
+    is then rendered instead."""
+    import pypdfium2.raw as pdfium_c
+
+    pdf = _open_pdf(path)
+    try:
+        page = pdf[number - 1]
+        try:
+            if page.get_rotation() % 360:
+                return None
+            images = list(page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=1))
+            if len(images) != 1 or images[0].get_filters() != ["DCTDecode"]:
+                return None
+            image = images[0]
+            a, b, c, d, _e, _f = image.get_matrix().get()
+            left, bottom, right, top = page.get_mediabox()
+            x0, y0, x1, y1 = image.get_bounds()
+            if b or c or a <= 0 or d <= 0:
+                return None
+            if max(abs(x0 - left), abs(y0 - bottom), abs(x1 - right), abs(y1 - top)) > 2:
+                return None
+            px_w, px_h = image.get_px_size()
+            dpi = round(px_w * 72 / (right - left))
+            if not 150 <= dpi <= 1200 or abs(px_h * 72 / (top - bottom) - dpi) > 3:
+                return None
+            image.extract(str(out_stem))
+            written = out_stem.with_suffix(".jpg")
+            return (written, dpi) if written.exists() else None
+        finally:
+            page.close()
+    finally:
+        pdf.close()
+
+
 def render_preview(path: Path, mime: str, out: Path, width: int = 420) -> Path | None:
     """A small PNG of the first page (PDF or image); None for other formats."""
     try:

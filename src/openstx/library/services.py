@@ -142,10 +142,14 @@ def _image_for_tesseract(path: Path, mime: str, tmp: Path) -> Path:
 def _ocr_page(plan: ex.FilePlan, page: ex.PagePlan) -> ex.OcrResult:
     with tempfile.TemporaryDirectory(prefix="openstx-page-") as tmp:
         if plan.mime == ex.PDF:
-            image = Path(tmp) / "page.pgm"
             with _render_lock:
-                ex.render_pdf_page(plan.path, page.number, page.dpi, image)
-            return ex.ocr_image(image, dpi=page.dpi)  # + the invisible text layer
+                scan = ex.page_scan_image(plan.path, page.number, Path(tmp) / "scan")
+                if scan is None:
+                    image, dpi = Path(tmp) / "page.pgm", page.dpi
+                    ex.render_pdf_page(plan.path, page.number, dpi, image)
+                else:
+                    image, dpi = scan
+            return ex.ocr_image(image, dpi=dpi)  # + the invisible text layer
         # An image file: text and confidences only. Its searchable PDF is made on first
         # download (ensure_searchable_pdf), so a batch spends its CPU on OCR alone.
         return ex.ocr_image(_image_for_tesseract(plan.path, plan.mime, Path(tmp)), want_pdf=False)
