@@ -202,3 +202,22 @@ def test_intermediaries_and_startups(client):
     body = client.get(profile.get_absolute_url()).content.decode()
     assert "Phân bón vi sinh từ rơm rạ" in body
     assert "Lúa Xanh" in client.get("/portal/startups/?stage=mvp").content.decode()
+
+
+def test_startup_profile_kept_by_its_admins(business):
+    from openstx.portal.models import StartupProfile
+
+    from .factories import MembershipFactory, UserFactory
+
+    st = OrganizationFactory(name="Công ty Khởi nghiệp Phù Sa", type="startup")
+    admin = UserFactory(username="sangl")
+    MembershipFactory(user=admin, organization=st, role="admin")
+    c = client_for(admin)
+    assert "Phù Sa" in c.get("/portal/startups/").content.decode()
+    r = c.post(
+        f"/portal/startups/edit/{st.pk}/",
+        {"pitch": "Máy cấy lúa mini", "stage": "prototype", "team_size": 4},
+    )
+    assert r.status_code == 302
+    assert StartupProfile.objects.get(organization=st).pitch == "Máy cấy lúa mini"
+    assert client_for(business).get(f"/portal/startups/edit/{st.pk}/").status_code == 403

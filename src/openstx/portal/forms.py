@@ -173,3 +173,26 @@ class ArticleFilter(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["category"].choices = [("", _("All categories")), *Article.Category.choices]
+
+
+class StartupProfileForm(forms.ModelForm):
+    class Meta:
+        from openstx.portal.models import StartupProfile
+
+        model = StartupProfile
+        fields = [
+            "pitch",
+            "stage",
+            "field",
+            "team_size",
+            "founded_year",
+            "support_received",
+            "incubator",
+        ]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["incubator"].queryset = Organization.objects.filter(
+            type=Organization.Type.INTERMEDIARY
+        )
+        self.fields["field"].required = False

@@ -26,6 +26,7 @@ urlpatterns = [
     path("applications/<int:pk>/review/", views.application_review, name="application-review"),
     path("startups/", views.startup_list, name="startup-list"),
     path("startups/<int:pk>/", views.startup_detail, name="startup-detail"),
+    path("startups/edit/<int:org_pk>/", views.startup_edit, name="startup-edit"),
     path("intermediaries/", views.intermediary_list, name="intermediary-list"),
     path("contact/", views.contact, name="contact"),
     path("training/", views.training_list, name="training-list"),

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from openstx.accounts.models import User
 from openstx.core.permissions import (
+    CHANGE,
     MODERATE,
     VIEW,
     can,
@@ -464,10 +465,14 @@ def startup_list(request: HttpRequest) -> HttpResponse:
     if stage in StartupProfile.Stage.values:
         qs = qs.filter(stage=stage)
     page = _page(request, qs)
+    mine = Organization.objects.filter(
+        pk__in=organization_ids(request.user, admin_only=True), type=Organization.Type.STARTUP
+    )
     return render(
         request,
         "portal/startup_list.html",
         {
+            "mine": mine,
             "page": page,
             "items": page.object_list,
             "stages": StartupProfile.Stage.choices,
@@ -483,7 +488,28 @@ def startup_detail(request: HttpRequest, pk: int) -> HttpResponse:
     from openstx.exchange.models import Offer
 
     offers = restrict(Offer.objects.filter(owner=profile.organization), request.user)[:20]
-    return render(request, "portal/startup_detail.html", {"profile": profile, "offers": offers})
+    return render(
+        request,
+        "portal/startup_detail.html",
+        {"profile": profile, "offers": offers, "can_edit": can(request.user, CHANGE, profile)},
+    )
+
+
+@login_required
+def startup_edit(request: HttpRequest, org_pk: int) -> HttpResponse:
+    """The start-up's own administrators (or officers) keep its profile."""
+    org = get_object_or_404(Organization, pk=org_pk, type=Organization.Type.STARTUP)
+    profile = StartupProfile.objects.filter(organization=org).first() or StartupProfile(
+        organization=org
+    )
+    if not can(request.user, CHANGE, profile):
+        raise PermissionDenied
+    form = forms.StartupProfileForm(request.POST or None, instance=profile)
+    if request.method == "POST" and form.is_valid():
+        profile = form.save()
+        messages.success(request, _("Saved."))
+        return redirect(profile)
+    return render(request, "portal/startup_form.html", {"form": form, "org": org})
 
 
 def intermediary_list(request: HttpRequest) -> HttpResponse:
