@@ -15,6 +15,9 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=2016)
 
     def handle(self, *args: Any, scale: str, seed: int, **options: Any) -> None:
+        from django.core.management import call_command
+
+        call_command("migrate", interactive=False, verbosity=0)  # a fresh data directory works
         try:
             counts = demo.generate(scale=scale, seed=seed, log=self.stdout.write)
         except ValueError as exc:
