@@ -1,0 +1,68 @@
+"""A business sees the best offers for its demand, with reasons, and turns one into a connection
+request in one click (headless Chromium against the live server)."""
+
+from __future__ import annotations
+
+import pytest
+from django.utils import timezone
+
+from openstx.accounts.models import Membership, User
+from openstx.directory.models import Organization
+from openstx.exchange.models import Connection, Demand, Offer
+from openstx.matching import services
+from tests.factories import PASSWORD
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def exchange(transactional_db, settings):
+    settings.OPENSTX_MATCHING_AUTO = False
+    services.invalidate()
+    institute = Organization.objects.create(
+        name="Viện Cây ăn quả miền Nam", type="research_institute"
+    )
+    business = Organization.objects.create(name="Vựa xoài Cao Lãnh", type="enterprise")
+    owner = User.objects.create(username="vuaxoai", email="vuaxoai@example.vn", full_name="Chủ vựa")
+    owner.set_password(PASSWORD)
+    owner.save()
+    Membership.objects.create(user=owner, organization=business, status=Membership.Status.APPROVED)
+    now = timezone.now()
+    mango = Offer.objects.create(
+        title="Chế phẩm bao màng chitosan kéo dài thời gian bảo quản xoài sau thu hoạch",
+        owner=institute,
+        trl=7,
+        status="published",
+        published_at=now,
+        keywords="bao màng; bảo quản xoài; chậm chín",
+    )
+    Offer.objects.create(
+        title="Máy đánh vảy và mổ bụng cá",
+        owner=institute,
+        trl=8,
+        status="published",
+        published_at=now,
+    )
+    need = Demand.objects.create(
+        title="Xoài chín nhanh, để vài ngày là hỏng",
+        requester=business,
+        status="published",
+        published_at=now,
+        problem="Chở xoài lên Sài Gòn tới nơi đã mềm nhũn, mối trả hàng.",
+    )
+    yield {"owner": owner, "mango": mango, "need": need}
+    services.invalidate()
+
+
+def test_business_sends_connection_request_from_a_match(page, login, exchange):
+    login(page, exchange["owner"])
+    page.goto(f"/matching/demands/{exchange['need'].pk}/")
+    first = page.locator("[data-testid=match-offer]").first
+    first.wait_for()
+    assert "bảo quản xoài" in first.inner_text()
+    assert first.locator("[data-testid=reasons] li").count() >= 1
+    first.locator("button[type=submit]").click()
+    page.wait_for_url("**/exchange/connections/**")
+    conn = Connection.objects.get()
+    assert conn.offer_id == exchange["mango"].pk and conn.demand_id == exchange["need"].pk
+    assert conn.initiated_by_id == exchange["owner"].pk
