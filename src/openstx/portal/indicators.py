@@ -32,10 +32,13 @@ class SupportByProgramme(Indicator):
 
     def compute(self, year_from: int, year_to: int) -> list[Row]:
         data = services.support_by_programme_year(year_from, year_to)
+        programmes = _programmes()
+        if not programmes:  # nothing to break down yet: one zero row per year
+            return [Row(y, "all", str(_("Total")), 0) for y in years(year_from, year_to)]
         return [
             Row(y, str(p.pk), p.title, data.get((p.pk, y), 0))
             for y in years(year_from, year_to)
-            for p in _programmes()
+            for p in programmes
         ]
 
 
