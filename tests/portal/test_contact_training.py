@@ -110,3 +110,19 @@ def test_registration_capacity_under_concurrency():
         t.join()
     assert results.count("ok") == 1
     assert Attendance.objects.filter(course=c).count() == 1
+
+
+def test_rate_limit_by_forwarded_address_behind_proxy(client):
+    for _ in range(services.CONTACT_LIMIT):
+        assert (
+            client.post("/portal/contact/", MSG, HTTP_X_FORWARDED_FOR="203.0.113.5").status_code
+            == 302
+        )
+    assert (
+        client.post("/portal/contact/", MSG, HTTP_X_FORWARDED_FOR="203.0.113.5").status_code == 429
+    )
+    # another visitor behind the same proxy is not blocked
+    assert (
+        client.post("/portal/contact/", MSG, HTTP_X_FORWARDED_FOR="198.51.100.7").status_code == 302
+    )
+    assert ContactMessage.objects.filter(ip="198.51.100.7").exists()

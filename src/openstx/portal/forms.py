@@ -155,7 +155,11 @@ class ContactForm(forms.Form):
     subject = forms.CharField(label=_("Subject"), max_length=300)
     message = forms.CharField(label=_("Message"), widget=forms.Textarea(attrs={"rows": 6}))
     # honeypot: hidden from people by CSS, filled in by naive bots
-    website = forms.CharField(label=_("Leave this field empty"), required=False)
+    website = forms.CharField(
+        label=_("Leave this field empty"),
+        required=False,
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+    )
 
 
 class TrainingForm(forms.Form):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
@@ -533,7 +534,22 @@ def intermediary_list(request: HttpRequest) -> HttpResponse:
 
 
 def client_ip(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+    """The visitor's address. Behind a reverse proxy listed in OPENSTX_FORWARDED_ALLOW_IPS (the
+    same variable gunicorn reads), the right-most X-Forwarded-For hop that is not a proxy."""
+    import os
+
+    remote = request.META.get("REMOTE_ADDR", "") or "unknown"
+    allowed = getattr(settings, "OPENSTX_FORWARDED_ALLOW_IPS", None) or os.environ.get(
+        "OPENSTX_FORWARDED_ALLOW_IPS", "127.0.0.1"
+    )
+    proxies = {ip.strip() for ip in str(allowed).split(",") if ip.strip()}
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if forwarded and (remote in proxies or "*" in proxies):
+        hops = [h.strip() for h in forwarded.split(",") if h.strip()]
+        for hop in reversed(hops):
+            if hop not in proxies:
+                return hop[:45]
+    return remote
 
 
 def contact(request: HttpRequest) -> HttpResponse:
