@@ -151,3 +151,29 @@ def test_services_and_programmes_public(client):
     assert [s["title"] for s in client.get("/api/v1/services").json()] == ["Hiệu chuẩn cân điện tử"]
     ProgrammeFactory()
     assert len(client.get("/api/v1/programmes?open=true").json()) == 1
+
+
+def test_messages_and_startups_api(business, other_business, officer):
+    from openstx.portal import services
+    from openstx.portal.models import StartupProfile
+
+    from .factories import OrganizationFactory
+
+    req = services.create_request(ServiceFactory(), business, subject="Hỏi", details="x")
+    r = client_for(business).post(
+        f"/api/v1/service-requests/{req.pk}/messages",
+        {"body": "Bổ sung hồ sơ"},
+        content_type="application/json",
+    )
+    assert r.status_code == 201 and r.json()["messages"][0]["body"] == "Bổ sung hồ sơ"
+    r = client_for(other_business).post(
+        f"/api/v1/service-requests/{req.pk}/messages",
+        {"body": "x"},
+        content_type="application/json",
+    )
+    assert r.status_code == 404
+    StartupProfile.objects.create(
+        organization=OrganizationFactory(type="startup", name="Lúa Xanh"), stage="mvp", team_size=3
+    )
+    data = Client().get("/api/v1/startups").json()
+    assert data[0]["organization"]["name"] == "Lúa Xanh" and data[0]["stage"] == "mvp"

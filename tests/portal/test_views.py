@@ -221,3 +221,36 @@ def test_startup_profile_kept_by_its_admins(business):
     assert r.status_code == 302
     assert StartupProfile.objects.get(organization=st).pitch == "Máy cấy lúa mini"
     assert client_for(business).get(f"/portal/startups/edit/{st.pk}/").status_code == 403
+
+
+def test_attachment_download_only_for_parties(business, other_business, officer):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    req = services.create_request(
+        ServiceFactory(),
+        business,
+        subject="Có tệp",
+        details="x",
+        files=[SimpleUploadedFile("ho-so.pdf", pdf)],
+    )
+    att = req.attachments.get()
+    r = client_for(business).get(att.get_absolute_url())
+    assert r.status_code == 200 and b"".join(r.streaming_content) == pdf
+    assert r["X-Content-Type-Options"] == "nosniff"
+    assert client_for(officer).get(att.get_absolute_url()).status_code == 200
+    assert client_for(other_business).get(att.get_absolute_url()).status_code == 404
+
+
+def test_publish_command(capsys):
+    from django.core.management import call_command
+
+    from openstx.portal.models import Article
+
+    from .factories import ArticleFactory
+
+    a = ArticleFactory(publish_at=timezone.now() + dt.timedelta(hours=1))
+    Article.objects.filter(pk=a.pk).update(publish_at=timezone.now() - dt.timedelta(minutes=1))
+    call_command("portal_publish")
+    a.refresh_from_db()
+    assert a.live and "1 article" in capsys.readouterr().out
