@@ -49,7 +49,8 @@ class CheckedFile:
     size: int
 
 
-def _read(upload) -> bytes:  # type: ignore[no-untyped-def]
+def read_capped(upload) -> bytes:  # type: ignore[no-untyped-def]
+    """The upload's bytes; refuses files over the limit and empty ones."""
     limit = settings.OPENSTX_MAX_UPLOAD_BYTES
     size = getattr(upload, "size", None)
     if size is not None and size > limit:
@@ -74,8 +75,9 @@ def _extension(name: str) -> str:
 
 def check_attachment(upload) -> CheckedFile:  # type: ignore[no-untyped-def]
     """Accept a document only when its content is of the type its name claims."""
-    name = (getattr(upload, "name", "") or "file").rsplit("/", 1)[-1][:200]
-    data = _read(upload)
+    # browsers on Windows may send the whole path
+    name = (getattr(upload, "name", "") or "file").replace("\\", "/").rsplit("/", 1)[-1][:200]
+    data = read_capped(upload)
     ext = _extension(name)
     if ext in TEXT_EXTENSIONS:
         if b"\x00" in data[:8192]:
@@ -171,4 +173,4 @@ def reencode_image(data: bytes) -> CheckedImage:
 
 
 def check_image(upload) -> CheckedImage:  # type: ignore[no-untyped-def]
-    return reencode_image(_read(upload))
+    return reencode_image(read_capped(upload))

@@ -9,8 +9,8 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext_lazy as _
 
+from openstx.core.richtext import plain_text
 from openstx.exchange.models import Demand, ListingStatus, Offer
-from openstx.exchange.richtext import plain_text
 
 LIMIT = 50
 

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from openstx.core import importing
 from openstx.core.importing import Column, ImportContext, ModelImporter, RowError, register
+from openstx.core.richtext import sanitize_html
 from openstx.core.text import slugify_vi
 from openstx.directory.importers import (
     parse_admin_unit,
@@ -17,7 +18,6 @@ from openstx.directory.importers import (
     parse_organization_deferred,
 )
 from openstx.exchange.models import RESERVED_SLUGS, Demand, ListingStatus, Offer, TransferMode
-from openstx.exchange.richtext import sanitize_html
 from openstx.taxonomy import services as taxonomy
 
 S = ListingStatus

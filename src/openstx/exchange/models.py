@@ -14,8 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from openstx.core.models import BaseQuerySet, ExternalIdModel, NormalizedTextMixin, TimeStampedModel
+from openstx.core.richtext import plain_text, sanitize_html
 from openstx.core.text import slugify_vi
-from openstx.exchange.richtext import plain_text, sanitize_html
 
 RESERVED_SLUGS = {"edit", "new", "register"}
 TRL_VALIDATORS = [MinValueValidator(1), MaxValueValidator(9)]

@@ -6,8 +6,8 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from openstx.core.richtext import plain_text
 from openstx.exchange.models import Demand, ListingStatus, Offer
-from openstx.exchange.richtext import plain_text
 from openstx.search.registry import BODY, SUMMARY, TITLE, SearchSpec, register
 
 PUBLISHED = ListingStatus.PUBLISHED

@@ -450,7 +450,7 @@ def _dates_changed(listing: Offer | Demand) -> bool:
 
 
 def add_image(listing: Offer | Demand, user: Any, upload: Any, caption: str = "") -> ListingImage:
-    from openstx.exchange.uploads import check_image
+    from openstx.core.uploads import check_image
 
     if not can(user, CHANGE, listing):
         raise PermissionDenied(_("You may edit only your own organisation's listings."))
@@ -470,7 +470,7 @@ def add_image(listing: Offer | Demand, user: Any, upload: Any, caption: str = ""
 def add_attachment(
     listing: Offer | Demand, user: Any, upload: Any, confidential: bool = False
 ) -> ListingAttachment:
-    from openstx.exchange.uploads import check_attachment
+    from openstx.core.uploads import check_attachment
 
     if not can(user, CHANGE, listing):
         raise PermissionDenied(_("You may edit only your own organisation's listings."))

@@ -26,6 +26,7 @@ from openstx.core.permissions import (
     organization_ids,
     restrict,
 )
+from openstx.core.richtext import plain_text
 from openstx.exchange import forms, services
 from openstx.exchange.filters import SORT_LABELS, ListingFilter
 from openstx.exchange.models import (
@@ -38,7 +39,6 @@ from openstx.exchange.models import (
     Offer,
     TransferMode,
 )
-from openstx.exchange.richtext import plain_text
 
 PAGE_SIZE = 20
 MODELS = {"offer": Offer, "demand": Demand}

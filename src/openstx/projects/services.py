@@ -1043,7 +1043,7 @@ def unmet_demands(
 def task_from_demand(demand: Any, user: Any) -> Task:
     """One step: a task proposal (đề xuất đặt hàng) pre-filled from the demand and linked to
     it; the requester is told by e-mail and notification."""
-    from openstx.exchange.richtext import plain_text
+    from openstx.core.richtext import plain_text
 
     _require_officer(user)
     existing = Task.objects.filter(source_demand_id=demand.pk).first()
