@@ -27,7 +27,9 @@ class Command(BaseCommand):
         demand = services.resolve(Demand, options["demand_id"])
         if demand is None:
             raise CommandError(f"no demand {options['demand_id']!r}")
-        services.embed_pending(kinds=("expert",) if options["experts"] else ("offer",))
+        services.embed_pending(
+            kinds=("expert",) if options["experts"] else ("offer",), roles=("passage",)
+        )
         limit = max(1, min(int(options["limit"]), 100))
         matches = services.match_demand(demand, limit=limit, experts=options["experts"])
         rows = [services.match_to_dict(m) for m in matches]
