@@ -8,10 +8,9 @@ from django.utils.translation import gettext_lazy as _
 
 from openstx.portal import services
 from openstx.portal.models import Application, Programme, ServiceRequest
-from openstx.reports.registry import AREAS, COUNT, VND, Indicator, Row, register, years
+from openstx.reports.registry import COUNT, VND, Indicator, Row, register, years
 
 # the reports registry lists the areas it knows; the portal brings its own
-AREAS.setdefault("portal", _("Support programmes and services"))
 
 
 def _programmes() -> list[Programme]:

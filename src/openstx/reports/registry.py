@@ -31,6 +31,7 @@ AREAS: OrderedDict[str, Promise] = OrderedDict(
         ("exchange", _("Technology exchange")),
         ("directory", _("Organisations and researchers")),
         ("library", _("S&T library and digitisation")),
+        ("portal", _("Support programmes and services")),
     ]
 )
 
