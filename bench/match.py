@@ -381,30 +381,64 @@ def run(options: dict, stdout: Any) -> int:
     extra = synthetic_offers(max(0, size - len(offers)))
     texts = [offer_text(o) for o in extra]
     vecs = cached_encode(texts, embeddings.PASSAGE, processes, f"synthetic-{len(extra)}", out)
-    records = list(index.records) + [offer_record(o) for o in extra]
-    matrix = np.vstack([index.matrix, vecs]) if len(extra) else index.matrix
-    t0 = time.perf_counter()
-    big = CandidateIndex(records, matrix)
-    build_s = time.perf_counter() - t0
+    if options.get("no_db"):
+        records = list(index.records) + [offer_record(o) for o in extra]
+        matrix = np.vstack([index.matrix, vecs]) if len(extra) else index.matrix
+        t0 = time.perf_counter()
+        big = CandidateIndex(records, matrix)
+        build_s = time.perf_counter() - t0
+        n_offers = len(records)
+
+        def one(i: int) -> None:
+            big.search(queries[i], limit=10)
+    else:
+        # the synthetic offers go into the database with their vectors, and the latency is
+        # measured through the service (id lookups, stamp check, stored query vector, reasons)
+        from openstx.exchange.models import Demand
+        from openstx.matching import services
+
+        services.load_synthetic_offers(extra, vecs)
+        dev = [Demand.objects.get(external_id=d["external_id"]) for d in demands]
+        t0 = time.perf_counter()
+        big = services.get_index("offer")
+        build_s = time.perf_counter() - t0
+        n_offers = len(big)
+        ranked = [[m.record.external_id for m in services.match_demand(d, limit=10)] for d in dev]
+        results["hybrid_at_size"] = metrics(ranked, demands)
+        results["hybrid_at_size_hard"] = metrics([ranked[i] for i in hard], hard_d)
+        out.write(
+            f"\nhybrid with {n_offers} offers in the pool (dev judgements): "
+            + ", ".join(f"{k} {v:.3f}" for k, v in results["hybrid_at_size"].items())
+            + "\n  hard third: "
+            + ", ".join(f"{k} {v:.3f}" for k, v in results["hybrid_at_size_hard"].items())
+            + "\n"
+        )
+
+        def one(i: int) -> None:
+            services.match_demand(dev[i], limit=10)
+
     timings = []
-    for q in queries * 3:
-        t = time.perf_counter()
-        big.search(q, limit=10)
-        timings.append((time.perf_counter() - t) * 1000)
+    for _round in range(3):
+        for i in range(len(queries)):
+            t = time.perf_counter()
+            one(i)
+            timings.append((time.perf_counter() - t) * 1000)
     timings.sort()
     p50 = statistics.median(timings)
     p95 = timings[int(0.95 * (len(timings) - 1))]
     # encoding a new demand's text on the fly (the API does this only for an ad-hoc query)
     t = time.perf_counter()
-    sample = [demand_text(d) for d in demands[:20]]
+    # (texts marked so that the in-process memo of recent encodings cannot answer)
+    sample = [f"{demand_text(d)} ({i})" for i, d in enumerate(demands[:20])]
     embeddings.encode(sample, embeddings.QUERY)
     enc_ms = (time.perf_counter() - t) * 1000 / len(sample)
     # throughput, one process
     t = time.perf_counter()
-    embeddings.encode(texts[:64] or sample, embeddings.PASSAGE)
-    tput = len(texts[:64] or sample) / (time.perf_counter() - t)
+    fresh = [f"{x} (thông lượng)" for x in (texts[:64] or sample)]
+    embeddings.encode(fresh, embeddings.PASSAGE)
+    tput = len(fresh) / (time.perf_counter() - t)
     results["latency"] = {
-        "offers": len(records),
+        "offers": n_offers,
         "p50_ms": p50,
         "p95_ms": p95,
         "index_build_s": build_s,
@@ -412,7 +446,7 @@ def run(options: dict, stdout: Any) -> int:
         "passages_per_s_one_process": tput,
     }
     out.write(
-        f"\nlatency at {len(records)} offers (hybrid, top 10 with reasons, "
+        f"\nlatency at {n_offers} offers (hybrid, top 10 with reasons, "
         f"{len(timings)} runs): p50 {p50:.1f} ms, p95 {p95:.1f} ms "
         f"(target ≤ {TARGETS['p95_ms']:.0f}); index build {build_s:.1f}s\n"
     )

@@ -113,12 +113,14 @@ def test_refresh_job_encodes_and_alerts_once(world):
 
     services.subscribe(world.owner, world.need)
     assert services.needs_refresh(world.mango)
-    job = run_now(tasks.refresh_record, kind="matching.refresh", model="exchange.offer",
-                  pk=world.mango.pk)
+    job = run_now(
+        tasks.refresh_record, kind="matching.refresh", model="exchange.offer", pk=world.mango.pk
+    )
     assert job.status == "done" and job.result["encoded"] == 2 and job.result["alerts"] == 1
     world.mango.refresh_from_db()
     assert not services.needs_refresh(world.mango)
-    again = run_now(tasks.refresh_record, kind="matching.refresh", model="exchange.offer",
-                    pk=world.mango.pk)
+    again = run_now(
+        tasks.refresh_record, kind="matching.refresh", model="exchange.offer", pk=world.mango.pk
+    )
     assert again.result == {"encoded": 0, "alerts": 0}
     assert not services.needs_refresh(world.draft)  # drafts are not encoded

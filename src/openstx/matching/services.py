@@ -206,7 +206,7 @@ def embed_pending(
 
 # --- candidate indexes (cached per process, rebuilt when rows or vectors change) ---------------
 
-_cache: dict[str, tuple[Any, CandidateIndex]] = {}
+_cache: dict[str, tuple[Any, CandidateIndex, int, float]] = {}
 _cache_lock = threading.Lock()
 _version = [0]
 
@@ -274,12 +274,23 @@ def record_of(obj: Any, kind: str) -> Record:
     )
 
 
+#: Seconds during which a cached index is trusted without asking the database (changes made in
+#: this process invalidate at once; other processes' changes show within this delay).
+STAMP_SECONDS = 1.0
+
+
 def get_index(kind: str) -> CandidateIndex:
     """The candidate index of ``kind`` (published offers/demands, or experts), kept per process."""
-    stamp = _stamp(kind)
+    now = time.monotonic()
     with _cache_lock:
         hit = _cache.get(kind)
+        if hit is not None and hit[2] == _version[0] and now - hit[3] < STAMP_SECONDS:
+            return hit[1]
+    version = _version[0]
+    stamp = _stamp(kind)
+    with _cache_lock:
         if hit is not None and hit[0] == stamp:
+            _cache[kind] = (stamp, hit[1], version, now)
             return hit[1]
     objs = list(_candidates_qs(kind))
     vectors = stored_vectors(_models()[kind], embeddings.PASSAGE)
@@ -296,7 +307,7 @@ def get_index(kind: str) -> CandidateIndex:
             matrix[i] = v[1]
     index = CandidateIndex(records, matrix)
     with _cache_lock:
-        _cache[kind] = (stamp, index)
+        _cache[kind] = (stamp, index, version, time.monotonic())
     return index
 
 
@@ -721,6 +732,61 @@ def load_devset_rows(offers: list[dict], demands: list[dict]) -> dict[str, int]:
             obj.fields.set(codes(row.get("fields", "")))
     invalidate()
     return {"offers": len(offers), "demands": len(demands)}
+
+
+def load_synthetic_offers(rows: list[dict], vectors: np.ndarray) -> int:
+    """Benchmark filler: bulk-insert synthetic published offers with precomputed vectors
+    (idempotent by external_id; no signals, no search outbox: a scratch database)."""
+    from openstx.directory.models import Organization
+    from openstx.exchange.models import Offer
+    from openstx.taxonomy.models import FieldOfScience
+
+    have = set(
+        Offer.objects.filter(external_id__startswith="synthetic-").values_list(
+            "external_id", flat=True
+        )
+    )
+    todo = [(i, r) for i, r in enumerate(rows) if r["external_id"] not in have]
+    if not todo:
+        return 0
+    org = Organization.objects.get_or_create(name="Tổ chức thử nghiệm hiệu năng")[0]
+    fields = {f.code: f.pk for f in FieldOfScience.objects.all()}
+    now = timezone.now()
+    with transaction.atomic():
+        objs = Offer.objects.bulk_create(
+            [
+                Offer(
+                    external_id=r["external_id"],
+                    title=r["title"],
+                    slug="synthetic",
+                    summary=r.get("summary", ""),
+                    description=r["description"],
+                    keywords=r["keywords"],
+                    trl=r["trl"],
+                    owner=org,
+                    status=PUBLISHED,
+                    published_at=now,
+                )
+                for _i, r in todo
+            ],
+            batch_size=1000,
+        )
+        objs = list(Offer.objects.filter(external_id__in=[r["external_id"] for _i, r in todo]))
+        by_ext = {o.external_id: o for o in objs}
+        through = Offer.fields.through
+        through.objects.bulk_create(
+            [
+                through(offer_id=by_ext[r["external_id"]].pk, fieldofscience_id=fields[c])
+                for _i, r in todo
+                for c in r["fields"].split(";")
+                if c in fields
+            ],
+            batch_size=2000,
+        )
+        ordered = [by_ext[r["external_id"]] for _i, r in todo]
+        store_vectors(ordered, embeddings.PASSAGE, vectors[[i for i, _r in todo]])
+    invalidate()
+    return len(todo)
 
 
 def devset_index_and_queries(demands: list[dict]) -> tuple[CandidateIndex, list[Query]]:

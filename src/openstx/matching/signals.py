@@ -62,9 +62,11 @@ def _schedule(model: Any, pk: int) -> None:
 
 
 def _on_save(sender: Any, instance: Any, raw: bool = False, **kwargs: Any) -> None:
-    if raw or not enabled():
+    if raw:
         return
-    services_invalidate()
+    services_invalidate()  # this process's cached indexes are stale at once
+    if not enabled():
+        return
     status = getattr(instance, "status", None)
     if status is not None and status != "published":
         return
