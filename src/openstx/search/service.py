@@ -288,6 +288,8 @@ def _facets(
     aggs = {
         name: {"terms": {"field": fld, "size": FACET_SIZE}} for name, fld in _FACET_FIELDS.items()
     }
+    if not plan.types:  # no type filter: the type tabs come from the same pass
+        aggs["_type"] = {"terms": {"field": "type", "size": 50}}
     try:
         data = searcher.aggregate(q, aggs)
     except Exception:  # an aggregation problem must not take the results down
@@ -306,6 +308,9 @@ def _facets(
             items.sort(key=lambda f: f.value, reverse=True)
         if items:
             results.facets[name] = items
+    if "_type" in data:
+        results.type_counts = {b["key"]: int(b["doc_count"]) for b in data["_type"]["buckets"]}
+        return
     # type tabs: counts for every type, ignoring the type filter itself
     q_all = _query_for(plan, relaxed=results.relaxed, with_types=False)
     try:
