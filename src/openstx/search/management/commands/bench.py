@@ -47,6 +47,10 @@ class Command(BaseCommand):
         name = options["workload"]
         if name not in WORKLOADS:
             raise CommandError(f"unknown workload {name!r}")
-        code = _load(name).run(options, self.stdout)
+        try:
+            module = _load(name)
+        except ImportError as exc:
+            raise CommandError(f"bench {name} is not available: {exc}")
+        code = module.run(options, self.stdout)
         if code:
             raise CommandError(f"bench {name}: target missed", returncode=code)
