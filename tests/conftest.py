@@ -23,3 +23,17 @@ def _no_page_cache(settings):
     caches["default"].clear()
     yield
     caches["default"].clear()
+
+
+@pytest.fixture(autouse=True)
+def _isolated_search_index(tmp_path, settings):
+    """Every test gets its own search index directory and node name: the index is derived state
+    on disk, and a shared one would carry records between tests and between xdist workers."""
+    from openstx.search import synonyms
+
+    settings.SEARCH_INDEX_DIR = tmp_path / "search"
+    settings.SEARCH_NODE_NAME = f"test-node:{tmp_path.name}"
+    settings.SEARCH_APPLY = ""
+    synonyms.clear_cache()
+    yield
+    synonyms.clear_cache()

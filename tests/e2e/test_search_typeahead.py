@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.conftest import browser, page  # noqa: F401  (shared browser fixtures)
+from openstx.search import writer
 from tests.factories import ExpertFactory, OrganizationFactory
 
 pytestmark = [pytest.mark.browser]
 
 
-def test_search_as_you_type_and_results(page, apply):  # noqa: F811
+def test_search_as_you_type_and_results(page):
     org = OrganizationFactory(
         name="Viện Nghiên cứu Nuôi trồng Thủy sản II",
         description="Chuyển giao quy trình nuôi tôm càng xanh cho nông dân ĐBSCL.",
     )
     ExpertFactory(full_name="Lê Thị Thủy Sản", organization=org, keywords="thủy sản")
-    apply()
+    writer.apply_pending()
     page.goto("/search/")
     page.fill("#search-q", "nuoi tr")
     suggestion = page.locator("#search-suggest li a").first
