@@ -30,8 +30,13 @@ def job_task(queue: str = "default", max_retries: int = 3, **options: Any) -> Ca
 
     def decorate(func: Callable[..., Any]) -> Any:
         @shared_task(
-            bind=True, name=f"{func.__module__}.{func.__name__}", queue=queue, acks_late=True,
-            reject_on_worker_lost=True, max_retries=max_retries, **options,
+            bind=True,
+            name=f"{func.__module__}.{func.__name__}",
+            queue=queue,
+            acks_late=True,
+            reject_on_worker_lost=True,
+            max_retries=max_retries,
+            **options,
         )
         @functools.wraps(func)
         def run(self: Any, job_id: int, **kwargs: Any) -> Any:
@@ -39,7 +44,9 @@ def job_task(queue: str = "default", max_retries: int = 3, **options: Any) -> Ca
             if job.status in (Job.Status.DONE, Job.Status.CANCELLED):
                 return job.result  # a redelivered message for finished work does nothing
             Job.objects.filter(pk=job.pk).update(
-                status=Job.Status.RUNNING, started_at=timezone.now(), attempts=job.attempts + 1,
+                status=Job.Status.RUNNING,
+                started_at=timezone.now(),
+                attempts=job.attempts + 1,
                 error="",
             )
             job.refresh_from_db()
@@ -49,12 +56,14 @@ def job_task(queue: str = "default", max_retries: int = 3, **options: Any) -> Ca
                 if self.request.retries < max_retries and getattr(exc, "retryable", False):
                     raise self.retry(exc=exc, countdown=2 ** (self.request.retries + 1))
                 Job.objects.filter(pk=job.pk).update(
-                    status=Job.Status.FAILED, finished_at=timezone.now(),
+                    status=Job.Status.FAILED,
+                    finished_at=timezone.now(),
                     error="".join(traceback.format_exception_only(exc)).strip()[:4000],
                 )
                 raise
             Job.objects.filter(pk=job.pk).update(
-                status=Job.Status.DONE, finished_at=timezone.now(),
+                status=Job.Status.DONE,
+                finished_at=timezone.now(),
                 result=result if isinstance(result, dict) else {"value": result},
             )
             return result
@@ -65,11 +74,20 @@ def job_task(queue: str = "default", max_retries: int = 3, **options: Any) -> Ca
     return decorate
 
 
-def enqueue(task: Any, *, kind: str, user: Any = None, title: str = "", total: int | None = None,
-            **kwargs: Any) -> Job:
+def enqueue(
+    task: Any,
+    *,
+    kind: str,
+    user: Any = None,
+    title: str = "",
+    total: int | None = None,
+    **kwargs: Any,
+) -> Job:
     """Create a job row and send its task once the surrounding transaction commits."""
     job = Job.objects.create(
-        kind=kind, title=title[:300], total=total,
+        kind=kind,
+        title=title[:300],
+        total=total,
         created_by=user if getattr(user, "is_authenticated", False) else None,
     )
     transaction.on_commit(lambda: task.apply_async(kwargs={"job_id": job.pk, **kwargs}))
@@ -79,7 +97,8 @@ def enqueue(task: Any, *, kind: str, user: Any = None, title: str = "", total: i
 def run_now(task: Any, *, kind: str, user: Any = None, title: str = "", **kwargs: Any) -> Job:
     """Run a job task in this process (CLI commands): same bookkeeping, no broker."""
     job = Job.objects.create(
-        kind=kind, title=title[:300],
+        kind=kind,
+        title=title[:300],
         created_by=user if getattr(user, "is_authenticated", False) else None,
     )
     task.apply(kwargs={"job_id": job.pk, **kwargs}, throw=True)

@@ -21,7 +21,11 @@ class ExternalIdModel(models.Model):
     """A record that can be imported: ``external_id`` makes imports idempotent."""
 
     external_id = models.CharField(
-        _("external ID"), max_length=100, unique=True, null=True, blank=True,
+        _("external ID"),
+        max_length=100,
+        unique=True,
+        null=True,
+        blank=True,
         help_text=_("Identifier in the source system; re-importing updates the same record."),
     )
 
@@ -40,7 +44,9 @@ class NormalizedTextMixin(models.Model):
             if isinstance(field, models.CharField | models.TextField):
                 value = getattr(self, field.attname)
                 if isinstance(value, str):
-                    normalised = clean(value) if isinstance(field, models.CharField) else nfc(value).strip()
+                    normalised = (
+                        clean(value) if isinstance(field, models.CharField) else nfc(value).strip()
+                    )
                     setattr(self, field.attname, normalised)
         super().save(*args, **kwargs)
 
@@ -74,7 +80,11 @@ class Job(TimeStampedModel):
     error = models.TextField(_("error"), blank=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     created_by = models.ForeignKey(
-        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="jobs",
+        "accounts.User",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="jobs",
         verbose_name=_("started by"),
     )
     started_at = models.DateTimeField(_("started"), null=True, blank=True)

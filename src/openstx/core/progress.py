@@ -35,7 +35,9 @@ class Progress:
         self._min_interval = min_interval
         self._last_write = 0.0
         show_bar = sys.stderr.isatty() if bar is None else bar
-        self._bar = tqdm(total=total, desc=desc, unit=unit, disable=not show_bar, dynamic_ncols=True)
+        self._bar = tqdm(
+            total=total, desc=desc, unit=unit, disable=not show_bar, dynamic_ncols=True
+        )
 
     def __enter__(self) -> Progress:
         self._write_job(force=True)
