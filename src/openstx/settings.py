@@ -11,6 +11,7 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -253,6 +254,24 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_RESULT_BACKEND = None
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Periodic work (run by one `celery beat`; `openstx serve` embeds it in its worker).
+CELERY_BEAT_SCHEDULE = {
+    "search-apply-outbox": {"task": "openstx.search.tasks.apply_outbox", "schedule": 60.0},
+    "portal-publish-due": {"task": "openstx.portal.tasks.publish_due", "schedule": 300.0},
+    "exchange-expire-listings": {
+        "task": "openstx.exchange.tasks.expire_listings",
+        "schedule": crontab(hour=6, minute=0),
+    },
+    "projects-reminders": {
+        "task": "openstx.projects.tasks.send_reminders",
+        "schedule": crontab(hour=6, minute=30),
+    },
+    "matching-daily-digest": {
+        "task": "openstx.matching.tasks.send_daily_digest",
+        "schedule": crontab(hour=7, minute=0),
+    },
+}
+CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 
 LOG_FORMAT = os.environ.get("OPENSTX_LOG_FORMAT", "plain")  # "plain" or "json"
 LOGGING = {

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from celery import shared_task
 from django.apps import apps
 
 from openstx.core.jobs import job_task
@@ -31,6 +32,14 @@ def embed_all(job: Any, *, processes: int = 0) -> dict:
 
 @job_task(queue="default")
 def daily_digest(job: Any) -> dict:
+    from openstx.matching import services
+
+    return services.send_digest()
+
+
+@shared_task(name="openstx.matching.tasks.send_daily_digest", acks_late=True)
+def send_daily_digest() -> dict[str, int]:
+    """The daily digest of new matches, for the periodic scheduler (Celery beat)."""
     from openstx.matching import services
 
     return services.send_digest()

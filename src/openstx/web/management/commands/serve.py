@@ -43,6 +43,8 @@ class Command(BaseCommand):
             call_command("demo", scale="small")
 
         env = dict(os.environ, DJANGO_SETTINGS_MODULE="openstx.settings")
+        # web processes hand search-index updates to the worker's `index` queue (one writer)
+        env.setdefault("OPENSTX_SEARCH_APPLY", "celery" if not opts["no_worker"] else "inline")
         children: list[subprocess.Popen] = []
         if not opts["no_worker"]:
             children.append(
@@ -60,6 +62,9 @@ class Command(BaseCommand):
                         "default,index",
                         "--loglevel",
                         "WARNING",
+                        "--beat",  # periodic work: expiry, reminders, digests, scheduled news
+                        "--schedule",
+                        str(settings.DATA_DIR / "celerybeat-schedule"),
                     ],
                     env=env,
                 )
