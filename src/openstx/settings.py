@@ -134,6 +134,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         ),
     }
     DATABASES["default"]["TEST"] = {"NAME": os.environ.get("OPENSTX_TEST_SQLITE_NAME") or None}
+    # Opening a connection runs five PRAGMAs (~1 ms); keep it per process like PostgreSQL's.
+    DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("OPENSTX_CONN_MAX_AGE", "60"))
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("OPENSTX_CONN_MAX_AGE", "60"))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
