@@ -102,10 +102,9 @@ def update_expert(user: Any, expert: Expert, data: dict[str, Any], check: bool =
 
 def get_by_id_or_external_id(queryset: QuerySet, ident: str | int) -> Any:
     """DESIGN §4: ids in URLs and the API accept the platform id or the ``external_id``."""
-    ident = str(ident).strip()
-    match = queryset.filter(external_id=ident).first()
-    if match is None and ident.isdigit():
-        match = queryset.filter(pk=int(ident)).first()
+    from openstx.core.lookup import find_by_ident
+
+    match = find_by_ident(queryset, ident)
     if match is None:
         raise queryset.model.DoesNotExist
     return match

@@ -21,6 +21,7 @@ from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError
 
 from openstx.accounts.auth import api_auth, optional_user
+from openstx.core.lookup import find_by_ident
 from openstx.core.permissions import CHANGE, VIEW, can, can_add, is_broker_or_officer, restrict
 from openstx.exchange import services
 from openstx.exchange.filters import ListingFilter
@@ -291,10 +292,7 @@ class EventOut(Schema):
 
 
 def _get(qs: Any, ident: str) -> Any:
-    ident = str(ident).strip()
-    match = qs.filter(external_id=ident).first() if hasattr(qs.model, "external_id") else None
-    if match is None and ident.isdigit():
-        match = qs.filter(pk=int(ident)).first()
+    match = find_by_ident(qs, ident)
     if match is None:
         raise HttpError(404, "Not found")
     return match

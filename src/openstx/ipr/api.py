@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 from ninja.errors import HttpError
 
 from openstx.accounts.auth import api_auth, optional_user
+from openstx.core.lookup import find_by_ident
 from openstx.core.permissions import VIEW, restrict
 from openstx.ipr import services
 from openstx.ipr.filters import IPFilterForm
@@ -53,12 +53,10 @@ class TransitionIn(Schema):
 
 
 def _get(request: Any, record_id: str, user: Any) -> IPRecord:
-    qs = restrict(IPRecord.objects.all(), user, VIEW)
-    if record_id.isdigit():
-        found = qs.filter(pk=int(record_id)).first()
-        if found:
-            return found
-    return get_object_or_404(qs, external_id=record_id)
+    found = find_by_ident(restrict(IPRecord.objects.all(), user, VIEW), record_id)
+    if found is None:
+        raise HttpError(404, "Not found")
+    return found
 
 
 @router.get("/ip-records", response=list[IPRecordOut])

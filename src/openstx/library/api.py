@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 from ninja.errors import HttpError
 from ninja.pagination import LimitOffsetPagination, paginate
 
+from openstx.core.lookup import find_by_ident
 from openstx.core.permissions import VIEW, can
 from openstx.library.models import Document
 
@@ -69,8 +69,7 @@ def list_documents(request, collection: str = "", q: str = ""):  # type: ignore[
 
 @router.get("/documents/{doc_id}", response=DocumentOut)
 def get_document(request, doc_id: str):  # type: ignore[no-untyped-def]
-    lookup = {"pk": int(doc_id)} if doc_id.isdigit() else {"external_id": doc_id}
-    document = get_object_or_404(Document.objects.live(), **lookup)
-    if not can(_optional_user(request), VIEW, document):
+    document = find_by_ident(Document.objects.live(), doc_id)
+    if document is None or not can(_optional_user(request), VIEW, document):
         raise HttpError(404, "Not found")
     return document

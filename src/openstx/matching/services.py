@@ -394,11 +394,9 @@ def match_to_dict(m: Match) -> dict[str, Any]:
 
 def resolve(model: Any, ident: Any) -> Any:
     """A record by ``external_id`` or platform id (CLI/API contract)."""
-    ident = str(ident).strip()
-    obj = model.objects.filter(external_id=ident).first()
-    if obj is None and ident.isdigit():
-        obj = model.objects.filter(pk=int(ident)).first()
-    return obj
+    from openstx.core.lookup import find_by_ident
+
+    return find_by_ident(model.objects.all(), ident)
 
 
 # --- connections from a match ---------------------------------------------------------------

@@ -18,6 +18,7 @@ from ninja.errors import HttpError
 
 from openstx.accounts.auth import api_auth, optional_user
 from openstx.accounts.models import User
+from openstx.core.lookup import find_by_ident
 from openstx.core.permissions import restrict
 from openstx.directory.models import Organization
 from openstx.portal import services
@@ -220,10 +221,7 @@ class StartupOut(Schema):
 
 
 def _get(qs: Any, ident: str) -> Any:
-    ident = str(ident).strip()
-    match = qs.filter(external_id=ident).first() if hasattr(qs.model, "external_id") else None
-    if match is None and ident.isdigit():
-        match = qs.filter(pk=int(ident)).first()
+    match = find_by_ident(qs, ident)
     if match is None:
         raise HttpError(404, "Not found")
     return match

@@ -10,12 +10,12 @@ import datetime as dt
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
 from ninja import Field, Router, Schema
 from ninja.errors import HttpError
 from ninja.pagination import PageNumberPagination, paginate
 
 from openstx.accounts.auth import api_auth, optional_user
+from openstx.core.lookup import find_by_ident
 from openstx.core.permissions import VIEW, can, restrict
 from openstx.projects import services
 from openstx.projects.filters import filter_tasks
@@ -96,10 +96,7 @@ class StepIn(Schema):
 
 def _get_task(request: Any, ident: str) -> Task:
     viewer = optional_user(request)
-    q = Q(external_id=ident)
-    if ident.isdigit():
-        q |= Q(pk=int(ident))
-    task = Task.objects.select_related("host", "leader").filter(q).first()
+    task = find_by_ident(Task.objects.select_related("host", "leader"), ident)
     if task is None or not can(viewer, VIEW, task):
         raise HttpError(404, "Not found")
     return task
