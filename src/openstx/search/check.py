@@ -9,7 +9,7 @@ from typing import Any
 import tantivy
 
 from openstx.search import outbox, registry
-from openstx.search.documents import extract, fingerprint, key_of, read_meta
+from openstx.search.documents import extract, fingerprint, index_language, key_of, read_meta
 from openstx.search.index import IndexStore, default_store
 from openstx.search.models import OutboxEntry
 
@@ -89,7 +89,7 @@ def check(
             fp = indexed.get(key)
             if fp is None:
                 drift.missing.append(key)
-            elif fp != fingerprint(extract(spec, obj)):
+            elif fp != _fingerprint(spec, obj):
                 drift.stale.append(key)
     drift.extra = sorted(set(indexed) - seen)
     return drift
@@ -109,3 +109,10 @@ def fix(drift: Drift) -> int:
         if spec is not None:
             n += outbox.record_deletes(spec.model, [pk])
     return n
+
+
+def _fingerprint(spec: Any, obj: Any) -> str:
+    # the writer extracts labels in the site language; compare in the same language, whatever
+    # language the caller (a request, a test after an English page) has active
+    with index_language():
+        return fingerprint(extract(spec, obj))
