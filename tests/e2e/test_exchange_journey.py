@@ -34,6 +34,9 @@ def make_user(username: str, role: str = "member", org: Organization | None = No
 
 
 def switch_user(page, login, user) -> None:
+    # Let the page's own requests (the htmx matching fragment) finish first, so a late response
+    # cannot set a cookie for the previous user after the cookies are cleared.
+    page.wait_for_load_state("networkidle")
     page.context.clear_cookies()
     login(page, user)
 
