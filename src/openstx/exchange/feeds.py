@@ -24,15 +24,19 @@ class ListingFeed(Feed):
         return reverse("exchange:offer-list")
 
     def items(self) -> list[Any]:
+        # Four queries whatever the number of items: offers and demands with their
+        # organisation (select_related) and their fields (prefetch_related).
         live = ListingStatus.PUBLISHED
         offers = list(
             Offer.objects.filter(status=live)
             .select_related("owner")
+            .prefetch_related("fields")
             .order_by("-published_at")[:LIMIT]
         )
         demands = list(
             Demand.objects.filter(status=live)
             .select_related("requester")
+            .prefetch_related("fields")
             .order_by("-published_at")[:LIMIT]
         )
         items = sorted([*offers, *demands], key=lambda x: x.published_at, reverse=True)
