@@ -89,3 +89,32 @@ def test_statistics_values():
     # a period that excludes everything
     empty = exchange_statistics(dt.date(2000, 1, 1), dt.date(2000, 12, 31))
     assert empty["deals"]["median_value_vnd"] is None and empty["conversion"]["rate"] is None
+
+
+def test_hbar_chart_svg_scales_bars_and_escapes_labels():
+    from openstx.core.charts import hbar_chart_svg
+
+    svg = hbar_chart_svg(["Thủy sản <b>", "Thực phẩm"], [4, 2], title="Theo lĩnh vực")
+    widths = [float(w) for w in __import__("re").findall(r'<rect [^>]*width="([\d.]+)"', svg)]
+    assert widths == [320.0, 160.0]  # the largest value fills the bar width
+    assert "Thủy sản &lt;b&gt;" in svg and "<b>" not in svg
+    assert 'aria-label="Theo lĩnh vực"' in svg
+    assert hbar_chart_svg([], []).startswith("<svg")  # empty data still draws
+
+
+def test_statistics_page_draws_core_charts(client):
+    from openstx.accounts.models import User
+
+    from .factories import PASSWORD, UserFactory
+
+    org = OrganizationFactory()
+    OfferFactory(owner=org, kind="service", status=S.PUBLISHED, fields=[FieldFactory(code="405")])
+    staff = UserFactory(role=User.Role.OFFICER)
+    assert client.login(username=staff.username, password=PASSWORD)
+    body = client.get("/exchange/statistics/").content.decode()
+    # five charts (fields, kind, offer status, demand status, stage), each an svg from core.charts
+    assert body.count('class="chart" style="max-width:100%;height:auto"') == 5
+    assert body.count("<table") >= 5  # the same numbers as tables
+    import openstx.exchange.views as views
+
+    assert not hasattr(views, "_bars")

@@ -77,6 +77,50 @@ def bar_chart_svg(
     return "".join(parts)
 
 
+def hbar_chart_svg(
+    labels: Sequence[str],
+    values: Sequence[float | int | None],
+    title: str = "",
+    fmt: Callable[[float], str] = lambda v: f"{v:,.0f}",
+    label_width: int = 220,
+    bar_width: int = 320,
+    max_label: int = 34,
+) -> str:
+    """Horizontal bars, one per labelled value (long category names such as fields of science
+    or statuses read better beside the bar than under it); the value is printed after each bar."""
+    bar_h, gap = 22, 6
+    vmax = max((v or 0 for v in values), default=0) or 1
+    height = max(len(labels) * (bar_h + gap), bar_h)
+    width = label_width + bar_width + 120
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+        f'width="{width}" height="{height}" role="img" aria-label="{escape(title)}" '
+        'class="chart" style="max-width:100%;height:auto">',
+        f"<title>{escape(title)}</title>",
+    ]
+    for i, label in enumerate(labels):
+        v = values[i] if i < len(values) else None
+        v = v or 0
+        y = i * (bar_h + gap)
+        w = bar_width * v / vmax
+        text_y = y + bar_h * 0.7
+        short = label if len(label) <= max_label else label[: max_label - 1] + "…"
+        parts.append(
+            f'<text x="{label_width - 6}" y="{text_y:.1f}" text-anchor="end" font-size="12">'
+            f"{escape(short)}</text>"
+        )
+        parts.append(
+            f'<rect x="{label_width}" y="{y}" width="{w:.1f}" height="{bar_h}" '
+            f'fill="{PALETTE[0]}"><title>{escape(label)}: {escape(fmt(v))}</title></rect>'
+        )
+        parts.append(
+            f'<text x="{label_width + w + 6:.1f}" y="{text_y:.1f}" font-size="12">'
+            f"{escape(fmt(v))}</text>"
+        )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
 def _nice_max(value: float) -> float:
     if value <= 0:
         return 1
@@ -92,3 +136,14 @@ def _short(v: float) -> str:
         if abs(v) >= limit:
             return f"{v / limit:.3g}{suffix}"
     return f"{v:.3g}"
+
+
+def vi_number(value: float) -> str:
+    """15000000 -> "15.000.000": Vietnamese digit grouping, for ``bar_chart_svg(fmt=...)``."""
+    return f"{value:,.0f}".replace(",", ".")
+
+
+def short_label(text: str, limit: int = 18) -> str:
+    """A category label cut to fit under its bars (the table beside the chart has it whole)."""
+    text = str(text)
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

@@ -704,32 +704,14 @@ def event_register(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Statistics -------------------------------------------------------------------------------------
 
 
-def _bars(
-    rows: list[dict[str, Any]], value_key: str = "count", label_key: str = "label"
-) -> dict[str, Any]:
-    """Geometry of a horizontal SVG bar chart (rendered by the template, no JavaScript)."""
-    bar_h, gap, label_w, chart_w = 22, 6, 220, 320
-    top = max((r[value_key] or 0 for r in rows), default=0) or 1
-    bars = []
-    for i, r in enumerate(rows):
-        value = r[value_key] or 0
-        bars.append(
-            {
-                "label": r[label_key],
-                "value": value,
-                "y": i * (bar_h + gap),
-                "width": round(chart_w * value / top, 1),
-                "text_y": i * (bar_h + gap) + bar_h * 0.7,
-                "value_x": label_w + round(chart_w * value / top, 1) + 6,
-            }
-        )
-    return {
-        "bars": bars,
-        "height": max(len(rows) * (bar_h + gap), bar_h),
-        "bar_h": bar_h,
-        "label_w": label_w,
-        "width": label_w + chart_w + 120,
-    }
+def _chart(title: str, rows: list[dict[str, Any]], value_key: str = "count") -> str:
+    """A horizontal bar chart (core.charts) of ``rows``; the page prints the same numbers in a
+    table beside it."""
+    from openstx.core.charts import hbar_chart_svg
+
+    return hbar_chart_svg(
+        [str(r["label"]) for r in rows], [r[value_key] or 0 for r in rows], title=str(title)
+    )
 
 
 @login_required
@@ -768,11 +750,11 @@ def statistics_page(request: HttpRequest) -> HttpResponse:
         {
             "stats": stats,
             "charts": [
-                {"id": cid, "title": title, "rows": rows, "svg": _bars(rows)}
+                {"id": cid, "title": title, "rows": rows, "svg": _chart(title, rows)}
                 for cid, title, rows in charts
             ],
             "by_field": by_field,
-            "field_svg": _bars(by_field, "total"),
+            "field_svg": _chart(_("Listings by field of science"), by_field, "total"),
             "date_from": date_from,
             "date_to": date_to,
         },
