@@ -261,3 +261,25 @@ class BrokerConnectForm(forms.Form):
         if bool(data.get("offer")) == bool(data.get("expert")):
             raise forms.ValidationError(_("Choose either an offer or an expert."))
         return data
+
+
+class AskExpertForm(forms.Form):
+    """The demand's owner asks an expert (reachable: with an account or an organisation)."""
+
+    expert = forms.ModelChoiceField(label=_("Expert"), queryset=None)
+    message = forms.CharField(
+        label=_("Message to the expert"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=5000,
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from django.db.models import Q
+
+        from openstx.directory.models import Expert
+
+        self.fields["expert"].queryset = Expert.objects.filter(
+            Q(user__isnull=False) | Q(organization__isnull=False)
+        )

@@ -671,8 +671,14 @@ def express_interest(
     message: str = "",
     organization: Any = None,
     event: Any = None,
+    counterpart: Offer | Demand | None = None,
 ) -> Connection:
-    """ "I am interested": a signed-in user asks to connect with a published offer or demand."""
+    """ "I am interested": a signed-in user asks to connect with a published offer or demand.
+
+    ``counterpart`` is the acting organisation's own listing of the other kind (its demand when
+    ``listing`` is an offer, its offer when ``listing`` is a demand): the connection then records
+    both listings from its first step, so its history and request step show the pair.
+    """
     if not is_authenticated(user):
         raise PermissionDenied(_("Log in to express interest."))
     if listing.status != S.PUBLISHED:
@@ -682,24 +688,127 @@ def express_interest(
     org = organization or _default_org(user)
     if is_owner(user, listing) and (org is None or org.pk == listing.organization_id):
         raise TransitionError(_("This is your own organisation's listing."))
+    if counterpart is not None:
+        _check_counterpart(user, listing, counterpart)
+        org = counterpart.organization
     open_q = ~Q(stage__in=[Stage.DECLINED, Stage.CLOSED])
     if listing.connections.filter(open_q, initiated_by=user).exists():
         raise TransitionError(_("You have already expressed interest in this listing."))
+    if (
+        counterpart is not None
+        and counterpart.connections.filter(open_q, **{listing_kind(listing): listing}).exists()
+    ):
+        raise TransitionError(_("These two listings are already connected."))
     conn = Connection(initiated_by=user, message=(message or "").strip(), event=event)
     if isinstance(listing, Offer):
         conn.offer = listing
+        conn.demand = counterpart
         conn.seeker_org = org
         conn.provider_org = listing.owner
         conn.responder_side = Connection.Side.PROVIDER
     else:
         conn.demand = listing
+        conn.offer = counterpart
         conn.seeker_org = listing.requester
         conn.provider_org = org
-        conn.expert = getattr(user, "expert_profile", None) if org is None else None
+        conn.expert = (
+            getattr(user, "expert_profile", None) if org is None and counterpart is None else None
+        )
         conn.responder_side = Connection.Side.SEEKER
+    conn.save()
+    comment = conn.message
+    if counterpart is not None:
+        note = _("For the listing “%(title)s”.") % {"title": counterpart.title[:200]}
+        comment = f"{comment}\n\n{note}" if comment else note
+    _step(conn, "request", "", user, comment)
+    return conn
+
+
+def _check_counterpart(user: Any, listing: Offer | Demand, counterpart: Offer | Demand) -> None:
+    """The counterpart is of the other kind, belongs to the acting user's organisation (or the
+    user is staff) and is not withdrawn, expired or still a draft."""
+    if listing_kind(counterpart) == listing_kind(listing):
+        raise TransitionError(_("Connect an offer with a demand."))
+    if not (is_owner(user, counterpart) or is_officer(user)):
+        raise PermissionDenied(_("You may connect only your own organisation's listings."))
+    if counterpart.status not in (S.PUBLISHED, S.PAUSED):
+        raise TransitionError(_("Only published listings can be connected."))
+    if counterpart.organization_id == listing.organization_id:
+        raise TransitionError(_("This is your own organisation's listing."))
+
+
+@transaction.atomic
+def request_expert(
+    user: Any, demand: Demand, expert: Any, message: str = "", event: Any = None
+) -> Connection:
+    """The demand's owner asks an expert for help: a demand–expert connection that the expert
+    (or, when the expert has no account, the expert's organisation) accepts or declines.
+
+    Brokers and officers use ``broker_connect`` for the same pair; this is the owner's own way.
+    """
+    if not is_authenticated(user):
+        raise PermissionDenied(_("Log in to send a connection request."))
+    if not is_owner(user, demand):
+        raise PermissionDenied(_("Only members of the requesting organisation can ask an expert."))
+    if demand.status != S.PUBLISHED:
+        raise TransitionError(_("Only published listings can be connected."))
+    if expert is None:
+        raise TransitionError(_("Choose an expert."))
+    if not expert.user_id and not expert.organization_id:
+        raise TransitionError(
+            _(
+                "This expert cannot be reached on the platform yet (no account, no organisation): "
+                "ask a broker to make the connection."
+            )
+        )
+    if expert.user_id == user.pk:
+        raise TransitionError(_("You cannot ask yourself."))
+    open_q = ~Q(stage__in=[Stage.DECLINED, Stage.CLOSED])
+    if demand.connections.filter(open_q, expert=expert).exists():
+        raise TransitionError(_("This demand is already connected with this expert."))
+    conn = Connection(
+        demand=demand,
+        expert=expert,
+        seeker_org=demand.requester,
+        provider_org=expert.organization if expert.organization_id else None,
+        initiated_by=user,
+        responder_side=Connection.Side.PROVIDER,
+        message=(message or "").strip(),
+        event=event,
+    )
     conn.save()
     _step(conn, "request", "", user, conn.message)
     return conn
+
+
+def find_experts(q: str, limit: int = 15) -> list[Any]:
+    """Experts of the directory whose name, keywords or position contain ``q`` (accents and
+    case ignored)."""
+    from openstx.core.text import fold
+    from openstx.directory.models import Expert
+
+    words = fold(q).split()
+    if not words:
+        return []
+    qs = Expert.objects.select_related("organization")
+    for w in words[:5]:
+        qs = qs.filter(search_folded__contains=w)
+    return list(qs.order_by("-open_to_consulting", "full_name")[:limit])
+
+
+def suggested_experts(demand: Demand, limit: int = 15) -> list[Any]:
+    """Experts in the demand's fields, those open to consulting first."""
+    from openstx.directory.models import Expert
+
+    field_ids = list(demand.fields.values_list("pk", flat=True))
+    if not field_ids:
+        return []
+    return list(
+        Expert.objects.filter(fields__in=field_ids)
+        .select_related("organization")
+        .distinct()
+        .order_by("-open_to_consulting", "full_name")[:limit]
+    )
 
 
 @transaction.atomic

@@ -15,6 +15,7 @@ urlpatterns = [
     path("demands/new/", views.demand_create, name="demand-create"),
     path("demands/<int:pk>/", views.listing_redirect, {"kind": "demand"}, name="demand-short"),
     path("demands/<int:pk>/edit/", views.demand_edit, name="demand-edit"),
+    path("demands/<int:pk>/ask-expert/", views.ask_expert, name="ask-expert"),
     path("demands/<int:pk>/<slug:slug>/", views.demand_detail, name="demand-detail"),
     path("listing/<str:kind>/<int:pk>/action/", views.listing_action, name="listing-action"),
     path(

@@ -214,6 +214,7 @@ def _detail(
         "can_broker": is_broker_or_officer(user)
         and isinstance(listing, Demand)
         and listing.is_public,
+        "can_ask_expert": is_owner and isinstance(listing, Demand) and listing.is_public,
     }
     if isinstance(listing, Demand):
         context["requester_display"] = services.requester_label(user, listing)
@@ -563,6 +564,59 @@ def connection_action(request: HttpRequest, pk: int, action: str) -> HttpRespons
     except (ValidationError, PermissionDenied) as exc:
         _flash_errors(request, exc)
     return redirect(conn.get_absolute_url() + ("#thread" if action == "message" else ""))
+
+
+@login_required
+def ask_expert(request: HttpRequest, pk: int) -> HttpResponse:
+    """The demand's owner asks an expert: suggestions in the demand's fields, or the expert
+    chosen in the directory (``?expert=<id>``)."""
+    demand = get_object_or_404(
+        restrict(Demand.objects.select_related("requester"), request.user), pk=pk
+    )
+    if not services.is_owner(request.user, demand):
+        raise PermissionDenied
+    if request.method == "POST":
+        form = forms.AskExpertForm(request.POST)
+        if form.is_valid():
+            try:
+                conn = services.request_expert(
+                    request.user,
+                    demand,
+                    form.cleaned_data["expert"],
+                    form.cleaned_data["message"],
+                )
+                messages.success(
+                    request, _("Your request was sent. You will be notified of the answer.")
+                )
+                return redirect(conn.get_absolute_url())
+            except (ValidationError, PermissionDenied) as exc:
+                _flash_errors(request, exc)
+    else:
+        chosen = request.GET.get("expert", "")
+        form = forms.AskExpertForm(initial={"expert": chosen} if chosen.isdigit() else None)
+    q = (request.GET.get("q") or "").strip()[:100]
+    experts = services.find_experts(q) if q else services.suggested_experts(demand)
+    chosen_pk = str(form["expert"].value() or "")
+    if chosen_pk.isdigit() and all(str(e.pk) != chosen_pk for e in experts):
+        extra = form.fields["expert"].queryset.select_related("organization").filter(pk=chosen_pk)
+        experts = [*extra, *experts]
+    asked = set(
+        demand.connections.exclude(stage__in=[Connection.Stage.DECLINED, Connection.Stage.CLOSED])
+        .filter(expert__isnull=False)
+        .values_list("expert_id", flat=True)
+    )
+    return render(
+        request,
+        "exchange/ask_expert.html",
+        {
+            "demand": demand,
+            "form": form,
+            "experts": experts,
+            "chosen": chosen_pk,
+            "asked": asked,
+            "q": q,
+        },
+    )
 
 
 @login_required

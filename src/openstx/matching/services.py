@@ -417,10 +417,10 @@ def connect(
     - a broker or officer proposes the demand–offer / demand–expert pair (``broker_connect``);
     - the demand's owner asks the offer's owner (``express_interest`` on the offer, for the
       demand's organisation), and the connection records the demand;
-    - the offer's owner answers a demand (``express_interest`` on the demand) likewise.
+    - the offer's owner answers a demand (``express_interest`` on the demand) likewise;
+    - the demand's owner asks an expert (``request_expert``).
     """
     from openstx.exchange import services as exchange
-    from openstx.exchange.models import Connection
 
     if not is_authenticated(user):
         raise PermissionDenied(_("Log in to send a connection request."))
@@ -428,13 +428,15 @@ def connect(
         raise ValidationError(_("Choose the demand to connect."))
     mine = organization_ids(user)
     if offer is not None and offer.owner_id in mine and demand.requester_id not in mine:
-        conn = exchange.express_interest(user, demand, message, organization=offer.owner)
-        Connection.objects.filter(pk=conn.pk, offer__isnull=True).update(offer=offer)
-        return conn
+        return exchange.express_interest(
+            user, demand, message, organization=offer.owner, counterpart=offer
+        )
     if demand.requester_id in mine and offer is not None:
-        conn = exchange.express_interest(user, offer, message, organization=demand.requester)
-        Connection.objects.filter(pk=conn.pk, demand__isnull=True).update(demand=demand)
-        return conn
+        return exchange.express_interest(
+            user, offer, message, organization=demand.requester, counterpart=demand
+        )
+    if demand.requester_id in mine and expert is not None:
+        return exchange.request_expert(user, demand, expert, message)
     if is_broker_or_officer(user):
         return exchange.broker_connect(user, demand, offer=offer, expert=expert, message=message)
     raise PermissionDenied(_("Only the listing's owner, a broker or staff can do this."))
