@@ -10,7 +10,9 @@ Fixtures for every app's e2e tests:
   at the live server.
 - ``login``: ``login(page, user, password=PASSWORD)`` signs in through the log-in form.
 
-Mark browser tests ``@pytest.mark.browser``.
+Mark browser tests ``@pytest.mark.browser``. On SQLite run them on a file database
+(``OPENSTX_TEST_SQLITE_NAME=…``, as ``scripts/test`` does): with the in-memory one Django gives the
+live server the test's own connection, and a page's concurrent requests then collide.
 """
 
 from __future__ import annotations
