@@ -200,3 +200,111 @@ class StartupProfileForm(forms.ModelForm):
             type=Organization.Type.INTERMEDIARY
         )
         self.fields["field"].required = False
+
+
+class DateTimeLocalInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+
+class ArticleForm(forms.Form):
+    """The officers' article editor. The body may hold HTML: it is sanitised on save."""
+
+    title = forms.CharField(label=_("Title"), max_length=300)
+    category = forms.ChoiceField(label=_("Category"), choices=Article.Category.choices)
+    summary = forms.CharField(
+        label=_("Summary"),
+        max_length=600,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    body = forms.CharField(
+        label=_("Body"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 14}),
+        help_text=_(
+            "Paragraphs, headings, lists, tables and links are kept; scripts, styles and "
+            "other markup are removed when saved."
+        ),
+    )
+    image = forms.FileField(
+        label=_("Image"),
+        required=False,
+        help_text=_("JPEG, PNG or WebP; it is checked, re-encoded and a thumbnail is made."),
+    )
+    remove_image = forms.BooleanField(label=_("Remove the current image"), required=False)
+    publish_at = forms.DateTimeField(
+        label=_("Publish at"),
+        required=False,
+        widget=DateTimeLocalInput(),
+        help_text=_("Empty: now. A future time keeps the article hidden until then."),
+    )
+    deadline = forms.DateTimeField(
+        label=_("Deadline for proposals"),
+        required=False,
+        widget=DateTimeLocalInput(),
+        help_text=_("Calls for proposals only."),
+    )
+    task_codes = forms.CharField(
+        label=_("S&T tasks concerned"),
+        required=False,
+        help_text=_("Calls for proposals only: task codes, separated by commas."),
+    )
+    event_start = forms.DateTimeField(
+        label=_("Event starts"), required=False, widget=DateTimeLocalInput()
+    )
+    event_place = forms.CharField(label=_("Event place"), max_length=300, required=False)
+    organization = forms.ModelChoiceField(
+        label=_("Organisation"),
+        queryset=Organization.objects.filter(
+            type__in=[Organization.Type.INTERMEDIARY, Organization.Type.STATE_AGENCY]
+        ),
+        required=False,
+        help_text=_("For events: the incubator or intermediary organisation holding it."),
+    )
+
+    def __init__(self, *args: Any, instance: Article | None = None, **kwargs: Any) -> None:
+        if instance is not None and instance.pk and "initial" not in kwargs:
+            kwargs["initial"] = {
+                "title": instance.title,
+                "category": instance.category,
+                "summary": instance.summary,
+                "body": instance.body,
+                "publish_at": instance.publish_at,
+                "deadline": instance.deadline,
+                "task_codes": ", ".join(t.code or str(t.pk) for t in instance.tasks.all()),
+                "event_start": instance.event_start,
+                "event_place": instance.event_place,
+                "organization": instance.organization_id,
+            }
+        super().__init__(*args, **kwargs)
+        if instance is not None and instance.organization_id:  # keep an existing choice
+            field = self.fields["organization"]
+            field.queryset = field.queryset | Organization.objects.filter(
+                pk=instance.organization_id
+            )
+        if instance is None or not instance.image:
+            del self.fields["remove_image"]
+
+    def clean_task_codes(self) -> list[Any]:
+        from openstx.projects.models import Task
+
+        codes = [c.strip() for c in self.cleaned_data.get("task_codes", "").split(",")]
+        codes = [c for c in codes if c]
+        tasks = list(Task.objects.filter(code__in=codes))
+        missing = sorted(set(codes) - {t.code for t in tasks})
+        if missing:
+            raise forms.ValidationError(
+                _("No S&T task with the code %(codes)s.") % {"codes": ", ".join(missing)}
+            )
+        return tasks
+
+    def service_data(self) -> dict[str, Any]:
+        """What ``services.save_article`` takes."""
+        d = dict(self.cleaned_data)
+        d["tasks"] = d.pop("task_codes", [])
+        for key in ("image", "remove_image"):
+            d.pop(key, None)
+        return d

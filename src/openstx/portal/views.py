@@ -14,6 +14,7 @@ from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -23,6 +24,7 @@ from openstx.core.permissions import (
     MODERATE,
     VIEW,
     can,
+    can_add,
     is_authenticated,
     is_officer,
     organization_ids,
@@ -117,7 +119,111 @@ def article_detail(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
     if not can(request.user, VIEW, article):
         raise Http404
     tasks = list(article.tasks.all()) if article.is_call else []
-    return render(request, "portal/article_detail.html", {"article": article, "tasks": tasks})
+    return render(
+        request,
+        "portal/article_detail.html",
+        {
+            "article": article,
+            "tasks": tasks,
+            "can_edit": can(request.user, CHANGE, article),
+            "state": services.article_state(article),
+        },
+    )
+
+
+def _officer_only(request: HttpRequest, article: Article | None = None) -> None:
+    """Anonymous visitors are sent to sign in; signed-in non-officers get 403."""
+    allowed = can(request.user, CHANGE, article) if article else can_add(request.user, Article)
+    if not allowed:
+        raise PermissionDenied
+
+
+@login_required
+def article_manage(request: HttpRequest) -> HttpResponse:
+    """Officers' list of every article: drafts, scheduled and published, newest first."""
+    _officer_only(request)
+    services.publish_due()
+    qs = restrict(Article.objects.select_related("author"), request.user, CHANGE).order_by(
+        "-updated_at", "-pk"
+    )
+    state = request.GET.get("state", "")
+    now = timezone.now()
+    if state == "draft":
+        qs = qs.filter(status=Article.Status.DRAFT)
+    elif state == "scheduled":
+        qs = qs.filter(status=Article.Status.PUBLISHED, publish_at__gt=now)
+    elif state == "published":
+        qs = qs.filter(status=Article.Status.PUBLISHED, publish_at__lte=now)
+    page = _page(request, qs)
+    rows = [(a, services.article_state(a, now)) for a in page.object_list]
+    return render(
+        request, "portal/article_manage.html", {"page": page, "rows": rows, "state": state}
+    )
+
+
+def _article_editor(request: HttpRequest, article: Article | None) -> HttpResponse:
+    form = forms.ArticleForm(request.POST or None, request.FILES or None, instance=article)
+    if request.method == "POST" and form.is_valid():
+        action = "publish" if request.POST.get("action") == "publish" else "draft"
+        try:
+            saved = services.save_article(
+                article,
+                request.user,
+                form.service_data(),
+                action=action,
+                image=form.cleaned_data.get("image"),
+                remove_image=form.cleaned_data.get("remove_image", False),
+            )
+        except ValidationError as exc:
+            _errors(form, exc)
+        else:
+            state = services.article_state(saved)
+            if state == "scheduled":
+                messages.success(
+                    request,
+                    _("Scheduled: the article will be published on %(when)s.")
+                    % {"when": timezone.localtime(saved.publish_at).strftime("%d/%m/%Y %H:%M")},
+                )
+            elif state == "published":
+                messages.success(request, _("Published."))
+            else:
+                messages.success(request, _("Saved as a draft."))
+            return redirect("portal:article-edit", pk=saved.pk)
+    state = services.article_state(article) if article else "draft"
+    return render(
+        request, "portal/article_form.html", {"form": form, "article": article, "state": state}
+    )
+
+
+@login_required
+def article_create(request: HttpRequest) -> HttpResponse:
+    _officer_only(request)
+    return _article_editor(request, None)
+
+
+@login_required
+def article_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    article = get_object_or_404(Article, pk=pk)
+    _officer_only(request, article)
+    return _article_editor(request, article)
+
+
+@login_required
+@require_POST
+def article_status(request: HttpRequest, pk: int) -> HttpResponse:
+    """Publish now or unpublish (back to draft) from the editor or the officers' list."""
+    article = get_object_or_404(Article, pk=pk)
+    _officer_only(request, article)
+    if request.POST.get("action") == "unpublish":
+        services.unpublish_article(article, request.user)
+        messages.success(request, _("Unpublished: the article is a draft again."))
+    else:
+        services.publish_article(article, request.user, when=timezone.now())
+        messages.success(request, _("Published."))
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return redirect(target)
+    return redirect("portal:article-manage")
 
 
 # --- services and requests -----------------------------------------------------------------------
@@ -578,11 +684,13 @@ def training_list(request: HttpRequest) -> HttpResponse:
     from openstx.ipr.models import TrainingCourse
 
     today = timezone.localdate()
-    courses = (
+    courses = list(
         TrainingCourse.objects.filter(start_date__gte=today)
         .annotate(n=Count("attendances"))
         .order_by("start_date")
     )
+    for course in courses:
+        course.seats_left = services.seats_left(course, taken=course.n)
     return render(request, "portal/training_list.html", {"courses": courses})
 
 
@@ -615,6 +723,6 @@ def training_register(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "portal/training_register.html",
-        {"course": course, "form": form, "seats_left": services.seats_left(course)},
+        {"course": course, "form": form, **services.registration_status(course)},
         status=status,
     )

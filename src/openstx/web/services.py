@@ -33,7 +33,17 @@ def home_context(user: Any) -> dict[str, Any]:
         },
         "latest_offers": offers.order_by("-published_at")[:5],
         "latest_demands": demands.order_by("-published_at")[:5],
+        # the portal's newest public news and its open calls for proposals (two small queries;
+        # public to everyone, so the anonymous page cache may keep them)
+        **_portal_latest(),
     }
+
+
+def _portal_latest() -> dict[str, Any]:
+    from openstx.portal.services import latest_articles
+
+    latest = latest_articles(limit=4)
+    return {"latest_news": latest["news"], "open_calls": latest["calls"]}
 
 
 def readiness(min_free_bytes: int = 512 * 1024 * 1024) -> dict[str, dict[str, Any]]:
