@@ -205,8 +205,15 @@ def test_events_api(research_org, officer):
     from openstx.exchange.models import Event
 
     offer = publish(OfferFactory(owner=research_org), officer)
-    e = Event.objects.create(title="Techmart ĐBSCL", start_date=future(), external_id="EV-1")
+    e = Event.objects.create(
+        title="Techmart ĐBSCL", start_date=future(), external_id="EV-1", status="published"
+    )
     e.offers.add(offer)
     body = client_for().get("/api/v1/events/EV-1").json()
     assert body["offers"] == [offer.pk] and body["counts"]["offers"] == 1
     assert client_for().get("/api/v1/events").json()["count"] == 1
+    # a draft event is for officers only, in the API as on the pages
+    Event.objects.create(title="Techmart 2027", start_date=future(), external_id="EV-2")
+    assert client_for().get("/api/v1/events").json()["count"] == 1
+    assert client_for().get("/api/v1/events/EV-2").status_code == 404
+    assert client_for(officer).get("/api/v1/events").json()["count"] == 2

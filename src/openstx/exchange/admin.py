@@ -149,9 +149,10 @@ class ConnectionAdmin(SimpleHistoryAdmin):
 
 @admin.register(Event)
 class EventAdmin(admin.ModelAdmin):
-    list_display = ("title", "start_date", "place")
+    list_display = ("title", "start_date", "place", "status")
+    list_filter = ("status",)
     search_fields = ("title", "place")
-    raw_id_fields = ("offers", "demands", "participants")
+    raw_id_fields = ("offers", "demands", "participants", "created_by")
 
 
 @admin.register(Message)

@@ -571,6 +571,8 @@ def generate(
                 start_date=day,
                 end_date=day + dt.timedelta(days=2),
                 place=rng.choice(PLACES),
+                status=Event.Status.PUBLISHED,
+                published_at=timezone.now(),
                 description="<p>Kết nối cung – cầu công nghệ khu vực Đồng bằng sông "
                 "Cửu Long, trình diễn thiết bị và ký kết hợp đồng.</p>",
             )

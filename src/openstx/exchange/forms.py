@@ -254,7 +254,7 @@ class BrokerConnectForm(forms.Form):
         self.fields["demand"].queryset = Demand.objects.filter(status=ListingStatus.PUBLISHED)
         self.fields["offer"].queryset = Offer.objects.filter(status=ListingStatus.PUBLISHED)
         self.fields["expert"].queryset = Expert.objects.all()
-        self.fields["event"].queryset = Event.objects.all()
+        self.fields["event"].queryset = Event.objects.exclude(status=Event.Status.DRAFT)
 
     def clean(self):  # type: ignore[no-untyped-def]
         data = super().clean()
@@ -283,3 +283,43 @@ class AskExpertForm(forms.Form):
         self.fields["expert"].queryset = Expert.objects.filter(
             Q(user__isnull=False) | Q(organization__isnull=False)
         )
+
+
+class EventForm(forms.ModelForm):
+    """An officer prepares a technology fair or matchmaking session (saved as a draft)."""
+
+    class Meta:
+        from openstx.exchange.models import Event
+
+        model = Event
+        fields = [
+            "title",
+            "start_date",
+            "end_date",
+            "place",
+            "description",
+            "registration_open",
+        ]
+        widgets = {
+            "start_date": DATE,
+            "end_date": DATE,
+            "description": forms.Textarea(attrs={"rows": 6}),
+        }
+
+
+class EventActionForm(forms.Form):
+    action = forms.ChoiceField(
+        choices=[("publish", "publish"), ("unpublish", "unpublish"), ("cancel", "cancel")]
+    )
+    comment = forms.CharField(
+        label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class ShowcaseForm(forms.Form):
+    """An officer adds any published listing to an event by its number."""
+
+    kind = forms.ChoiceField(
+        label=_("Listing type"), choices=[("offer", _("Offer")), ("demand", _("Demand"))]
+    )
+    number = forms.IntegerField(label=_("Listing number"), min_value=1)

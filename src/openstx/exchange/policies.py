@@ -153,16 +153,22 @@ class MeetingPolicy(_ThreadPolicy):
 
 @register(Event)
 class EventPolicy(Policy):
+    """Published and cancelled events are public; drafts and all editing are for officers."""
+
     def scope(self, user: Any, action: str, queryset: QuerySet) -> QuerySet:
-        if action == VIEW:
+        if is_officer(user):
             return queryset
-        return queryset if (is_officer(user) or is_broker(user)) else queryset.none()
+        if action == VIEW:
+            return queryset.exclude(status=Event.Status.DRAFT)
+        return queryset.none()
 
     def allows(self, user: Any, action: str, obj: Any) -> bool:
-        return action == VIEW or is_officer(user) or is_broker(user)
+        if is_officer(user):
+            return True
+        return action == VIEW and obj.status != Event.Status.DRAFT
 
     def can_add(self, user: Any) -> bool:
-        return is_officer(user) or is_broker(user)
+        return is_officer(user)
 
 
 @register(Notification)

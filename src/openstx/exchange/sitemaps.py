@@ -38,7 +38,7 @@ class EventSitemap(Sitemap):
     priority = 0.5
 
     def items(self):  # type: ignore[no-untyped-def]
-        return Event.objects.order_by("pk")
+        return Event.objects.exclude(status=Event.Status.DRAFT).order_by("pk")
 
     def lastmod(self, obj):  # type: ignore[no-untyped-def]
         return obj.updated_at

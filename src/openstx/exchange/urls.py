@@ -33,8 +33,12 @@ urlpatterns = [
     path("connections/<int:pk>/<str:action>/", views.connection_action, name="connection-action"),
     path("notifications/", views.notification_list, name="notifications"),
     path("events/", views.event_list, name="event-list"),
-    path("events/<int:pk>/<slug:slug>/", views.event_detail, name="event-detail"),
+    path("events/new/", views.event_create, name="event-create"),
+    path("events/<int:pk>/edit/", views.event_edit, name="event-edit"),
+    path("events/<int:pk>/action/", views.event_action, name="event-action"),
     path("events/<int:pk>/register/", views.event_register, name="event-register"),
+    path("events/<int:pk>/unregister/", views.event_unregister, name="event-unregister"),
+    path("events/<int:pk>/<slug:slug>/", views.event_detail, name="event-detail"),
     path("statistics/", views.statistics_page, name="statistics"),
     path("feed/", feeds.ListingFeed(), name="feed"),
 ]
