@@ -8,7 +8,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from openstx.accounts.forms import AdminLoginForm
 from openstx.accounts.models import ApiToken, Membership, User
+
+# The admin's log-in goes through the same failed-log-in throttle as the site's.
+admin.site.login_form = AdminLoginForm
 
 
 class MembershipInline(admin.TabularInline):

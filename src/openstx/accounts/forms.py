@@ -6,6 +6,7 @@ from datetime import datetime, time, timedelta
 
 from django import forms
 from django.conf import settings
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import authenticate, password_validation
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.forms import AuthenticationForm
@@ -132,7 +133,17 @@ class LoginForm(AccessibleFormMixin, AuthenticationForm):
         ),
     }
 
+    #: Set when the attempt was refused by the failed-log-in throttle (the view answers 429).
+    throttled = False
+
     def clean(self):  # type: ignore[no-untyped-def]
+        identifier = self.cleaned_data.get("username")
+        password = self.cleaned_data.get("password")
+        if identifier and password:
+            return throttled_clean(self, identifier, self._check_credentials)
+        return self.cleaned_data
+
+    def _check_credentials(self):  # type: ignore[no-untyped-def]
         identifier = self.cleaned_data.get("username")
         password = self.cleaned_data.get("password")
         if identifier and password:
@@ -153,6 +164,42 @@ class LoginForm(AccessibleFormMixin, AuthenticationForm):
                 raise self.get_invalid_login_error()
             self.confirm_login_allowed(self.user_cache)
         return self.cleaned_data
+
+
+def throttled_clean(form, identifier: str, check):  # type: ignore[no-untyped-def]
+    """Run ``check()`` (the form's credential check) under the failed-log-in throttle.
+
+    A locked account or client address is refused before the password is even looked at, so
+    the right password does not help during the lock-out. A wrong password (or an unconfirmed
+    account's) counts as a failure; a successful log-in clears the account's failures.
+    """
+    request = form.request
+    wait = services.login_locked_for(request, identifier)
+    if wait:
+        form.throttled = True
+        raise forms.ValidationError(services.login_locked_message(wait), code="throttled")
+    try:
+        result = check()
+    except forms.ValidationError as exc:
+        if exc.code in ("invalid_login", "unverified"):
+            services.record_login_failure(request, identifier)
+        raise
+    user = form.get_user()
+    if user is not None:
+        services.clear_login_failures(user)
+    return result
+
+
+class AdminLoginForm(AdminAuthenticationForm):
+    """The admin site's log-in, under the same failed-log-in throttle as the site's."""
+
+    throttled = False
+
+    def clean(self):  # type: ignore[no-untyped-def]
+        identifier = self.cleaned_data.get("username")
+        if identifier and self.cleaned_data.get("password"):
+            return throttled_clean(self, identifier, super().clean)
+        return super().clean()
 
 
 class ResendVerificationForm(AccessibleFormMixin, forms.Form):

@@ -120,6 +120,12 @@ class LoginView(auth_views.LoginView):
         response = super().form_valid(form)
         return _set_language(response, form.get_user().language)
 
+    def form_invalid(self, form):  # type: ignore[no-untyped-def]
+        response = super().form_invalid(form)
+        if getattr(form, "throttled", False):
+            response.status_code = 429
+        return response
+
     def get_context_data(self, **kwargs):  # type: ignore[no-untyped-def]
         ctx = super().get_context_data(**kwargs)
         form = ctx.get("form")
@@ -149,6 +155,12 @@ class PasswordResetView(auth_views.PasswordResetView):
     success_url = reverse_lazy("accounts:password-reset-done")
 
     def form_valid(self, form):  # type: ignore[no-untyped-def]
+        wait = services.password_reset_wait(self.request, form.cleaned_data["email"])
+        if wait:
+            form.add_error(None, services.password_reset_wait_message(wait))
+            response = self.form_invalid(form)
+            response.status_code = 429
+            return response
         # Links in e-mails come from SITE_URL, never from the request's Host header.
         scheme, _sep, domain = settings.SITE_URL.partition("://")
         self.extra_email_context = {"site_name": settings.SITE_NAME, "site_url": settings.SITE_URL}
@@ -174,6 +186,11 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     template_name = "accounts/password_reset_confirm.html"
     form_class = forms.SetPasswordForm
     success_url = reverse_lazy("accounts:password-reset-complete")
+
+    def form_valid(self, form):  # type: ignore[no-untyped-def]
+        response = super().form_valid(form)
+        services.clear_login_failures(form.user)  # a new password lifts a log-in lock-out
+        return response
 
 
 class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
