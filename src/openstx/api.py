@@ -5,6 +5,7 @@ from __future__ import annotations
 from ninja import NinjaAPI
 
 from openstx import __version__
+from openstx.accounts.auth import CsrfSwagger
 
 api = NinjaAPI(
     title="OpenSTX API",
@@ -12,6 +13,7 @@ api = NinjaAPI(
     description="Science-and-technology exchange and information system. "
     "Authenticate with a browser session or a personal API token (Authorization: Bearer …).",
     urls_namespace="api",
+    docs=CsrfSwagger(),  # "Try it out" sends the CSRF token for session-authenticated writes
 )
 
 

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.sitemaps",
     "simple_history",
+    "ninja",  # /api/v1/docs serves Swagger UI from our own static files, not a CDN
     "openstx.core",
     "openstx.taxonomy",
     "openstx.accounts",

@@ -26,12 +26,14 @@ anonymous request gets a clean 401 rather than a CSRF 403.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
 from ninja.errors import HttpError
+from ninja.openapi.docs import Swagger, render_template
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
 
@@ -39,7 +41,14 @@ from openstx.accounts import services
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 
-__all__ = ["api_auth", "optional_user", "TokenAuth", "SessionCsrfAuth", "bearer_token"]
+__all__ = [
+    "api_auth",
+    "optional_user",
+    "TokenAuth",
+    "SessionCsrfAuth",
+    "bearer_token",
+    "CsrfSwagger",
+]
 
 
 def bearer_token(request: HttpRequest) -> str | None:
@@ -124,3 +133,41 @@ def optional_user(request: HttpRequest) -> Any:
             viewer = user
     request._openstx_optional_user = viewer  # type: ignore[attr-defined]
     return viewer
+
+
+def _operations_need_csrf(api: Any) -> bool:
+    """Does any operation of ``api`` accept an auth that checks CSRF (our session auth)?
+
+    Reads the routers as django-ninja 1.5+ binds them (auth inherited from router and API);
+    when that internal shape is not there, answers yes: the header is harmless where unused.
+    """
+    try:
+        routers = api._get_bound_routers()
+    except AttributeError:  # pragma: no cover - another django-ninja layout
+        return True
+    for router in routers:
+        for path_view in router.path_operations.values():
+            for operation in path_view.operations:
+                if any(getattr(a, "csrf", False) for a in operation.auth_callbacks or []):
+                    return True
+    return False
+
+
+class CsrfSwagger(Swagger):
+    """``/api/v1/docs`` whose "Try it out" sends Django's CSRF token.
+
+    django-ninja's Swagger page adds the ``X-CSRFToken`` header only when the *API-wide* auth
+    checks CSRF; ours is set per router and per operation (public reads need none), so the
+    signed-in browser's POSTs from the docs page were refused with 403. This page adds the
+    header whenever some operation is session-authenticated with CSRF. Nothing is relaxed: the
+    session auth still demands the token, and a bearer token still needs none.
+    """
+
+    def render_page(self, request: HttpRequest, api: Any, **kwargs: Any) -> Any:
+        self.settings["url"] = self.get_openapi_url(api, kwargs)
+        context = {
+            "swagger_settings": json.dumps(self.settings, indent=1),
+            "api": api,
+            "add_csrf": _operations_need_csrf(api),
+        }
+        return render_template(request, self.template, self.template_cdn, context)
