@@ -400,7 +400,7 @@ def ocr_image(
             "--dpi",
             str(dpi),
             "-c",
-            "textonly_pdf=1",
+            f"textonly_pdf={1 if text_only_pdf else 0}",
             *configs,
         ]
         try:

@@ -12,7 +12,8 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from openstx.library.models import AccessLevel, Document
+from openstx.library.models import AccessLevel, Collection, Document
+from openstx.search import facets
 from openstx.search.registry import BODY, SUMMARY, TITLE, SearchSpec, register
 
 
@@ -30,6 +31,8 @@ class DocumentSearch(SearchSpec):
         "full_text": BODY,
     }
     max_chars = {"title": 1_000, "summary": 50_000, "body": 5_000_000}
+    #: the ``kind`` facet of a document is its collection
+    kind_labels = dict(Collection.choices)
     dependents: dict[str, Any] = {}
 
     def queryset(self):  # type: ignore[no-untyped-def]
@@ -68,3 +71,20 @@ class DocumentSearch(SearchSpec):
             date=str(doc.get("year") or ""),
             external_id=f"bench-doc-{i}",
         )
+
+
+def _collection_labels(previous: Any) -> Any:
+    """Label the ``kind`` facet values that are library collections with the collection's name
+    (``task_reports`` → "S&T task reports"), in the request's language; other apps' values are
+    left to the labeller registered before (search.facets chains them)."""
+
+    def label(values: list[str]) -> dict[str, str]:
+        out = dict(previous(values)) if previous else {}
+        ours = DocumentSearch.kind_labels
+        out.update({v: str(ours[v]) for v in values if v in ours and v not in out})
+        return out
+
+    return label
+
+
+facets.register_labeller("kind", _collection_labels(facets._labellers.get("kind")))

@@ -139,7 +139,7 @@ def _image_for_tesseract(path: Path, mime: str, tmp: Path) -> Path:
     return path
 
 
-def _ocr_page(plan: ex.FilePlan, page: ex.PagePlan) -> ex.OcrResult:
+def _ocr_page(plan: ex.FilePlan, page: ex.PagePlan, image_pdf: bool = False) -> ex.OcrResult:
     with tempfile.TemporaryDirectory(prefix="openstx-page-") as tmp:
         if plan.mime == ex.PDF:
             with _render_lock:
@@ -150,9 +150,15 @@ def _ocr_page(plan: ex.FilePlan, page: ex.PagePlan) -> ex.OcrResult:
                 else:
                     image, dpi = scan
             return ex.ocr_image(image, dpi=dpi)  # + the invisible text layer
-        # An image file: text and confidences only. Its searchable PDF is made on first
-        # download (ensure_searchable_pdf), so a batch spends its CPU on OCR alone.
-        return ex.ocr_image(_image_for_tesseract(plan.path, plan.mime, Path(tmp)), want_pdf=False)
+        # An image file. A single upload (``image_pdf``) gets its searchable PDF — the image with
+        # its text layer — from the same Tesseract run; a digitisation batch asks for text and
+        # confidences only (its PDFs are made on first download, ensure_searchable_pdf), so it
+        # spends its CPU on OCR alone.
+        return ex.ocr_image(
+            _image_for_tesseract(plan.path, plan.mime, Path(tmp)),
+            want_pdf=image_pdf,
+            text_only_pdf=False,
+        )
 
 
 def _store_ocr_page(work: FileWork, number: int, result: ex.OcrResult) -> None:
@@ -203,9 +209,12 @@ def searchable_pdf_path(work: FileWork) -> Path | None:
     """The original with an invisible OCR text layer on its OCR'd pages. None if nothing was
     OCR'd or a page's layer is missing (a resumed run whose work folder was lost)."""
     plan = work.plan
+    folder = work_dir(plan.sha256)
+    if plan.mime in ex.IMAGE_TYPES:  # made whole by Tesseract (upload jobs only)
+        made = folder / "page-00001.pdf"
+        return made if made.exists() else None
     if plan.mime != ex.PDF:
         return None
-    folder = work_dir(plan.sha256)
     layers: dict[int, bytes] = {}
     for page in plan.ocr_pages:
         part = folder / f"page-{page.number:05d}.pdf"
@@ -227,9 +236,15 @@ class Runner:
     """Runs OCR pages of many files on a pool of Tesseract processes; stores results as they
     arrive (main thread only touches the database); calls ``work.on_done`` per finished file."""
 
-    def __init__(self, workers: int | None = None, progress: Progress | None = None) -> None:
+    def __init__(
+        self,
+        workers: int | None = None,
+        progress: Progress | None = None,
+        image_pdf: bool = False,
+    ) -> None:
         self.workers = max(1, workers or ocr_workers())
         self.progress = progress
+        self.image_pdf = image_pdf  # image files: also write their searchable PDF
 
     def run(self, works: list[FileWork]) -> None:
         tasks = [
@@ -251,7 +266,7 @@ class Runner:
                 for work, page in queue:
                     if work.error:
                         continue
-                    running[pool.submit(_ocr_page, work.plan, page)] = (work, page)
+                    running[pool.submit(_ocr_page, work.plan, page, self.image_pdf)] = (work, page)
                     return True
                 return False
 
@@ -323,11 +338,14 @@ def apply_extraction(document: Document, work: FileWork) -> Document:
     plan = work.plan
     searchable = searchable_pdf_path(work) if extraction.ocr_pages else None
     if searchable is not None:
+        # named after the file the user gave (the stored path has storage-safe underscores)
+        original = document.files.filter(kind=DocumentFile.Kind.ORIGINAL).first()
+        name = original.original_name if original and original.original_name else plan.path.name
         _attach(
             document,
             DocumentFile.Kind.SEARCHABLE_PDF,
             searchable,
-            f"{Path(plan.path.name).stem}.ocr.pdf",
+            f"{Path(name).stem}.ocr.pdf",
             ex.PDF,
             ex.sha256_file(searchable),
         )
@@ -387,10 +405,33 @@ def ensure_searchable_pdf(document: Document) -> DocumentFile | None:
         )
 
 
+def make_derivatives(document: Document) -> dict[str, bool]:
+    """Right after an upload's extraction (background job): the first-page preview and, for a
+    scanned image, the searchable PDF, so the first visitor does not wait for them. Each is
+    optional: a failure is logged and left to the on-request fallback (ensure_*)."""
+    made: dict[str, bool] = {}
+    for kind, make in (
+        (DocumentFile.Kind.PREVIEW, ensure_preview),
+        (DocumentFile.Kind.SEARCHABLE_PDF, ensure_searchable_pdf),
+    ):
+        try:
+            made[str(kind)] = make(document) is not None
+        except Exception as exc:  # a derivative must never fail the extraction job
+            log.warning("%s of document %s failed: %s", kind, document.pk, exc)
+            made[str(kind)] = False
+    return made
+
+
 def extract_document_file(
-    document: Document, path: Path, *, progress: Progress | None = None, workers: int | None = None
+    document: Document,
+    path: Path,
+    *,
+    progress: Progress | None = None,
+    workers: int | None = None,
+    image_pdf: bool = False,
 ) -> Document:
-    """Extract one file into ``document`` (upload form, import rows with a file)."""
+    """Extract one file into ``document`` (upload form, import rows with a file). With
+    ``image_pdf`` an image file's OCR also writes its searchable PDF in the same pass."""
     plan = ex.plan_file(path)
     work = start_file(plan)
     result: dict[str, Any] = {}
@@ -405,7 +446,7 @@ def extract_document_file(
             result["document"] = apply_extraction(document, w)
 
     work.on_done = done
-    Runner(workers, progress).run([work])
+    Runner(workers, progress, image_pdf=image_pdf).run([work])
     if "error" in result:
         raise ex.ExtractionError(result["error"])
     return result["document"]

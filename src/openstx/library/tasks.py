@@ -22,10 +22,15 @@ def extract_document(job: Job, *, document_id: int) -> dict[str, Any]:
         return {"document": document_id, "pages": 0}
     with Progress(desc="extract", job=job, bar=False) as progress:
         document = services.extract_document_file(
-            document, Path(original.file.path), progress=progress
+            document, Path(original.file.path), progress=progress, image_pdf=True
         )
     services.refresh_search()
-    return {"document": document.pk, "characters": len(document.full_text)}
+    derivatives = services.make_derivatives(document)
+    return {
+        "document": document.pk,
+        "characters": len(document.full_text),
+        "derivatives": derivatives,
+    }
 
 
 @job_task(queue="default")
