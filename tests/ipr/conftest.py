@@ -30,3 +30,16 @@ def member(org):
 @pytest.fixture
 def outsider(db):
     return UserFactory(username="outsider")
+
+
+@pytest.fixture
+def eager_jobs(settings, tmp_path):
+    """Background jobs run when they are queued (no worker in these tests); uploads are kept
+    under a temporary data directory."""
+    from openstx.celery import app
+
+    settings.DATA_DIR = tmp_path / "data"
+    old = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = old

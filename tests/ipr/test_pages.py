@@ -43,7 +43,9 @@ def test_officer_sees_transition_form_and_adds_attendee(client, officer):
     assert response.status_code == 200 and course.attendances.count() == 1
 
 
-def test_import_page_shows_counts_and_row_errors(client, officer):
+def test_import_page_runs_a_job_and_shows_counts_and_row_errors(
+    client, officer, eager_jobs, django_capture_on_commit_callbacks
+):
     wb = Workbook()
     ws = wb.active
     ws.append(["Báo cáo tình hình đơn SHCN"])
@@ -55,15 +57,18 @@ def test_import_page_shows_counts_and_row_errors(client, officer):
     wb.save(buffer)
     upload = SimpleUploadedFile("don.xlsx", buffer.getvalue())
     client.force_login(officer)
-    response = client.post("/ip/import/", {"kind": "ip", "file": upload})
-    html = response.content.decode()
-    assert response.status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/ip/import/", {"kind": "ip", "file": upload})
+    assert response.status_code == 302 and "/ip/import/" in response.url
+    html = client.get(response.url).content.decode()
     assert 'id="count-created">1<' in html and 'id="count-rejected">1<' in html
     assert "<td>5</td>" in html  # the bad row's line number
+    assert "hx-get" not in html  # finished: the page stops polling
     assert IPRecord.objects.count() == 1
     bad = SimpleUploadedFile("don.xlsx", b"not a zip")
     response = client.post("/ip/import/", {"kind": "ip", "file": bad})
-    assert 'id="count-created"' not in response.content.decode()
+    assert response.status_code == 200 and 'id="count-created"' not in response.content.decode()
+    assert "has-error" in response.content.decode()
 
 
 def test_organization_include(rf, org, member):

@@ -30,6 +30,7 @@ class IPFilterForm(forms.Form):
         required=False,
         choices=[("", _("All")), ("yes", _("Supported")), ("no", _("Not supported"))],
     )
+    task = forms.IntegerField(label=_("S&T task"), required=False, widget=forms.HiddenInput)
     organization = forms.TypedChoiceField(
         label=_("Organisation"), required=False, coerce=int, empty_value=None
     )
@@ -74,6 +75,9 @@ class IPFilterForm(forms.Form):
             qs = qs.filter(supported=False)
         if data.get("organization"):
             qs = qs.filter(applicant_organization_id=data["organization"])
+        if data.get("task"):
+            qs = qs.filter(Q(task_id=data["task"]) | Q(task_outputs__task_id=data["task"]))
+            qs = qs.distinct()
         return qs
 
 

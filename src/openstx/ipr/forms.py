@@ -7,12 +7,27 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from openstx.ipr.classes import normalize_classes
+from openstx.ipr.lookups import IdentField, bind_user
 from openstx.ipr.models import IPRecord, StandardRecord, TrainingCourse
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class IPRecordForm(forms.ModelForm):
+class _LookupForm(forms.ModelForm):
+    """A model form whose links are :class:`IdentField` inputs checked against ``user``."""
+
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        bind_user(self, user)
+
+
+class IPRecordForm(_LookupForm):
+    applicant_organization = IdentField(
+        "organization", required=False, label=_("Applicant (organisation)")
+    )
+    task = IdentField("task", required=False, label=_("S&T task"))
+    offer = IdentField("offer", required=False, label=_("Technology offer"))
+
     class Meta:
         model = IPRecord
         fields = [
@@ -81,7 +96,9 @@ class TransitionForm(forms.Form):
         self.fields["to_status"].choices = choices
 
 
-class StandardRecordForm(forms.ModelForm):
+class StandardRecordForm(_LookupForm):
+    organization = IdentField("organization", required=False, label=_("Organisation"))
+
     class Meta:
         model = StandardRecord
         fields = [
@@ -111,7 +128,9 @@ class DossierForm(forms.Form):
     file = forms.FileField(label=_("Dossier document"))
 
 
-class TrainingCourseForm(forms.ModelForm):
+class TrainingCourseForm(_LookupForm):
+    organizer = IdentField("organization", required=False, label=_("Organiser"))
+
     class Meta:
         model = TrainingCourse
         fields = [

@@ -138,6 +138,13 @@ IP_SYNONYMS: dict[str, list[str]] = {
     ],
     "support_programme": ["chương trình hỗ trợ", "chương trình", "nguồn hỗ trợ"],
     "task": ["nhiệm vụ", "đề tài", "nhiệm vụ KH&CN", "thuộc nhiệm vụ", "đề tài dự án"],
+    "offer": [
+        "chào bán công nghệ",
+        "công nghệ chào bán",
+        "mã chào bán",
+        "technology offer",
+        "offer",
+    ],
     "is_public": ["công khai", "public"],
     "notes": ["ghi chú", "notes"],
 }
@@ -379,6 +386,19 @@ def _resolve_task(text: str, ctx: ImportContext) -> int | None:
     return ctx.cached("ipr:tasks", build).get(fold(clean(text)))
 
 
+def _resolve_offer(text: str | None) -> int | None:
+    """A technology offer by ``external_id`` or id (core.lookup); an unknown one rejects the row."""
+    if not text:
+        return None
+    from openstx.core.lookup import find_by_ident
+    from openstx.exchange.models import Offer
+
+    offer = find_by_ident(Offer.objects.only("pk"), text)
+    if offer is None:
+        raise RowError(_("no technology offer %(ident)r") % {"ident": text}, "offer")
+    return offer.pk
+
+
 class SheetImporter(imp.Importer):
     """An importer whose rows come from :class:`SheetReader` and whose records are found by
     ``external_id`` or a natural key. Rows are saved one by one (with history)."""
@@ -591,6 +611,7 @@ class IPImporter(SheetImporter):
         Column("support_amount_vnd", parse=_parser(parse_amount), default=None),
         Column("support_programme", parse=_text(300)),
         Column("task", parse=_text(300)),
+        Column("offer", parse=_text(100)),
         Column("is_public", parse=imp.boolean(), default=None),
         Column("notes", parse=imp.text(multiline=True), multiline=True),
     ]
@@ -638,7 +659,7 @@ class IPImporter(SheetImporter):
         return keys
 
     def assign(self, obj: Any, values: dict[str, Any], ctx: ImportContext) -> None:
-        rest = {k: v for k, v in values.items() if k not in ("applicant", "task")}
+        rest = {k: v for k, v in values.items() if k not in ("applicant", "task", "offer")}
         super().assign(obj, rest, ctx)
         if "applicant" in values:
             applicant = values["applicant"] or ""
@@ -647,6 +668,8 @@ class IPImporter(SheetImporter):
         if "task" in values:
             obj.task_reference = values["task"] or ""
             obj.task_id = _resolve_task(obj.task_reference, ctx)
+        if "offer" in values:
+            obj.offer_id = _resolve_offer(values["offer"])
         obj.application_key = application_key(obj.application_number)
         if obj.supported is None:
             obj.supported = False
@@ -680,7 +703,8 @@ class IPImporter(SheetImporter):
     def export_row(self, obj: Any, ctx: ImportContext) -> dict[str, Any]:
         row = {c.name: getattr(obj, c.name, "") for c in self.columns}
         row["applicant"] = obj.applicant
-        row["task"] = obj.task_reference
+        row["task"] = obj.task_reference or (obj.task.code if obj.task_id else "")
+        row["offer"] = (obj.offer.external_id or str(obj.offer_id)) if obj.offer_id else ""
         return row
 
 
@@ -791,6 +815,14 @@ def import_file(kind: str, path: str | Path, **kwargs: Any) -> imp.ImportResult:
         importer.open_reader(path) if hasattr(importer, "open_reader") else imp.open_reader(path)
     )
     return imp.run_import(kind, reader, **kwargs)
+
+
+def check_sheet(kind: str, data: bytes, name: str) -> None:
+    """Raise :class:`~openstx.core.importing.ImportFileError` now, while the user is on the
+    form, when the sheet has no usable header for ``kind``."""
+    importer = imp.get_importer(kind)
+    if hasattr(importer, "reader_for_bytes"):
+        importer.reader_for_bytes(data, name)
 
 
 def import_bytes(kind: str, data: bytes, name: str, **kwargs: Any) -> imp.ImportResult:

@@ -420,3 +420,94 @@ __all__ = [
     "transition",
     "Q",
 ]
+
+
+# --- Spreadsheet import as a background job ------------------------------------------------
+
+IMPORT_JOB_KIND = "ipr.import"
+
+
+def _import_folder() -> Any:
+    from pathlib import Path
+
+    from django.conf import settings
+
+    return Path(settings.DATA_DIR) / "ipr-imports"
+
+
+def start_import(kind: str, data: bytes, name: str, user: Any, *, dry_run: bool = False) -> Any:
+    """Keep the uploaded sheet in the data directory and import it in a background job
+    (core.jobs). The job's parameters are kept in ``job.result`` until it finishes, so a job
+    that died can be run again on the same file (:func:`rerun_import`)."""
+    import uuid
+    from pathlib import Path
+
+    from openstx.core.importing import get_importer
+    from openstx.core.text import nfc
+
+    if not is_officer(user):
+        raise PermissionDenied(_("Only department officers may import records."))
+    get_importer(kind)  # an unknown kind fails here, not in the worker
+    folder = _import_folder() / uuid.uuid4().hex
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / (Path(nfc(name)).name or "sheet.xlsx")
+    path.write_bytes(data)
+    return _enqueue_import(
+        {"kind": kind, "path": str(path), "name": path.name, "dry_run": dry_run}, user
+    )
+
+
+def _enqueue_import(params: dict[str, Any], user: Any) -> Any:
+    from openstx.core.jobs import enqueue
+    from openstx.core.models import Job
+    from openstx.ipr.tasks import import_sheet
+
+    with transaction.atomic():
+        job = enqueue(
+            import_sheet,
+            kind=IMPORT_JOB_KIND,
+            user=user,
+            title=_("Import of %(name)s") % {"name": params["name"]},
+            kind_=params["kind"],
+            path=params["path"],
+            dry_run=params["dry_run"],
+            user_id=getattr(user, "pk", None),
+        )
+        Job.objects.filter(pk=job.pk).update(result={"params": params})
+        job.result = {"params": params}
+    return job
+
+
+def rerun_import(job: Any, user: Any) -> Any:
+    """Run a failed import again on the same file. Records are found again by external id or
+    natural key, so the rows the first run wrote are updated or left unchanged, not doubled."""
+    from pathlib import Path
+
+    from openstx.core.models import Job
+
+    if not is_officer(user):
+        raise PermissionDenied(_("Only department officers may import records."))
+    params = (job.result or {}).get("params")
+    if job.status != Job.Status.FAILED or not params:
+        raise ValidationError(_("Only an import that failed can be run again."))
+    if not Path(params["path"]).exists():
+        raise ValidationError(_("The uploaded file is no longer kept; upload it again."))
+    return _enqueue_import(params, user)
+
+
+def run_import_job(job: Any, *, kind: str, path: str, dry_run: bool, user_id: int | None) -> dict:
+    """The body of the import job: the one pipeline on the kept file, progress on the job row.
+    The file is removed once the import has finished (kept if it died, for a re-run)."""
+    import shutil
+    from pathlib import Path
+
+    from django.contrib.auth import get_user_model
+
+    from openstx.ipr.importers import import_file
+
+    user = get_user_model().objects.filter(pk=user_id).first() if user_id else None
+    result = import_file(kind, path, user=user, dry_run=dry_run, job=job)
+    folder = Path(path).parent
+    if folder.parent == _import_folder():
+        shutil.rmtree(folder, ignore_errors=True)
+    return {**result.as_dict(), "total": result.total}

@@ -15,9 +15,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from openstx.core.charts import bar_chart_svg, short_label, vi_number
 from openstx.core.permissions import CHANGE, VIEW, can, is_officer, restrict
 from openstx.ipr import services
-from openstx.ipr.charts import bar_chart
 from openstx.ipr.filters import IPFilterForm, StandardFilterForm
 from openstx.ipr.forms import (
     AttendeeForm,
@@ -118,7 +118,8 @@ def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def record_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     _officer_required(request)
     record = get_object_or_404(IPRecord, pk=pk) if pk else IPRecord()
-    form = IPRecordForm(request.POST or None, instance=record)
+    initial = {"task": request.GET["task"]} if not pk and request.GET.get("task") else None
+    form = IPRecordForm(request.POST or None, instance=record, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         record = form.save(commit=False)
         services.save_record(record, request.user)
@@ -158,10 +159,19 @@ def record_transition(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Statistics ---------------------------------------------------------------------------
 
 
+def _chart(title: str, categories: list[str], series: list[tuple[str, list[int]]]) -> Any:
+    """An SVG chart from core.charts (its inputs are escaped there); the template puts the
+    table of the same numbers beside it."""
+    from django.utils.safestring import mark_safe
+
+    svg = bar_chart_svg([short_label(c) for c in categories], series, title=title, fmt=vi_number)
+    return mark_safe(svg)  # noqa: S308 - bar_chart_svg escapes every text it draws
+
+
 def statistics(request: HttpRequest) -> HttpResponse:
     data = services.statistics()
     years = [row["year"] for row in data["by_year"]]
-    by_year_chart = bar_chart(
+    by_year_chart = _chart(
         _("Applications and certificates by year"),
         [str(y) for y in years],
         [
@@ -169,15 +179,15 @@ def statistics(request: HttpRequest) -> HttpResponse:
             (_("Certificates"), [r["grants"] for r in data["by_year"]]),
         ],
     )
-    by_type_chart = bar_chart(
+    by_type_chart = _chart(
         _("Applications and certificates by type"),
-        [r["label"] for r in data["by_type"]],
+        [str(r["label"]) for r in data["by_type"]],
         [
             (_("Applications"), [r["applications"] for r in data["by_type"]]),
             (_("Certificates"), [r["grants"] for r in data["by_type"]]),
         ],
     )
-    support_chart = bar_chart(
+    support_chart = _chart(
         _("Support given by the department (VND)"),
         [str(r["year"]) for r in data["support"]],
         [(_("Amount (VND)"), [r["amount_vnd"] for r in data["support"]])],
@@ -205,11 +215,11 @@ def statistics(request: HttpRequest) -> HttpResponse:
             "years": years,
             "type_year": type_year,
             "standards": standards,
-            "charts": [
-                (by_year_chart, "by-year"),
-                (by_type_chart, "by-type"),
-                (support_chart, "support"),
-            ],
+            "charts": {
+                "by_year": by_year_chart,
+                "by_type": by_type_chart,
+                "support": support_chart,
+            },
             "total_applications": sum(r["applications"] for r in data["by_year"]),
             "total_grants": sum(r["grants"] for r in data["by_year"]),
             "total_support": sum(r["amount_vnd"] for r in data["support"]),
@@ -283,7 +293,7 @@ def standard_attachment(request: HttpRequest, pk: int) -> HttpResponse:
 def standard_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     _officer_required(request)
     record = get_object_or_404(StandardRecord, pk=pk) if pk else StandardRecord()
-    form = StandardRecordForm(request.POST or None, instance=record)
+    form = StandardRecordForm(request.POST or None, instance=record, user=request.user)
     if request.method == "POST" and form.is_valid():
         record = form.save()
         messages.success(request, _("The record was saved."))
@@ -353,7 +363,7 @@ def course_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def course_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     _officer_required(request)
     course = get_object_or_404(TrainingCourse, pk=pk) if pk else TrainingCourse()
-    form = TrainingCourseForm(request.POST or None, instance=course)
+    form = TrainingCourseForm(request.POST or None, instance=course, user=request.user)
     if request.method == "POST" and form.is_valid():
         course = form.save()
         messages.success(request, _("The course was saved."))
@@ -372,28 +382,82 @@ def course_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 # --- Import ---------------------------------------------------------------------------------
 
 
+def _import_job(request: HttpRequest, job_id: int) -> Any:
+    from openstx.core.models import Job
+
+    job = get_object_or_404(Job, pk=job_id, kind=services.IMPORT_JOB_KIND)
+    if not (is_officer(request.user) or job.created_by_id == request.user.pk):
+        raise PermissionDenied
+    return job
+
+
 @login_required
 def import_page(request: HttpRequest) -> HttpResponse:
-    """Staff upload a spreadsheet; the one import pipeline runs and the page lists each
-    rejected row with its line number."""
+    """Staff upload a spreadsheet; its header is checked here, then the one import pipeline
+    runs in a background job whose page shows the progress and each rejected row."""
     _officer_required(request)
     from openstx.core.importing import ImportFileError
-    from openstx.ipr.importers import import_bytes
+    from openstx.core.models import Job
+    from openstx.ipr.importers import check_sheet
     from openstx.ipr.uploads import check_spreadsheet
 
     form = ImportForm(request.POST or None, request.FILES or None)
-    result = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
+        kind = form.cleaned_data["kind"]
         try:
             data = check_spreadsheet(upload)
-            result = import_bytes(
-                form.cleaned_data["kind"],
-                data,
-                upload.name,
-                user=request.user,
-                dry_run=form.cleaned_data["dry_run"],
-            )
+            check_sheet(kind, data, upload.name)
         except (ValidationError, ImportFileError) as exc:
             form.add_error("file", exc.messages if isinstance(exc, ValidationError) else str(exc))
-    return render(request, "ipr/import.html", {"form": form, "result": result})
+        else:
+            job = services.start_import(
+                kind, data, upload.name, request.user, dry_run=form.cleaned_data["dry_run"]
+            )
+            return redirect("ipr:import-status", job_id=job.pk)
+    jobs = Job.objects.filter(kind=services.IMPORT_JOB_KIND).select_related("created_by")[:10]
+    return render(request, "ipr/import.html", {"form": form, "jobs": jobs})
+
+
+@login_required
+def import_status(request: HttpRequest, job_id: int) -> HttpResponse:
+    return render(request, "ipr/import_status.html", {"job": _import_job(request, job_id)})
+
+
+@login_required
+def import_progress(request: HttpRequest, job_id: int) -> HttpResponse:
+    """The part of the status page that htmx polls until the job has finished."""
+    return render(
+        request, "ipr/includes/import_progress.html", {"job": _import_job(request, job_id)}
+    )
+
+
+@login_required
+@require_POST
+def import_rerun(request: HttpRequest, job_id: int) -> HttpResponse:
+    job = _import_job(request, job_id)
+    try:
+        new = services.rerun_import(job, request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("ipr:import-status", job_id=job.pk)
+    return redirect("ipr:import-status", job_id=new.pk)
+
+
+# --- Type-ahead lookups ------------------------------------------------------------------------
+
+
+def lookup(request: HttpRequest, kind: str) -> HttpResponse:
+    """Suggestions for an :class:`~openstx.ipr.lookups.IdentField` (``<option>`` elements)."""
+    from django.http import Http404
+
+    from openstx.ipr.lookups import LOOKUPS, ident_of, label_of
+
+    if kind not in LOOKUPS:
+        raise Http404
+    text = request.GET.get("q") or next((v for v in request.GET.values() if v), "")
+    options = [
+        {"ident": ident_of(obj), "label": label_of(obj)}
+        for obj in LOOKUPS[kind].search(request.user, text)
+    ]
+    return render(request, "ipr/includes/lookup_options.html", {"options": options})

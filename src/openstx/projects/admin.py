@@ -71,7 +71,7 @@ class TaskAdmin(SimpleHistoryAdmin):
     list_display = ["code", "title", "level", "form", "state", "host", "start_date", "end_date"]
     list_filter = ["level", "form", "state"]
     search_fields = ["code", "title", "external_id"]
-    raw_id_fields = ["host", "leader", "created_by"]
+    raw_id_fields = ["host", "leader", "created_by", "source_demand"]
     filter_horizontal = ["fields"]
     readonly_fields = ["state", "state_changed_at"]
     inlines = [MemberInline, BudgetInline, TransitionInline]
@@ -99,4 +99,4 @@ admin.site.register(Reminder)
 class TaskOutputAdmin(admin.ModelAdmin):
     list_display = ["task", "kind", "title", "year"]
     list_filter = ["kind"]
-    raw_id_fields = ["task", "publication"]
+    raw_id_fields = ["task", "publication", "offer", "ip_record"]

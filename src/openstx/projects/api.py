@@ -81,7 +81,22 @@ class StepOut(Schema):
     at: dt.datetime
 
 
+class OutputOut(Schema):
+    id: int
+    kind: str
+    title: str
+    year: int | None = None
+    doi: str
+    publication_id: int | None = None
+    ip_record_id: int | None = None
+    ip_reference: str
+    offer_id: int | None = None
+    count: int
+
+
 class TaskDetailOut(TaskOut):
+    source_demand_id: int | None = None
+    outputs: list[OutputOut] = Field(default_factory=list)
     budget_total_vnd: int | None = None
     budget: list[BudgetLineOut] | None = None
     timeline: list[StepOut] | None = None
@@ -155,6 +170,7 @@ def get_task(request, ident: str):  # type: ignore[no-untyped-def]
         ]
     else:
         task.budget_total_vnd = None
+        task.source_demand_id = None  # who asked for the research is part of the dossier
     return task
 
 

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from openstx.directory.models import Expert, Organization
+from openstx.ipr.lookups import IdentField, bind_user
 from openstx.projects.models import Council, CouncilMember, ScoreSheet, Task, TaskOutput
 from openstx.projects.workflow import Step
 from openstx.taxonomy.models import FieldOfScience
@@ -144,6 +145,24 @@ class ScoreForm(forms.Form):
 
 
 class OutputForm(forms.ModelForm):
+    """An output; its IP record is named by id, external id or a search as one types
+    (``ipr.lookups.IdentField``), and only among the records the user may see."""
+
+    ip_record = IdentField("ip", required=False, label=_("IP record"))
+
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        bind_user(self, user)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        record = data.get("ip_record")
+        if record is not None and not data.get("ip_reference"):
+            data["ip_reference"] = record.certificate_number or record.application_number
+        if data.get("kind") == TaskOutput.Kind.IP and not (record or data.get("ip_reference")):
+            self.add_error("ip_record", _("Name the IP record or give its number."))
+        return data
+
     class Meta:
         model = TaskOutput
         fields = [
@@ -153,6 +172,7 @@ class OutputForm(forms.ModelForm):
             "year",
             "publication_kind",
             "doi",
+            "ip_record",
             "ip_reference",
             "degree",
             "count",

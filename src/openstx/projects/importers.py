@@ -1,11 +1,14 @@
 """Import/export of S&T tasks (KIND ``projects``) through the one pipeline (core.importing).
 
 Columns: ``external_id, code, title, level, form, fields, ordering_agency, host, leader, start,
-end, budget_total_vnd, state, rating, accepted_on, objectives, expected_products``. Only
+end, budget_total_vnd, state, rating, accepted_on, objectives, expected_products,
+source_demand``. Only
 ``external_id`` and ``title`` are required. ``host`` takes an organisation ``external_id`` or
 name (created if new); ``leader`` an expert ``external_id`` or full name (created if new, at the
 host); ``state`` a state code or its label from the active life-cycle configuration, so that
-the registry's history can be loaded as it stands.
+the registry's history can be loaded as it stands; ``source_demand`` names the technology
+demand the task was ordered from by its ``external_id`` or platform id (an unknown one rejects
+the row).
 """
 
 from __future__ import annotations
@@ -94,6 +97,17 @@ def parse_leader(value: Any, ctx: ImportContext) -> Any:
     return clean(importing.as_text(value))
 
 
+def parse_demand(value: Any, ctx: ImportContext) -> int:
+    from openstx.core.lookup import find_by_ident
+    from openstx.exchange.models import Demand
+
+    ident = clean(importing.as_text(value))
+    demand = find_by_ident(Demand.objects.only("pk"), ident)
+    if demand is None:
+        raise RowError(_("no technology demand %(ident)r") % {"ident": ident})
+    return demand.pk
+
+
 def parse_state(value: Any, ctx: ImportContext) -> str:
     config = ctx.cached("workflow", get_workflow)
     raw = clean(importing.as_text(value))
@@ -133,6 +147,7 @@ class TaskImporter(ModelImporter):
         Column("accepted_on", parse=date(), default=None),
         Column("objectives", multiline=True),
         Column("expected_products", multiline=True),
+        Column("source_demand", parse=parse_demand, default=None),
     ]
 
     def validate(self, values: dict[str, Any], ctx: ImportContext) -> None:
@@ -181,6 +196,8 @@ class TaskImporter(ModelImporter):
                 out[attr] = values[col]
         if "host" in values:
             out["host_id"] = values["host"]
+        if "source_demand" in values:
+            out["source_demand_id"] = values["source_demand"]
         if "leader" in values:
             host_id = values.get("host")
             out["leader_id"] = self._leader_id(values["leader"], host_id, ctx)
@@ -250,7 +267,7 @@ class TaskImporter(ModelImporter):
 
     def export_queryset(self, ctx: ImportContext):  # type: ignore[no-untyped-def]
         qs = super().export_queryset(ctx)
-        return qs.select_related("host", "leader").prefetch_related("fields")
+        return qs.select_related("host", "leader", "source_demand").prefetch_related("fields")
 
     def export_row(self, obj: Task, ctx: ImportContext) -> dict[str, Any]:
         return {
@@ -271,4 +288,7 @@ class TaskImporter(ModelImporter):
             "accepted_on": obj.accepted_on,
             "objectives": obj.objectives,
             "expected_products": obj.expected_products,
+            "source_demand": (obj.source_demand.external_id or str(obj.source_demand_id))
+            if obj.source_demand_id
+            else "",
         }

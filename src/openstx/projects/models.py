@@ -4,8 +4,8 @@ All state changes go through ``openstx.projects.services`` (and ``workflow`` for
 configuration); these classes hold data and the small derived values templates need.
 
 Links to the technology exchange (the demand a task was ordered from, the offer created from a
-result) are kept as plain ids so that this app does not depend on the exchange's migrations;
-``Task.source_demand`` / ``TaskOutput.offer`` resolve them.
+result) and to the IP registry (an output's IP record) are nullable foreign keys that are set to
+NULL when the other record is deleted.
 """
 
 from __future__ import annotations
@@ -132,8 +132,13 @@ class Task(NormalizedTextMixin, ExternalIdModel, TimeStampedModel):
     )
     rating = models.CharField(_("rating"), max_length=16, choices=Rating.choices, blank=True)
     accepted_on = models.DateField(_("accepted on"), null=True, blank=True, db_index=True)
-    source_demand_id = models.BigIntegerField(
-        _("ordered from demand"), null=True, blank=True, db_index=True
+    source_demand = models.ForeignKey(
+        "exchange.Demand",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="ordered_tasks",
+        verbose_name=_("ordered from demand"),
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -181,14 +186,6 @@ class Task(NormalizedTextMixin, ExternalIdModel, TimeStampedModel):
         from openstx.projects.workflow import get_workflow
 
         return get_workflow(self.workflow).state_label(self.state)
-
-    @property
-    def source_demand(self):  # type: ignore[no-untyped-def]
-        if not self.source_demand_id:
-            return None
-        from openstx.exchange.models import Demand
-
-        return Demand.objects.filter(pk=self.source_demand_id).first()
 
 
 class TaskMember(models.Model):
@@ -500,15 +497,30 @@ class TaskOutput(NormalizedTextMixin, TimeStampedModel):
         choices=[("international", _("International")), ("domestic", _("Domestic"))],
     )
     doi = models.CharField(_("DOI"), max_length=200, blank=True)
+    ip_record = models.ForeignKey(
+        "ipr.IPRecord",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="task_outputs",
+        verbose_name=_("IP record"),
+    )
     ip_reference = models.CharField(
-        _("IP record"),
+        _("IP reference as written"),
         max_length=300,
         blank=True,
-        help_text=_("Application or certificate number; linked to the IP registry later."),
+        help_text=_("Application or certificate number as given in the task's report."),
     )
     degree = models.CharField(_("degree"), max_length=16, choices=Degree.choices, blank=True)
     count = models.PositiveIntegerField(_("number of people"), default=0)
-    offer_id = models.BigIntegerField(_("technology offer"), null=True, blank=True)
+    offer = models.ForeignKey(
+        "exchange.Offer",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="task_outputs",
+        verbose_name=_("technology offer"),
+    )
 
     class Meta:
         ordering = ["kind", "-year", "id"]
@@ -519,14 +531,6 @@ class TaskOutput(NormalizedTextMixin, TimeStampedModel):
         if self.kind == self.Kind.TRAINING:
             return f"{self.get_degree_display()}: {self.count}"
         return self.title
-
-    @property
-    def offer(self):  # type: ignore[no-untyped-def]
-        if not self.offer_id:
-            return None
-        from openstx.exchange.models import Offer
-
-        return Offer.objects.filter(pk=self.offer_id).first()
 
 
 def localized(label: str, label_vi: str) -> str:

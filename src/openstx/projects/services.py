@@ -940,9 +940,28 @@ def add_output(task: Task, user: Any, **values: Any) -> TaskOutput:
         output.doi = output.doi or output.publication.doi
         output.publication_kind = output.publication_kind or output.publication.kind
         output.year = output.year or output.publication.year
+    if output.ip_record_id and not output.ip_reference:
+        output.ip_reference = (
+            output.ip_record.certificate_number or output.ip_record.application_number
+        )
     output.full_clean()
     output.save()
+    record = output.ip_record
+    if record is not None and record.task_id is None:
+        record.task = task  # the IP registry learns which task the record came from
+        record.save(update_fields=["task", "updated_at"])
     return output
+
+
+def calls_for_task(task: Task) -> list[Any]:
+    """The published calls for proposals of the portal that concern ``task`` (read-only)."""
+    from openstx.portal.models import Article
+
+    return list(
+        Article.objects.visible()
+        .filter(category=Article.Category.CALL, tasks=task)
+        .order_by("-publish_at")[:20]
+    )
 
 
 def offer_from_output(output: TaskOutput, user: Any):  # type: ignore[no-untyped-def]
@@ -952,7 +971,7 @@ def offer_from_output(output: TaskOutput, user: Any):  # type: ignore[no-untyped
     from openstx.exchange.models import Offer
 
     task = output.task
-    if output.offer_id and output.offer is not None:
+    if output.offer is not None:
         return output.offer
     if task.host_id is None:
         raise ValidationError(_("The task has no host organisation to own the offer."))
@@ -977,8 +996,8 @@ def offer_from_output(output: TaskOutput, user: Any):  # type: ignore[no-untyped
         organization=task.host,
         comment=_("Created from the results of task %(code)s") % {"code": task.code},
     )
-    output.offer_id = offer.pk
-    output.save(update_fields=["offer_id", "updated_at"])
+    output.offer = offer
+    output.save(update_fields=["offer", "updated_at"])
     return offer
 
 
@@ -1020,7 +1039,7 @@ def unmet_demands(
 
     days = days if days is not None else int(getattr(settings, "PROJECTS_UNMET_DEMAND_DAYS", 60))
     cutoff = timezone.now() - dt.timedelta(days=days)
-    ordered = Task.objects.filter(source_demand_id__isnull=False).values("source_demand_id")
+    ordered = Task.objects.filter(source_demand__isnull=False).values("source_demand")
     qs = (
         Demand.objects.filter(status="published", published_at__lte=cutoff)
         .exclude(connections__stage__in=ANSWERED_STAGES)
@@ -1046,7 +1065,7 @@ def task_from_demand(demand: Any, user: Any) -> Task:
     from openstx.core.richtext import plain_text
 
     _require_officer(user)
-    existing = Task.objects.filter(source_demand_id=demand.pk).first()
+    existing = Task.objects.filter(source_demand=demand).first()
     if existing is not None:
         return existing
     task = Task(
@@ -1056,7 +1075,7 @@ def task_from_demand(demand: Any, user: Any) -> Task:
         ordering_agency=getattr(settings, "PROJECTS_ORDERING_AGENCY", "Sở Khoa học và Công nghệ"),
         objectives=plain_text(demand.desired_outcome or demand.problem, 5000),
         expected_products=plain_text(demand.desired_outcome, 5000),
-        source_demand_id=demand.pk,
+        source_demand=demand,
     )
     save_task(
         task,

@@ -102,8 +102,9 @@ def task_detail(request, pk: int):  # type: ignore[no-untyped-def]
                 "documents": task.documents.all(),
             }
         )
-    context["outputs"] = task.outputs.select_related("publication")
+    context["outputs"] = task.outputs.select_related("publication", "offer", "ip_record")
     context["source_demand"] = task.source_demand if dossier else None
+    context["calls"] = services.calls_for_task(task)
     return render(request, "projects/task_detail.html", context)
 
 
@@ -427,7 +428,7 @@ def output_add(request, pk: int):  # type: ignore[no-untyped-def]
     roles = services.user_roles(request.user, task)
     if not roles & {"officer", "host", "leader"}:
         raise PermissionDenied
-    form = OutputForm(request.POST if request.method == "POST" else None)
+    form = OutputForm(request.POST if request.method == "POST" else None, user=request.user)
     if request.method == "POST" and form.is_valid():
         values = {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
         doi = values.get("doi")

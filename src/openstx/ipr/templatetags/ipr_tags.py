@@ -32,17 +32,26 @@ def ipr_for_offer(context: Any, offer: Any) -> dict[str, Any]:
     return {"records": list(restrict(IPRecord.objects.filter(offer=offer), user, VIEW)[:20])}
 
 
-@register.inclusion_tag("ipr/includes/offer_records.html", takes_context=True)
-def ipr_for_task(context: Any, task: Any) -> dict[str, Any]:
-    """IP records linked to the task, or naming its code in their task reference."""
+@register.inclusion_tag("ipr/includes/task_records.html", takes_context=True)
+def ipr_for_task(context: Any, task: Any, limit: int = 20) -> dict[str, Any]:
+    """IP records linked to the task, or naming its code in their task reference, and the
+    ones its outputs name."""
     from django.db.models import Q
 
+    from openstx.core.permissions import is_officer
+
     user = context.get("user") or getattr(context.get("request"), "user", None)
-    q = Q(task_id=task.pk) if getattr(task, "pk", None) else Q(pk__in=[])
+    q = Q(task_id=task.pk) | Q(task_outputs__task_id=task.pk)
     code = getattr(task, "code", "") or ""
     if code:
         q |= Q(task_reference__iexact=code)
-    return {"records": list(restrict(IPRecord.objects.filter(q), user, VIEW)[:20])}
+    records = restrict(IPRecord.objects.filter(q).distinct(), user, VIEW)
+    return {
+        "task": task,
+        "records": list(records[:limit]),
+        "total": records.count(),
+        "can_add": is_officer(user),
+    }
 
 
 @register.filter
