@@ -10,11 +10,22 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db import models, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.urls import NoReverseMatch
 
-from openstx.core.permissions import ADD, CHANGE, can, can_add, is_officer
+from openstx.core.permissions import (
+    ADD,
+    CHANGE,
+    VIEW,
+    can,
+    can_add,
+    is_authenticated,
+    is_officer,
+    organization_ids,
+    restrict,
+)
 from openstx.core.text import clean, fold
 from openstx.directory.models import Expert, Organization
 from openstx.taxonomy.models import AdministrativeUnit, FieldOfScience
@@ -182,3 +193,77 @@ def _sort(qs: QuerySet, sort: str | None, name_field: str) -> QuerySet:
 
 def contact_fields() -> Iterable[str]:
     return ("email", "phone")
+
+
+# --- Organisation page cross-links -----------------------------------------------------------
+
+#: Reverse one-to-one relations the organisation page reads, fetched with the organisation.
+ORGANIZATION_PAGE_RELATED = ("startup_profile",)
+LISTINGS_ON_ORGANIZATION_PAGE = 10
+
+
+def _url_or_empty(obj: Any) -> str:
+    try:
+        return obj.get_absolute_url()
+    except (AttributeError, NoReverseMatch):
+        return ""
+
+
+def membership_state(user: Any, organization: Organization) -> str:
+    """ "member", "pending", "" (may ask to join) or "anonymous" for the organisation page."""
+    if not is_authenticated(user):
+        return "anonymous"
+    if organization.pk in organization_ids(user):
+        return "member"
+    from openstx.accounts.models import Membership
+
+    pending = Membership.objects.filter(
+        user=user, organization=organization, status=Membership.Status.PENDING
+    ).exists()
+    return "pending" if pending else ""
+
+
+def organization_page_links(organization: Organization, user: Any) -> dict[str, Any]:
+    """What the organisation page links to beyond the directory: joining it, its start-up
+    profile, and its published offers and demands (a demand posted anonymously is never tied
+    to its requester in public)."""
+    try:
+        startup = organization.startup_profile  # select_related by the view
+    except ObjectDoesNotExist:
+        startup = None
+    offers: list[Any] = []
+    demands: list[Any] = []
+    try:
+        from openstx.exchange.models import Demand, ListingStatus, Offer
+    except ImportError:  # pragma: no cover - exchange app not installed
+        pass
+    else:
+        n = LISTINGS_ON_ORGANIZATION_PAGE
+        offers = list(
+            restrict(
+                Offer.objects.filter(owner=organization, status=ListingStatus.PUBLISHED),
+                user,
+                VIEW,
+            )
+            .only("pk", "title", "slug", "summary", "published_at")
+            .order_by("-published_at", "-pk")[:n]
+        )
+        demands = list(
+            restrict(
+                Demand.objects.filter(
+                    requester=organization,
+                    status=ListingStatus.PUBLISHED,
+                    requester_anonymous=False,
+                ),
+                user,
+                VIEW,
+            )
+            .only("pk", "title", "slug", "published_at", "deadline")
+            .order_by("-published_at", "-pk")[:n]
+        )
+    return {
+        "membership_state": membership_state(user, organization),
+        "startup_url": _url_or_empty(startup) if startup is not None else "",
+        "offers": offers,
+        "demands": demands,
+    }

@@ -71,7 +71,11 @@ def organization_list(request: HttpRequest) -> HttpResponse:
 
 
 def organization_detail(request: HttpRequest, pk: int, slug: str | None = None) -> HttpResponse:
-    qs = restrict(Organization.objects.select_related("admin_unit"), request.user, VIEW)
+    qs = restrict(
+        Organization.objects.select_related("admin_unit", *services.ORGANIZATION_PAGE_RELATED),
+        request.user,
+        VIEW,
+    )
     org = get_object_or_404(qs.prefetch_related("fields"), pk=pk)
     if slug != (org.slug or "-"):
         return redirect(org.get_absolute_url(), permanent=True)
@@ -85,6 +89,7 @@ def organization_detail(request: HttpRequest, pk: int, slug: str | None = None) 
             "expert_count": experts.count(),
             "can_edit": can(request.user, CHANGE, org),
             "can_see_history": _can_see_history(request.user),
+            **services.organization_page_links(org, request.user),
         },
     )
 
