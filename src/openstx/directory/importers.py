@@ -5,6 +5,7 @@ Columns are the contract of DESIGN §4; see docs/importing.md.
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from django.core.validators import EmailValidator, URLValidator
@@ -87,9 +88,38 @@ def _org_index(ctx: ImportContext) -> dict[str, dict[str, int]]:
     return ctx.cached("organizations", build)
 
 
+AUTO_EXTERNAL_ID_PREFIX = "auto-org-"
+
+
+def auto_external_id(name: str) -> str:
+    """The ``external_id`` of an organisation created from its name alone during an import.
+
+    Deterministic (the folded name: case, accents and spacing do not matter), so re-running an
+    import — after a crash half-way, or after an editor renamed the organisation — finds the
+    same record instead of creating a duplicate. Readable prefix + slug, then a hash that keeps
+    long names distinct; at most 100 characters.
+    """
+    folded = " ".join(fold(name).split())
+    digest = hashlib.sha256(folded.encode("utf-8")).hexdigest()[:12]
+    return f"{AUTO_EXTERNAL_ID_PREFIX}{slugify_vi(name, 60) or 'x'}-{digest}"
+
+
+def _create_named_organization(raw: str, ctx: ImportContext) -> int:
+    """Create (or find, when a concurrent or earlier run made it) the organisation ``raw``."""
+    ext = auto_external_id(raw)
+    existing = Organization.objects.filter(external_id=ext).values_list("pk", flat=True).first()
+    if existing is not None:
+        return existing
+    org = Organization(name=raw, external_id=ext)
+    org._history_user = ctx.history_user  # type: ignore[attr-defined]
+    org.save()
+    return org.pk
+
+
 def resolve_organization_id(value: Any, ctx: ImportContext, create: bool = True) -> int:
     """An organisation's ``external_id``, numeric id, name or short name -> id. An unknown
-    name creates the organisation (type "other") when ``create``."""
+    name creates the organisation (type "other", ``external_id`` from
+    :func:`auto_external_id`) when ``create``."""
     raw = clean(importing.as_text(value))
     index = _org_index(ctx)
     if raw in index["ext"]:
@@ -99,19 +129,20 @@ def resolve_organization_id(value: Any, ctx: ImportContext, create: bool = True)
         return index["name"][key]
     if raw.isdigit() and Organization.objects.filter(pk=int(raw)).exists():
         return int(raw)
+    auto = auto_external_id(raw) if raw else ""
+    if auto in index["ext"]:  # created by an earlier run under this name, renamed since
+        return index["ext"][auto]
     if not create:
         raise RowError(_("unknown organisation %(value)r") % {"value": raw})
     if len(raw) > 300:
         raise RowError(_("organisation name too long"))
-    org = Organization(name=raw)
-    org._history_user = ctx.history_user  # type: ignore[attr-defined]
-    org.save()
-    index["name"][key] = org.pk
+    pk = _create_named_organization(raw, ctx)
+    index["name"][key] = pk
     ctx.undo.append(lambda: index["name"].pop(key, None))
     ctx.warnings.append(
         _("line %(line)s: created organisation %(name)r") % {"line": ctx.line, "name": raw}
     )
-    return org.pk
+    return pk
 
 
 def parse_organization(value: Any, ctx: ImportContext) -> int:
@@ -137,13 +168,11 @@ def parse_organization_deferred(value: Any, ctx: ImportContext) -> int | Deferre
     line = ctx.line
 
     def create(ctx: ImportContext) -> int:
-        org = Organization(name=raw)
-        org._history_user = ctx.history_user  # type: ignore[attr-defined]
-        org.save()
+        pk = _create_named_organization(raw, ctx)
         ctx.warnings.append(
             _("line %(line)s: created organisation %(name)r") % {"line": line, "name": raw}
         )
-        return org.pk
+        return pk
 
     return Deferred(key, create)
 
