@@ -8,7 +8,15 @@ from django.test import Client
 from openstx.exchange import services
 from openstx.exchange.models import Connection, Demand, ListingStatus, Offer
 
-from .factories import PASSWORD, DemandFactory, FieldFactory, OfferFactory, future
+from .factories import (
+    PASSWORD,
+    DemandFactory,
+    ExpertFactory,
+    FieldFactory,
+    OfferFactory,
+    UserFactory,
+    future,
+)
 
 pytestmark = pytest.mark.django_db
 S = ListingStatus
@@ -154,7 +162,7 @@ def test_connection_messages_visibility(
     f = FieldFactory(code="405")
     offer = publish(OfferFactory(owner=research_org, fields=[f]), officer)
     demand = publish(DemandFactory(requester=business_org, fields=[f]), officer)
-    r = client_for(business).post(
+    r = client_for(outsider).post(
         "/api/v1/connections",
         {"demand": str(demand.pk), "offer": str(offer.pk)},
         content_type="application/json",
@@ -217,3 +225,61 @@ def test_events_api(research_org, officer):
     assert client_for().get("/api/v1/events").json()["count"] == 1
     assert client_for().get("/api/v1/events/EV-2").status_code == 404
     assert client_for(officer).get("/api/v1/events").json()["count"] == 2
+
+
+def test_owners_connect_through_the_api(research_org, business_org, officer, business, researcher):
+    offer = publish(OfferFactory(owner=research_org), officer)
+    demand = publish(DemandFactory(requester=business_org), officer)
+    expert_user = UserFactory()
+    expert = ExpertFactory(user=expert_user)
+
+    def post(user, body):
+        return client_for(user).post("/api/v1/connections", body, content_type="application/json")
+
+    r = post(business, {"demand": str(demand.pk), "expert": str(expert.pk), "message": "Xin"})
+    assert r.status_code == 201 and r.json()["expert"] == expert.pk
+    assert r.json()["responder_side"] == "provider" and r.json()["broker"] is None
+    r = post(business, {"demand": str(demand.pk), "offer": str(offer.pk)})
+    assert r.status_code == 201
+    assert (r.json()["demand"], r.json()["offer"]) == (demand.pk, offer.pk)
+    assert len(r.json()["steps"]) == 1
+    r = client_for(business).post(
+        f"/api/v1/offers/{offer.pk}/interest",
+        {"counterpart": str(demand.pk)},
+        content_type="application/json",
+    )
+    assert r.status_code == 422  # the pair is already connected
+
+
+def test_events_write_api(officer, broker, research_org, researcher):
+    r = client_for(broker).post(
+        "/api/v1/events",
+        {"title": "X", "start_date": future().isoformat()},
+        content_type="application/json",
+    )
+    assert r.status_code == 403
+    c = client_for(officer)
+    r = c.post(
+        "/api/v1/events",
+        {"title": "Techmart 2027", "start_date": future().isoformat(), "external_id": "EV-9"},
+        content_type="application/json",
+    )
+    assert r.status_code == 201 and r.json()["status"] == "draft"
+    assert client_for().get("/api/v1/events/EV-9").status_code == 404
+    r = c.patch("/api/v1/events/EV-9", {"place": "Cần Thơ"}, content_type="application/json")
+    assert r.status_code == 200 and r.json()["place"] == "Cần Thơ"
+    r = c.post(
+        "/api/v1/events/EV-9/transitions", {"action": "publish"}, content_type="application/json"
+    )
+    assert r.status_code == 200 and r.json()["status"] == "published"
+    offer = publish(OfferFactory(owner=research_org), officer)
+    r = client_for(researcher).post(
+        "/api/v1/events/EV-9/listings",
+        {"kind": "offer", "listing": str(offer.pk)},
+        content_type="application/json",
+    )
+    assert r.status_code == 200 and r.json()["offers"] == [offer.pk]
+    r = c.post(
+        "/api/v1/events/EV-9/transitions", {"action": "cancel"}, content_type="application/json"
+    )
+    assert r.status_code == 422  # a reason is required

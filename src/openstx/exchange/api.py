@@ -181,6 +181,8 @@ class TransitionIn(Schema):
 
 class InterestIn(Schema):
     message: str = ""
+    counterpart: str | None = None  # your own demand (for an offer) or offer (for a demand)
+    event: str | None = None  # the published event where the listing is showcased
 
 
 class ErrorOut(Schema):
@@ -273,11 +275,29 @@ class CloseIn(Schema):
     close_demand: bool = False
 
 
+class EventIn(Schema):
+    title: str | None = None
+    start_date: dt.date | None = None
+    end_date: dt.date | None = None
+    place: str | None = None
+    description: str | None = None
+    registration_open: bool | None = None
+    external_id: str | None = None
+
+
+class EventListingIn(Schema):
+    kind: str  # offer | demand
+    listing: str  # id or external_id
+    remove: bool = False
+
+
 class EventOut(Schema):
     id: int
     external_id: str | None
     url: str
     title: str
+    status: str
+    registration_open: bool
     start_date: dt.date
     end_date: dt.date | None
     place: str
@@ -644,7 +664,16 @@ def _conn(user: Any, ident: str) -> Connection:
 def _interest(request: HttpRequest, model: Any, ident: str, payload: InterestIn) -> Any:
     user = request.auth  # type: ignore[attr-defined]
     listing = _get(restrict(model.objects.all(), user, VIEW), ident)
-    conn = services.express_interest(user, listing, payload.message)
+    counterpart = None
+    if payload.counterpart:
+        other = Demand if model is Offer else Offer
+        counterpart = _get(restrict(other.objects.all(), user, CHANGE), payload.counterpart)
+    event = None
+    if payload.event:
+        event = _get(listing.events.filter(status=Event.Status.PUBLISHED), payload.event)
+    conn = services.express_interest(
+        user, listing, payload.message, event=event, counterpart=counterpart
+    )
     return Status(201, connection_out(conn, user))
 
 
@@ -693,19 +722,43 @@ def get_connection(request: HttpRequest, ident: str):  # type: ignore[no-untyped
 )
 @_write
 def create_connection(request: HttpRequest, payload: ConnectionIn):  # type: ignore[no-untyped-def]
-    """A broker or officer connects a demand with an offer or an expert."""
+    """Connect a demand with an offer or an expert.
+
+    A broker or officer proposes the pair; the demand's owner asks an expert
+    (``request_expert``) or an offer's owner (interest recording both listings); an offer's
+    owner answers the demand with its offer. The side that was asked accepts or declines.
+    """
+    from openstx.core.permissions import organization_ids
     from openstx.directory.models import Expert
 
     user = request.auth  # type: ignore[attr-defined]
-    if not is_broker_or_officer(user):
-        raise PermissionDenied("Only brokers and department officers can connect listings")
-    demand = _get(Demand.objects.all(), payload.demand)
-    offer = _get(Offer.objects.all(), payload.offer) if payload.offer else None
-    expert = _get(Expert.objects.all(), payload.expert) if payload.expert else None
-    event = _get(Event.objects.all(), payload.event) if payload.event else None
-    conn = services.broker_connect(
-        user, demand, offer=offer, expert=expert, message=payload.message, event=event
+    demand = _get(restrict(Demand.objects.all(), user, VIEW), payload.demand)
+    offer = (
+        _get(restrict(Offer.objects.all(), user, VIEW), payload.offer) if payload.offer else None
     )
+    expert = _get(Expert.objects.all(), payload.expert) if payload.expert else None
+    event = (
+        _get(restrict(Event.objects.all(), user, VIEW), payload.event) if payload.event else None
+    )
+    mine = organization_ids(user)
+    if is_broker_or_officer(user):
+        conn = services.broker_connect(
+            user, demand, offer=offer, expert=expert, message=payload.message, event=event
+        )
+    elif demand.requester_id in mine and expert is not None and offer is None:
+        conn = services.request_expert(user, demand, expert, payload.message, event=event)
+    elif demand.requester_id in mine and offer is not None and expert is None:
+        conn = services.express_interest(
+            user, offer, payload.message, event=event, counterpart=demand
+        )
+    elif offer is not None and offer.owner_id in mine and expert is None:
+        conn = services.express_interest(
+            user, demand, payload.message, event=event, counterpart=offer
+        )
+    else:
+        raise PermissionDenied(
+            "Only brokers, officers and the owners of the listings can connect them"
+        )
     return Status(201, connection_out(conn, user))
 
 
@@ -794,6 +847,8 @@ def event_out(e: Event, viewer: Any) -> dict[str, Any]:
         "external_id": e.external_id,
         "url": e.get_absolute_url(),
         "title": e.title,
+        "status": e.status,
+        "registration_open": services.event_registration_open(e),
         "start_date": e.start_date,
         "end_date": e.end_date,
         "place": e.place,
@@ -820,6 +875,73 @@ def list_events(request: HttpRequest, page: int = 1, page_size: int = 20):  # ty
 def get_event(request: HttpRequest, ident: str):  # type: ignore[no-untyped-def]
     viewer = optional_user(request)
     return event_out(_get(restrict(Event.objects.all(), viewer, VIEW), ident), viewer)
+
+
+def _save_event(event: Event, data: dict[str, Any], user: Any) -> Event:
+    for name, value in data.items():
+        if value is not None:
+            setattr(event, name, value)
+    if event.pk is None and not event.start_date:
+        raise ValidationError({"start_date": ["This field is required."]})
+    return services.save_event(event, user)
+
+
+@router.post("/events", auth=api_auth, response={201: EventOut, 403: ErrorOut, 422: ErrorOut})
+@_write
+def create_event(request: HttpRequest, payload: EventIn):  # type: ignore[no-untyped-def]
+    """Officers: a new event, saved as a draft (publish it with a transition)."""
+    user = request.auth  # type: ignore[attr-defined]
+    event = _save_event(Event(), payload.model_dump(exclude_unset=True), user)
+    return Status(201, event_out(event, user))
+
+
+@router.patch(
+    "/events/{ident}",
+    auth=api_auth,
+    response={200: EventOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+)
+@_write
+def update_event(request: HttpRequest, ident: str, payload: EventIn):  # type: ignore[no-untyped-def]
+    user = request.auth  # type: ignore[attr-defined]
+    event = _get(restrict(Event.objects.all(), user, CHANGE), ident)
+    event = _save_event(event, payload.model_dump(exclude_unset=True), user)
+    return Status(200, event_out(event, user))
+
+
+@router.post(
+    "/events/{ident}/transitions",
+    auth=api_auth,
+    response={200: EventOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+)
+@_write
+def event_transition(request: HttpRequest, ident: str, payload: TransitionIn):  # type: ignore[no-untyped-def]
+    """Officers: publish, unpublish (back to draft), cancel (comment = reason)."""
+    user = request.auth  # type: ignore[attr-defined]
+    event = _get(restrict(Event.objects.all(), user, CHANGE), ident)
+    event = services.event_transition(event, payload.action, user, payload.comment)
+    return Status(200, event_out(event, user))
+
+
+@router.post(
+    "/events/{ident}/listings",
+    auth=api_auth,
+    response={200: EventOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+)
+@_write
+def event_listing(request: HttpRequest, ident: str, payload: EventListingIn):  # type: ignore[no-untyped-def]
+    """Register (or, with ``remove``, withdraw) one of your listings for the event; officers may
+    showcase any published listing."""
+    user = request.auth  # type: ignore[attr-defined]
+    event = _get(restrict(Event.objects.all(), user, VIEW), ident)
+    model = {"offer": Offer, "demand": Demand}.get(payload.kind)
+    if model is None:
+        raise ValidationError({"kind": ["offer or demand"]})
+    listing = _get(restrict(model.objects.all(), user, VIEW), payload.listing)
+    if payload.remove:
+        services.unregister_from_event(event, user, listing)
+    else:
+        services.register_for_event(event, user, listing)
+    return Status(200, event_out(event, user))
 
 
 @router.get("/exchange/statistics", auth=api_auth, response={200: dict, 403: ErrorOut})
