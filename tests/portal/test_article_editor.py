@@ -223,3 +223,73 @@ def test_edit_link_only_for_officers(client, officer, business):
     _login(client, officer)
     assert edit in client.get(article.get_absolute_url()).content.decode()
     assert "/portal/news/manage/" in client.get("/portal/").content.decode()
+
+
+def test_api_officer_writes_schedules_publishes_and_unpublishes(client, officer, business):
+    from django.test import Client
+
+    from openstx.accounts import services as accounts
+
+    Task.objects.create(title="Nghiên cứu giống lúa chịu mặn", code="ĐT-2026-09")
+    token = accounts.create_token(officer, "cms").secret
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
+    r = api.post(
+        "/api/v1/articles",
+        {
+            "title": "Thông báo tuyển chọn qua API",
+            "category": "call",
+            "body": "<p>Nội dung</p><script>alert(1)</script>",
+            "deadline": (timezone.now() + dt.timedelta(days=30)).isoformat(),
+            "tasks": ["ĐT-2026-09"],
+        },
+        content_type="application/json",
+    )
+    assert r.status_code == 201, r.content
+    data = r.json()
+    assert data["state"] == "draft" and "<script" not in data["body"]
+    assert len(data["tasks"]) == 1
+    pk = data["id"]
+    assert client.get(f"/api/v1/articles/{pk}").status_code == 404  # a draft is not public
+    when = timezone.now() + dt.timedelta(days=1)
+    r = api.patch(
+        f"/api/v1/articles/{pk}",
+        {"action": "publish", "publish_at": when.isoformat()},
+        content_type="application/json",
+    )
+    assert r.status_code == 200 and r.json()["state"] == "scheduled"
+    r = api.patch(f"/api/v1/articles/{pk}", {"publish_at": None}, content_type="application/json")
+    assert r.json()["state"] == "published"  # kept published; an empty time means now
+    assert client.get(f"/api/v1/articles/{pk}").status_code == 200
+    r = api.patch(f"/api/v1/articles/{pk}", {"action": "draft"}, content_type="application/json")
+    assert r.json()["state"] == "draft"
+    assert client.get(f"/api/v1/articles/{pk}").status_code == 404
+    # bad input: unknown task code, unknown category
+    r = api.patch(
+        f"/api/v1/articles/{pk}", {"tasks": ["KHÔNG-CÓ"]}, content_type="application/json"
+    )
+    assert r.status_code == 422 and "KHÔNG-CÓ" in str(r.json()["detail"])
+    r = api.post(
+        "/api/v1/articles", {"title": "x", "category": "gossip"}, content_type="application/json"
+    )
+    assert r.status_code == 422
+    # non-officers: 403 (or 404 for what they cannot see); anonymous: 401
+    other = Client(HTTP_AUTHORIZATION=f"Bearer {accounts.create_token(business, 's').secret}")
+    r = other.post("/api/v1/articles", {"title": "Tin lạ"}, content_type="application/json")
+    assert r.status_code == 403
+    public = ArticleFactory()
+    r = other.patch(
+        f"/api/v1/articles/{public.pk}", {"title": "Sửa bậy"}, content_type="application/json"
+    )
+    assert r.status_code == 403
+    assert (
+        other.patch(f"/api/v1/articles/{pk}", {}, content_type="application/json").status_code
+        == 404
+    )
+    assert (
+        Client()
+        .post("/api/v1/articles", {"title": "x"}, content_type="application/json")
+        .status_code
+        == 401
+    )
+    public.refresh_from_db()
+    assert public.title != "Sửa bậy"

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError
 
@@ -71,6 +72,40 @@ class ArticleOut(Schema):
     tasks: list[int]
     event_start: dt.datetime | None
     event_place: str
+    state: str  # draft, scheduled or published
+
+
+class ArticleIn(Schema):
+    """Officers: a new article. ``action``: ``draft`` or ``publish`` (at ``publish_at``, now
+    when empty; a future time schedules it). ``tasks``: S&T task codes (calls only)."""
+
+    title: str
+    category: str = "news"
+    summary: str = ""
+    body: str = ""
+    publish_at: dt.datetime | None = None
+    deadline: dt.datetime | None = None
+    tasks: list[str] = []
+    event_start: dt.datetime | None = None
+    event_place: str = ""
+    organization: int | None = None
+    action: str = "draft"
+
+
+class ArticlePatch(Schema):
+    """Only the given keys change; without ``action`` the article keeps its state."""
+
+    title: str | None = None
+    category: str | None = None
+    summary: str | None = None
+    body: str | None = None
+    publish_at: dt.datetime | None = None
+    deadline: dt.datetime | None = None
+    tasks: list[str] | None = None
+    event_start: dt.datetime | None = None
+    event_place: str | None = None
+    organization: int | None = None
+    action: str | None = None
 
 
 class ArticlePage(PageMeta):
@@ -289,6 +324,7 @@ def article_out(a: Article) -> dict[str, Any]:
         "tasks": [t.pk for t in a.tasks.all()],
         "event_start": a.event_start,
         "event_place": a.event_place,
+        "state": services.article_state(a),
     }
 
 
@@ -404,6 +440,54 @@ def get_article(request: HttpRequest, ident: str):  # type: ignore[no-untyped-de
     services.publish_due()
     qs = restrict(Article.objects.select_related("organization"), optional_user(request))
     return article_out(_get(qs, ident))
+
+
+def _article_data(payload: Any, fields: set[str]) -> dict[str, Any]:
+    data = payload.model_dump(include=fields - {"action", "tasks", "organization"})
+    if "category" in data and data["category"] not in Article.Category.values:
+        raise ValidationError({"category": [_("Unknown category.")]})
+    if "tasks" in fields:
+        data["tasks"] = services.tasks_by_codes(payload.tasks or [])
+    if "organization" in fields:
+        org_id = payload.organization
+        data["organization"] = Organization.objects.filter(pk=org_id).first() if org_id else None
+        if org_id and data["organization"] is None:
+            raise ValidationError({"organization": [_("No such organisation.")]})
+    return data
+
+
+@router.post(
+    "/articles",
+    auth=api_auth,
+    response={201: ArticleOut, 403: ErrorOut, 422: ErrorOut},
+)
+@_write
+def create_article(request: HttpRequest, payload: ArticleIn):  # type: ignore[no-untyped-def]
+    """Officers write an article (the body is sanitised; see docs/portal.md)."""
+    user = request.auth  # type: ignore[attr-defined]
+    data = _article_data(payload, set(ArticleIn.model_fields))
+    article = services.save_article(None, user, data, action=payload.action)
+    return Status(201, article_out(article))
+
+
+@router.patch(
+    "/articles/{ident}",
+    auth=api_auth,
+    response={200: ArticleOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+)
+@_write
+def update_article(request: HttpRequest, ident: str, payload: ArticlePatch):  # type: ignore[no-untyped-def]
+    """Edit, publish (``action=publish``), schedule (a future ``publish_at``) or unpublish
+    (``action=draft``) an article."""
+    user = request.auth  # type: ignore[attr-defined]
+    article = _get(restrict(Article.objects.all(), user), ident)
+    given = set(payload.model_fields_set)
+    data = _article_data(payload, given)
+    action = payload.action or (
+        "publish" if article.status == Article.Status.PUBLISHED else "draft"
+    )
+    article = services.save_article(article, user, data, action=action)
+    return article_out(article)
 
 
 # --- services and requests ----------------------------------------------------------------------------

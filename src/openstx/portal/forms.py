@@ -289,17 +289,9 @@ class ArticleForm(forms.Form):
             del self.fields["remove_image"]
 
     def clean_task_codes(self) -> list[Any]:
-        from openstx.projects.models import Task
+        from openstx.portal.services import tasks_by_codes
 
-        codes = [c.strip() for c in self.cleaned_data.get("task_codes", "").split(",")]
-        codes = [c for c in codes if c]
-        tasks = list(Task.objects.filter(code__in=codes))
-        missing = sorted(set(codes) - {t.code for t in tasks})
-        if missing:
-            raise forms.ValidationError(
-                _("No S&T task with the code %(codes)s.") % {"codes": ", ".join(missing)}
-            )
-        return tasks
+        return tasks_by_codes(self.cleaned_data.get("task_codes", "").split(","))
 
     def service_data(self) -> dict[str, Any]:
         """What ``services.save_article`` takes."""

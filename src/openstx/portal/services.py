@@ -219,6 +219,20 @@ def save_article(
     return article
 
 
+def tasks_by_codes(codes: Iterable[str]) -> list[Any]:
+    """The S&T tasks a call concerns, from their codes; unknown codes are refused by name."""
+    from openstx.projects.models import Task
+
+    wanted = [c.strip() for c in codes if c and c.strip()]
+    tasks = list(Task.objects.filter(code__in=wanted))
+    missing = sorted(set(wanted) - {t.code for t in tasks})
+    if missing:
+        raise ValidationError(
+            _("No S&T task with the code %(codes)s.") % {"codes": ", ".join(missing)}
+        )
+    return tasks
+
+
 def article_state(article: Article, now: dt.datetime | None = None) -> str:
     """``draft``, ``scheduled`` (published with a future time) or ``published``."""
     if article.status != Article.Status.PUBLISHED:
