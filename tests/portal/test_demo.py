@@ -22,6 +22,9 @@ def test_generate_small():
     assert Article.objects.filter(category="call").exists()
     assert Article.objects.filter(category="event", organization__type="intermediary").exists()
     assert Article.objects.filter(live=False).count() == 1  # the scheduled one
+    with_images = Article.objects.exclude(image="")
+    assert with_images.count() == 4
+    assert all(a.image.name.endswith(".jpg") and a.thumbnail for a in with_images)
     assert {r.status for r in ServiceRequest.objects.all()} >= {"done", "in_progress"}
     rows = registry.get("portal.support_amount").compute(2022, 2026)
     assert sum(r.value for r in rows) > 0

@@ -447,6 +447,7 @@ def generate(
         "Thông báo lịch tiếp công dân tháng tới của Sở KH&CN", "news", now + dt.timedelta(days=7)
     )
     Article.objects.bulk_create(articles, batch_size=500)
+    _demo_images(rng)
     calls = list(Article.objects.filter(category="call", external_id__startswith="demo-article-"))
     through = Article.tasks.through
     links = []
@@ -696,3 +697,30 @@ def generate(
     }
     log("Portal: " + ", ".join(f"{k.removeprefix('portal_')} {v}" for k, v in counts.items()))
     return counts
+
+
+def _demo_images(rng: Any, count: int = 4) -> None:
+    """Give the newest demo news a generated banner, through the same check and re-encoding as
+    an officer's upload (core.uploads), so the lists show thumbnails."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image, ImageDraw
+
+    from openstx.portal.models import Article
+    from openstx.portal.services import set_article_image
+
+    newest = Article.objects.filter(
+        category="news", external_id__startswith="demo-article-", live=True, image=""
+    ).order_by("-publish_at")[:count]
+    palette = [(21, 101, 192), (46, 125, 50), (0, 121, 107), (198, 40, 40), (239, 108, 0)]
+    for i, a in enumerate(newest):
+        img = Image.new("RGB", (960, 540), palette[i % len(palette)])
+        draw = ImageDraw.Draw(img)
+        for _ in range(12):
+            x, y, r = rng.randint(0, 960), rng.randint(0, 540), rng.randint(30, 160)
+            shade = tuple(min(255, c + rng.randint(20, 90)) for c in palette[i % len(palette)])
+            draw.ellipse((x - r, y - r, x + r, y + r), fill=shade)
+        buf = io.BytesIO()
+        img.save(buf, "PNG")
+        set_article_image(a, SimpleUploadedFile(f"demo-{a.pk}.png", buf.getvalue()))
