@@ -157,3 +157,103 @@ def test_exchange_journey(page, login):
     assert page.inner_text("[data-testid=deal-count]").strip() == "1"
     assert "750.000.000" in page.inner_text("[data-testid=deal-total]")
     assert page.locator("main svg").count() >= 4
+
+
+def test_event_and_expert_journey(page, login):
+    """An officer prepares and publishes a Techmart in the app, a researcher registers an offer,
+    a business shows interest at the event (counted for the event) and asks an expert for its
+    demand; the expert accepts."""
+    from openstx.directory.models import Expert
+    from openstx.exchange.models import Event
+
+    field = FieldOfScience.objects.get_or_create(
+        code="211",
+        defaults={"level": 2, "name_vi": "Công nghệ thực phẩm", "name_en": "Food technology"},
+    )[0]
+    institute = Organization.objects.create(name="Trường Đại học Cần Thơ", type="university")
+    company = Organization.objects.create(name="Công ty Trái cây Sóc Trăng", type="enterprise")
+    business = make_user("doanhnghiep2", org=company)
+    researcher = make_user("nghiencuu2", org=institute)
+    officer = make_user("canbo2", role="officer")
+    expert_user = make_user("chuyengia")
+    expert = Expert.objects.create(
+        full_name="Nguyễn Văn Sấy",
+        user=expert_user,
+        organization=institute,
+        open_to_consulting=True,
+    )
+    expert.fields.set([field])
+    offer = Offer(
+        title="Máy sấy bơm nhiệt cho trái cây",
+        owner=institute,
+        kind="equipment",
+        summary="Sấy nhiệt độ thấp, giữ màu.",
+        description="<p>Chi tiết</p>",
+        advantages="Tiết kiệm điện",
+        trl=8,
+    )
+    services.save_listing(offer, researcher, fields=[field])
+    services.submit(offer, researcher)
+    services.approve(offer, officer)
+    demand = Demand(
+        title="Cần công nghệ sấy xoài",
+        requester=company,
+        problem="<p>Xoài chín rộ, giá thấp.</p>",
+        desired_outcome="Xoài sấy dẻo xuất khẩu.",
+    )
+    services.save_listing(demand, business, fields=[field])
+    services.submit(demand, business)
+    services.approve(demand, officer)
+
+    # 1. the officer creates the event (a draft) and publishes it
+    login(page, officer)
+    page.goto("/exchange/events/")
+    page.click("a[href='/exchange/events/new/']")
+    page.fill("#id_title", "Techmart Sóc Trăng 2026")
+    page.fill("#id_start_date", (dt.date.today() + dt.timedelta(days=30)).isoformat())
+    page.fill("#id_place", "Trung tâm Hội nghị tỉnh")
+    page.click("main form button.primary")
+    page.wait_for_selector("[data-testid=event-publish]")
+    event = Event.objects.get()
+    assert event.status == "draft"
+    page.click("[data-testid=event-publish]")
+    page.wait_for_selector("[data-testid=event-cancel]")
+    event.refresh_from_db()
+    assert event.status == "published"
+
+    # 2. the researcher registers the offer
+    switch_user(page, login, researcher)
+    page.goto("/exchange/events/")
+    page.click(f"a[href='{event.get_absolute_url()}']")
+    page.select_option("#reg", f"offer:{offer.pk}")
+    page.click("form[action$='/register/'] button")
+    page.wait_for_selector(f"main a[href='{offer.get_absolute_url()}']")
+    assert page.inner_text("[data-testid=event-offers]").strip() == "1"
+
+    # 3. the business shows interest at the event
+    switch_user(page, login, business)
+    page.goto(event.get_absolute_url())
+    page.click("[data-testid=event-interest] summary")
+    page.fill(f"#int-offer-{offer.pk}", "Gặp nhau tại gian hàng số 12.")
+    page.click("[data-testid=event-interest] button.primary")
+    page.wait_for_url(re.compile(r"/exchange/connections/\d+/"))
+    conn = Connection.objects.get(offer=offer)
+    assert conn.event == event and conn.seeker_org == company
+    page.goto(event.get_absolute_url())
+    assert page.inner_text("[data-testid=event-connections]").strip() == "1"
+
+    # 4. the business asks an expert for its demand; the expert accepts
+    page.goto(demand.get_absolute_url())
+    page.click(f"a[href='/exchange/demands/{demand.pk}/ask-expert/']")
+    page.check(f"input[name=expert][value='{expert.pk}']")
+    page.fill("#id_message", "Xin thầy tư vấn quy trình sấy xoài.")
+    page.click("main form button.primary")
+    page.wait_for_url(re.compile(r"/exchange/connections/\d+/"))
+    ask = Connection.objects.get(expert=expert)
+    assert ask.demand == demand and ask.broker is None and ask.stage == "requested"
+    switch_user(page, login, expert_user)
+    page.goto(ask.get_absolute_url())
+    page.click("button[name=accept][value='1']")
+    page.wait_for_selector("#msg-body")
+    ask.refresh_from_db()
+    assert ask.stage == "accepted"
