@@ -1,5 +1,6 @@
-"""A department officer uploads an awkward IP spreadsheet on the import page, sees the per-row
-errors with their line numbers, and finds the counts on the public statistics page."""
+"""A department officer uploads an awkward IP spreadsheet on the import page, follows the
+background job to its result with the per-row errors and their line numbers, and finds the
+counts on the public statistics page."""
 
 from __future__ import annotations
 
@@ -55,7 +56,18 @@ def sheet(path):
     return path
 
 
-def test_officer_imports_a_sheet_and_sees_statistics(page, login, tmp_path, settings):
+@pytest.fixture
+def eager_jobs(settings, tmp_path):  # type: ignore[no-untyped-def]
+    from openstx.celery import app
+
+    settings.DATA_DIR = tmp_path / "data"
+    old = app.conf.task_always_eager
+    app.conf.task_always_eager = True  # the job runs when it is queued: no worker in this test
+    yield
+    app.conf.task_always_eager = old
+
+
+def test_officer_imports_a_sheet_and_sees_statistics(page, login, tmp_path, settings, eager_jobs):
     settings.MEDIA_ROOT = str(tmp_path / "media")
     officer = OfficerFactory(username="canbo", email="canbo@example.vn")
     login(page, officer)
@@ -63,7 +75,9 @@ def test_officer_imports_a_sheet_and_sees_statistics(page, login, tmp_path, sett
     page.select_option("#id_kind", "ip")
     page.set_input_files("#id_file", str(sheet(tmp_path / "don-nhan-hieu.xlsx")))
     page.click("main form button[type=submit]")
+    page.wait_for_url("**/ip/import/*/")
     page.wait_for_selector("#import-result")
+    assert page.locator("#import-progress[hx-get]").count() == 0  # finished: no more polling
     assert page.inner_text("#count-created") == "2"
     assert page.inner_text("#count-rejected") == "1"
     errors = page.inner_text("#rejected-rows")
