@@ -9,10 +9,12 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from openstx.core.permissions import is_officer
-from openstx.directory.models import Expert, Organization
+from openstx.directory.models import Expert, Organization, Publication
 from openstx.directory.validators import (
+    normalize_doi,
     normalize_orcid,
     normalize_tax_code,
+    validate_doi,
     validate_orcid,
     validate_phone,
     validate_tax_code,
@@ -251,3 +253,82 @@ class ExpertFilterForm(_FilterForm):
         required=False,
         widget=forms.HiddenInput,
     )
+
+
+class CoauthorChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Expert) -> str:
+        return obj.display_name
+
+
+def year_bounds() -> tuple[int, int]:
+    from django.utils import timezone
+
+    return 1900, timezone.localdate().year + 1
+
+
+class PublicationForm(forms.ModelForm):
+    """A publication of ``expert``. Co-authors in the directory are chosen among the experts of
+    the same organisation (and those already linked); the full author list as printed goes in
+    "authors as printed"."""
+
+    doi = forms.CharField(
+        label=_("DOI"),
+        max_length=200,
+        required=False,
+        help_text=_("e.g. 10.1016/j.aquaculture.2020.735678; a doi.org link is accepted."),
+    )
+    url = forms.URLField(label=_("link"), required=False, assume_scheme="https", max_length=200)
+    coauthors = CoauthorChoiceField(
+        queryset=Expert.objects.none(),
+        required=False,
+        label=_("Co-authors in the directory"),
+        help_text=_("Their profiles will list this publication too."),
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+    )
+
+    class Meta:
+        model = Publication
+        fields = ["title", "authors_text", "year", "venue", "kind", "doi", "url"]
+        widgets = {"title": forms.Textarea(attrs={"rows": 2})}
+        help_texts = {
+            "authors_text": _("All authors in the order printed, e.g. “Trần V. A., Lê T. B.”")
+        }
+
+    def __init__(self, *args: Any, expert: Expert, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.expert = expert
+        linked = (
+            list(self.instance.experts.values_list("pk", flat=True)) if self.instance.pk else []
+        )
+        q = Q(pk__in=linked)
+        if expert.organization_id:
+            q |= Q(organization_id=expert.organization_id)
+        self.fields["coauthors"].queryset = (
+            Expert.objects.filter(q).exclude(pk=expert.pk).order_by("full_name")
+        )
+        if self.instance.pk:
+            self.fields["coauthors"].initial = [pk for pk in linked if pk != expert.pk]
+        self.fields["title"].required = True
+        self.fields["url"].widget.attrs["inputmode"] = "url"
+        low, high = year_bounds()
+        self.fields["year"].widget.attrs.update({"min": low, "max": high})
+
+    def clean_year(self) -> int | None:
+        year = self.cleaned_data.get("year")
+        low, high = year_bounds()
+        if year is not None and not low <= year <= high:
+            raise forms.ValidationError(
+                _("Enter a year between %(low)d and %(high)d.") % {"low": low, "high": high}
+            )
+        return year
+
+    def clean_doi(self) -> str:
+        doi = normalize_doi(self.cleaned_data.get("doi") or "")
+        if doi:
+            validate_doi(doi)
+        return doi
+
+    def model_data(self) -> dict[str, Any]:
+        data = {name: self.cleaned_data[name] for name in self.Meta.fields}
+        data["coauthors"] = list(self.cleaned_data.get("coauthors") or [])
+        return data

@@ -190,6 +190,7 @@ class Publication(NormalizedTextMixin, ExternalIdModel, TimeStampedModel):
     doi = models.CharField(_("DOI"), max_length=200, blank=True)
     url = models.URLField(_("link"), blank=True)
 
+    history = HistoricalRecords(m2m_fields=[experts])
     objects = BaseQuerySet.as_manager()
 
     class Meta:

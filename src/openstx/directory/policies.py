@@ -2,7 +2,7 @@
 
 - everybody views organisations, experts and publications;
 - an organisation's approved members (any role) edit it; officers edit everything;
-- an expert's own user edits the expert profile;
+- an expert's own user edits the expert profile and the publications it is an author of;
 - contact details (e-mail, phone) of experts are for signed-in users: :func:`can_see_contacts`.
 """
 
@@ -15,6 +15,7 @@ from django.db.models import Q
 
 from openstx.core.permissions import (
     CHANGE,
+    DELETE,
     VIEW,
     Policy,
     is_authenticated,
@@ -64,9 +65,26 @@ class ExpertPolicy(Policy):
 
 @register(Publication)
 class PublicationPolicy(Policy):
+    """Everybody views; the users of the publication's authors in the directory (and officers)
+    change and delete it. Adding one is editing an expert: see
+    :func:`openstx.directory.services.add_publication`."""
+
     def scope(self, user: Any, action: str, queryset: models.QuerySet) -> models.QuerySet:
         if action == VIEW or is_officer(user):
             return queryset
-        if action == CHANGE and is_authenticated(user):
+        if action in (CHANGE, DELETE) and is_authenticated(user):
             return queryset.filter(Q(experts__user=user)).distinct()
         return queryset.none()
+
+    def allows(self, user: Any, action: str, obj: models.Model) -> bool:
+        if action == VIEW or is_officer(user):
+            return True
+        if action not in (CHANGE, DELETE) or not is_authenticated(user) or obj.pk is None:
+            return False
+        return obj.experts.filter(user=user).exists()
+
+    def can_add(self, user: Any) -> bool:
+        """Officers, and people with an expert profile of their own."""
+        if is_officer(user):
+            return True
+        return is_authenticated(user) and Expert.objects.filter(user=user).exists()

@@ -18,6 +18,7 @@ from django.urls import NoReverseMatch
 from openstx.core.permissions import (
     ADD,
     CHANGE,
+    DELETE,
     VIEW,
     can,
     can_add,
@@ -27,7 +28,8 @@ from openstx.core.permissions import (
     restrict,
 )
 from openstx.core.text import clean, fold
-from openstx.directory.models import Expert, Organization
+from openstx.directory.models import Expert, Organization, Publication
+from openstx.directory.validators import normalize_doi
 from openstx.taxonomy.models import AdministrativeUnit, FieldOfScience
 
 
@@ -267,3 +269,64 @@ def organization_page_links(organization: Organization, user: Any) -> dict[str, 
         "offers": offers,
         "demands": demands,
     }
+
+
+# --- Publications ----------------------------------------------------------------------------
+
+
+def _check_publication_owner(user: Any, expert: Expert) -> None:
+    """Adding, editing or removing an expert's publication is editing the expert."""
+    if not can(user, CHANGE, expert):
+        raise PermissionDenied
+
+
+def _publication_data(expert: Expert, data: dict[str, Any]) -> dict[str, Any]:
+    """Clean form/API values; the expert always stays among the authors in the directory."""
+    data = dict(data)
+    coauthors = data.pop("coauthors", None)
+    if "doi" in data:
+        data["doi"] = normalize_doi(data["doi"] or "")
+    for name in ("title", "authors_text", "venue"):
+        if name in data:
+            data[name] = clean(data[name] or "")
+    if coauthors is not None:
+        ids = {c.pk if isinstance(c, Expert) else int(c) for c in coauthors}
+        data["experts"] = sorted(ids | {expert.pk})
+    return data
+
+
+def add_publication(user: Any, expert: Expert, data: dict[str, Any]) -> Publication:
+    """Add a publication to ``expert`` (its own user, or an officer). ``data``: title, year,
+    venue, kind, doi, url, authors_text and ``coauthors`` (other experts in the directory)."""
+    _check_publication_owner(user, expert)
+    values = _publication_data(expert, data)
+    values.setdefault("experts", [expert.pk])
+    return _save(Publication, user, values, check=False)
+
+
+def update_publication(
+    user: Any, expert: Expert, publication: Publication, data: dict[str, Any]
+) -> Publication:
+    _check_publication_owner(user, expert)
+    if not publication.experts.filter(pk=expert.pk).exists() or not can(user, CHANGE, publication):
+        raise PermissionDenied
+    return _save(Publication, user, _publication_data(expert, data), publication, check=False)
+
+
+@transaction.atomic
+def remove_publication(user: Any, expert: Expert, publication: Publication) -> bool:
+    """Take ``publication`` off ``expert``'s list. Deleted when no other author in the directory
+    keeps it (or when an officer removes it); otherwise only the link goes, so a co-author's
+    list is not changed behind their back. Returns whether the publication was deleted."""
+    _check_publication_owner(user, expert)
+    if not publication.experts.filter(pk=expert.pk).exists() or not can(user, DELETE, publication):
+        raise PermissionDenied
+    others = publication.experts.exclude(pk=expert.pk).exists()
+    if others and not is_officer(user):
+        publication._history_user = user  # type: ignore[attr-defined]
+        publication.experts.remove(expert)
+        publication.save()  # a history row that records the removed author
+        return False
+    publication._history_user = user  # type: ignore[attr-defined]
+    publication.delete()
+    return True

@@ -21,6 +21,21 @@ urlpatterns = [
     path("experts/new/", views.expert_create, name="expert-create"),
     path("experts/<int:pk>/edit/", views.expert_edit, name="expert-edit"),
     path("experts/<int:pk>/history/", views.expert_history, name="expert-history"),
+    path(
+        "experts/<int:pk>/publications/new/",
+        views.publication_create,
+        name="publication-create",
+    ),
+    path(
+        "experts/<int:pk>/publications/<int:pub_pk>/edit/",
+        views.publication_edit,
+        name="publication-edit",
+    ),
+    path(
+        "experts/<int:pk>/publications/<int:pub_pk>/delete/",
+        views.publication_delete,
+        name="publication-delete",
+    ),
     path("experts/<int:pk>/", views.expert_detail, name="expert-detail-short"),
     path("experts/<int:pk>/<slug:slug>/", views.expert_detail, name="expert-detail"),
 ]

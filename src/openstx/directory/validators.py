@@ -67,3 +67,22 @@ def validate_phone(value: str) -> None:
             _("Enter a phone number of 8 to 15 digits, e.g. 0292 3831 234 or +84 292 3831 234."),
             code="phone",
         )
+
+
+_DOI = re.compile(r"^10\.\d{4,9}/\S+$")
+
+
+def normalize_doi(value: str) -> str:
+    """Accept "https://doi.org/10.1000/xyz", "doi:10.1000/xyz" or "10.1000/xyz"."""
+    value = (value or "").strip()
+    value = re.sub(r"^(https?://)?(dx\.)?doi\.org/", "", value, flags=re.IGNORECASE)
+    value = re.sub(r"^doi:\s*", "", value, flags=re.IGNORECASE)
+    return value
+
+
+def validate_doi(value: str) -> None:
+    if not _DOI.match(normalize_doi(value)):
+        raise ValidationError(
+            _("Enter a DOI like 10.1016/j.aquaculture.2020.735678 (or its doi.org link)."),
+            code="doi",
+        )

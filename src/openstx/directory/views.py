@@ -14,17 +14,19 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from openstx.core.permissions import CHANGE, VIEW, can, can_add, is_officer, restrict
+from openstx.core.permissions import CHANGE, DELETE, VIEW, can, can_add, is_officer, restrict
 from openstx.directory import services
 from openstx.directory.forms import (
     ExpertFilterForm,
     ExpertForm,
     OrganizationFilterForm,
     OrganizationForm,
+    PublicationForm,
 )
 from openstx.directory.history import history_entries
-from openstx.directory.models import Expert, Organization
+from openstx.directory.models import Expert, Organization, Publication
 from openstx.directory.policies import can_see_contacts
 from openstx.taxonomy.models import FieldOfScience
 
@@ -177,7 +179,13 @@ def expert_list(request: HttpRequest) -> HttpResponse:
 
 def expert_detail(request: HttpRequest, pk: int, slug: str | None = None) -> HttpResponse:
     qs = restrict(Expert.objects.select_related("organization"), request.user, VIEW)
-    expert = get_object_or_404(qs.prefetch_related("fields", "publications"), pk=pk)
+    expert = get_object_or_404(
+        qs.prefetch_related(
+            "fields",
+            Prefetch("publications", queryset=Publication.objects.order_by("-year", "title")),
+        ),
+        pk=pk,
+    )
     if slug != (expert.slug or "-"):
         return redirect(expert.get_absolute_url(), permanent=True)
     return render(
@@ -240,3 +248,69 @@ def expert_history(request: HttpRequest, pk: int) -> HttpResponse:
         "directory/history.html",
         {"object": expert, "title": expert.full_name, "entries": history_entries(expert)},
     )
+
+
+# --- Publications of an expert ----------------------------------------------------------------
+
+
+def _expert_to_edit(request: HttpRequest, pk: int) -> Expert:
+    expert = get_object_or_404(Expert.objects.select_related("organization"), pk=pk)
+    if not can(request.user, CHANGE, expert):
+        raise PermissionDenied
+    return expert
+
+
+@login_required
+def publication_create(request: HttpRequest, pk: int) -> HttpResponse:
+    expert = _expert_to_edit(request, pk)
+    form = PublicationForm(request.POST or None, expert=expert)
+    if request.method == "POST" and form.is_valid():
+        services.add_publication(request.user, expert, form.model_data())
+        messages.success(request, _("The publication was added."))
+        return redirect(expert.get_absolute_url() + "#publications")
+    return render(
+        request,
+        "directory/form.html",
+        {
+            "form": form,
+            "title": _("New publication of %(name)s") % {"name": expert.display_name},
+            "cancel_url": expert.get_absolute_url() + "#publications",
+        },
+    )
+
+
+@login_required
+def publication_edit(request: HttpRequest, pk: int, pub_pk: int) -> HttpResponse:
+    expert = _expert_to_edit(request, pk)
+    publication = get_object_or_404(
+        restrict(expert.publications.all(), request.user, CHANGE), pk=pub_pk
+    )
+    form = PublicationForm(request.POST or None, instance=publication, expert=expert)
+    if request.method == "POST" and form.is_valid():
+        services.update_publication(
+            request.user, expert, Publication.objects.get(pk=pub_pk), form.model_data()
+        )
+        messages.success(request, _("Your changes were saved."))
+        return redirect(expert.get_absolute_url() + "#publications")
+    return render(
+        request,
+        "directory/form.html",
+        {
+            "form": form,
+            "title": _("Edit publication"),
+            "cancel_url": expert.get_absolute_url() + "#publications",
+            "delete_url": reverse("directory:publication-delete", args=[expert.pk, pub_pk]),
+        },
+    )
+
+
+@login_required
+@require_POST
+def publication_delete(request: HttpRequest, pk: int, pub_pk: int) -> HttpResponse:
+    expert = _expert_to_edit(request, pk)
+    publication = get_object_or_404(
+        restrict(expert.publications.all(), request.user, DELETE), pk=pub_pk
+    )
+    services.remove_publication(request.user, expert, publication)
+    messages.success(request, _("The publication was removed from the profile."))
+    return redirect(expert.get_absolute_url() + "#publications")
