@@ -116,3 +116,12 @@ def test_lookup_finds_titles_typed_without_accents(client, tmp_path, settings):
     writer.apply_pending()
     html = client.get("/ip/lookup/task/", {"q": "lua"}).content.decode()
     assert "Chọn tạo giống lúa thơm" in html and "chịu mặn" not in html
+
+
+def test_record_page_does_not_name_a_task_the_visitor_may_not_see(client, links, officer):
+    org, task, hidden, offer = links
+    record = IPRecordFactory(title="Lúa chịu mặn ST", task=hidden, task_reference="")
+    html = client.get(record.get_absolute_url()).content.decode()
+    assert hidden.title not in html and hidden.get_absolute_url() not in html
+    client.force_login(officer)
+    assert hidden.title in client.get(record.get_absolute_url()).content.decode()

@@ -9,7 +9,12 @@ from openpyxl import Workbook
 
 from openstx.ipr.models import IPRecord
 
-from .factories import IPRecordFactory, StandardRecordFactory, TrainingCourseFactory
+from .factories import (
+    IPRecordFactory,
+    OrganizationFactory,
+    StandardRecordFactory,
+    TrainingCourseFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -114,3 +119,50 @@ def test_demo_city_reproduces_the_can_tho_figures(org):
     years = {d.year for d in IPRecord.objects.values_list("application_date", flat=True)}
     assert years == {2016, 2017, 2018, 2019}
     assert counts["standards_records"] > 100 and counts["training_courses"] == 24
+
+
+def test_standards_and_training_lists_export_xlsx_that_imports_back(client, officer, tmp_path):
+    from openpyxl import load_workbook
+
+    from openstx.core import importing
+
+    StandardRecordFactory(kind="barcode", outcome="accepted", title="Nước mắm Phú Quốc")
+    StandardRecordFactory(
+        kind="labelling", outcome="pending", title="Hồ sơ chờ xử lý", number="TB-01"
+    )
+    TrainingCourseFactory(title="Tập huấn mã số mã vạch")
+    html = client.get("/ip/standards/").content.decode()
+    assert 'id="export-xlsx"' in html
+    # the public sees decided records only, and the filters apply to the export
+    response = client.get("/ip/standards/export.xlsx")
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    ws = load_workbook(io.BytesIO(response.content)).active
+    titles = [row[2] for row in ws.iter_rows(min_row=2, values_only=True)]
+    assert titles == ["Nước mắm Phú Quốc"]
+    client.force_login(officer)
+    response = client.get("/ip/standards/export.xlsx", {"kind": "labelling"})
+    path = tmp_path / "standards.xlsx"
+    path.write_bytes(response.content)
+    ws = load_workbook(path).active
+    assert [row[2] for row in ws.iter_rows(min_row=2, values_only=True)] == ["Hồ sơ chờ xử lý"]
+    result = importing.run_import("standards", path)
+    assert result.ok and result.unchanged == 1 and result.created == 0
+    response = client.get("/ip/training/export.xlsx")
+    path = tmp_path / "training.xlsx"
+    path.write_bytes(response.content)
+    result = importing.run_import("training", path)
+    assert result.ok and result.unchanged == 1 and result.created == 0
+
+
+def test_record_export_names_task_and_offer(client, officer):
+    from openpyxl import load_workbook
+
+    from openstx.exchange.models import Offer
+
+    org = OrganizationFactory()
+    offer = Offer.objects.create(title="Giống lúa", owner=org, external_id="OF-1")
+    IPRecordFactory(title="Lúa thơm HQ", offer=offer)
+    client.force_login(officer)
+    ws = load_workbook(io.BytesIO(client.get("/ip/export.xlsx").content)).active
+    rows = list(ws.iter_rows(values_only=True))
+    assert rows[1][-1] == "OF-1"

@@ -342,6 +342,7 @@ EXPORT_COLUMNS = [
     ("supported", "supported"),
     ("support_amount_vnd", "support_amount_vnd"),
     ("task", "task_reference"),
+    ("offer", "offer"),
 ]
 
 
@@ -368,12 +369,14 @@ def export_xlsx(queryset: QuerySet, out: Any) -> int:
         "supported": _("Supported"),
         "support_amount_vnd": _("Support amount (VND)"),
         "task": _("S&T task"),
+        "offer": _("Technology offer"),
     }
     ws.append([str(labels[c]) for c, _a in EXPORT_COLUMNS])
     for cell in ws[1]:
         cell.font = Font(bold=True)
     count = 0
-    for rec in queryset.select_related("applicant_organization", "task").iterator(chunk_size=1000):
+    records = queryset.select_related("applicant_organization", "task", "offer")
+    for rec in records.iterator(chunk_size=1000):
         ws.append(
             [
                 rec.external_id or "",
@@ -390,6 +393,7 @@ def export_xlsx(queryset: QuerySet, out: Any) -> int:
                 _("yes") if rec.supported else _("no"),
                 rec.support_amount_vnd,
                 rec.task.code if rec.task_id and rec.task.code else rec.task_reference,
+                (rec.offer.external_id or str(rec.offer_id)) if rec.offer_id else "",
             ]
         )
         count += 1
@@ -397,7 +401,7 @@ def export_xlsx(queryset: QuerySet, out: Any) -> int:
         for cell in row:
             if isinstance(cell.value, dt.date):
                 cell.number_format = "DD/MM/YYYY"
-    widths = [14, 22, 40, 36, 18, 14, 22, 18, 14, 14, 20, 10, 18, 24]
+    widths = [14, 22, 40, 36, 18, 14, 22, 18, 14, 14, 20, 10, 18, 24, 14]
     for i, w in enumerate(widths):
         ws.column_dimensions[chr(65 + i)].width = w
     ws.freeze_panes = "A2"
@@ -420,6 +424,17 @@ __all__ = [
     "transition",
     "Q",
 ]
+
+
+def export_sheet(kind: str, queryset: QuerySet, path: Any) -> int:
+    """Standards or training records of ``queryset`` (already filtered and restricted) to a
+    file in the columns ``openstx import KIND`` reads, so an edited export can be imported back."""
+    from openstx.core.importing import ImportContext, get_importer, write_rows
+
+    importer = get_importer(kind)
+    ctx = ImportContext(kind=kind)
+    rows = (importer.export_row(obj, ctx) for obj in queryset.order_by("pk").iterator(1000))
+    return write_rows(path, importer.export_columns(), rows)
 
 
 # --- Spreadsheet import as a background job ------------------------------------------------

@@ -107,6 +107,9 @@ def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "record": record,
         "transitions": record.transitions.select_related("actor"),
         "can_edit": can(request.user, CHANGE, record) and is_officer(request.user),
+        # a task that is not public yet (a proposal) is not named to those who may not see it
+        "task_visible": record.task is not None and can(request.user, VIEW, record.task),
+        "offer_visible": record.offer is not None and can(request.user, VIEW, record.offer),
     }
     if context["can_edit"]:
         choices = [(s, IPStatus(s).label) for s in services.allowed_transitions(record)]
@@ -230,11 +233,44 @@ def statistics(request: HttpRequest) -> HttpResponse:
 # --- Standards and quality records ----------------------------------------------------------
 
 
-def standard_list(request: HttpRequest) -> HttpResponse:
+def _sheet_response(kind: str, queryset: Any, name: str) -> HttpResponse:
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / f"{name}.xlsx"
+        services.export_sheet(kind, queryset, path)
+        data = path.read_bytes()
+    response = HttpResponse(
+        data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{name}-{dt.date.today():%Y%m%d}.xlsx"'
+    return response
+
+
+def _filtered_standards(request: HttpRequest) -> tuple[StandardFilterForm, Any]:
     form = StandardFilterForm(request.GET or None)
     qs = form.filter(
         restrict(StandardRecord.objects.select_related("organization"), request.user, VIEW)
     )
+    return form, qs
+
+
+def standard_export(request: HttpRequest) -> HttpResponse:
+    _form, qs = _filtered_standards(request)
+    return _sheet_response("standards", qs, "standards-records")
+
+
+def _courses(request: HttpRequest) -> Any:
+    return restrict(TrainingCourse.objects.select_related("organizer"), request.user, VIEW)
+
+
+def course_export(request: HttpRequest) -> HttpResponse:
+    return _sheet_response("training", _courses(request), "training-courses")
+
+
+def standard_list(request: HttpRequest) -> HttpResponse:
+    form, qs = _filtered_standards(request)
     return render(
         request,
         "ipr/standard_list.html",
@@ -243,6 +279,7 @@ def standard_list(request: HttpRequest) -> HttpResponse:
             "page": _page(request, qs),
             "count": qs.count(),
             "can_edit": is_officer(request.user),
+            "export_query": request.GET.urlencode(),
         },
     )
 
@@ -313,7 +350,7 @@ def standard_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 
 def course_list(request: HttpRequest) -> HttpResponse:
-    qs = restrict(TrainingCourse.objects.all(), request.user, VIEW)
+    qs = _courses(request)
     from django.db.models import Count
 
     qs = qs.annotate(attendee_count=Count("attendances")).order_by("-start_date", "-pk")
