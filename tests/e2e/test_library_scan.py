@@ -53,3 +53,34 @@ def test_officer_digitises_a_scan_and_finds_it_by_a_phrase(page, login, library_
     page.click("text=Trích dẫn")
     page.wait_for_selector("#cite-panel pre")
     assert "@techreport" in page.inner_text("#cite-panel")
+
+
+def test_officer_uploads_a_scanned_image_then_finds_it_on_the_library_page(
+    page, login, library_settings
+):
+    """The upload's background job leaves the preview and the searchable PDF ready for the first
+    visitor; the library's own search reads the full text and names the collections."""
+    from openstx.library.models import Document, DocumentFile
+
+    scan = synth.render_page(TEXT, seed=9, height_in=3.0)
+    png = synth.save_png(scan, library_settings / "Ảnh chụp biên bản.png")
+    login(page, OfficerFactory())
+
+    page.goto("/library/upload/")
+    page.fill("#id_title", "Ảnh biên bản nghiệm thu thủy sản")
+    page.select_option("#id_collection", "task_reports")
+    page.set_input_files("#id_file", str(png))
+    page.click("main form button[type=submit]")
+    page.wait_for_url("**/library/*/*/")
+    page.wait_for_load_state("networkidle")
+    document = Document.objects.get(title="Ảnh biên bản nghiệm thu thủy sản")
+    kinds = set(document.files.values_list("kind", flat=True))
+    assert {DocumentFile.Kind.PREVIEW, DocumentFile.Kind.SEARCHABLE_PDF} <= kinds
+    page.reload()
+    assert page.locator("main img[src$='/file/preview']").count() == 1
+    assert page.locator("main a[href$='/file/searchable_pdf']").count() == 1
+
+    page.goto("/library/?q=" + PHRASE)
+    page.locator("main a", has_text="Ảnh biên bản nghiệm thu thủy sản").first.wait_for()
+    facet = page.inner_text(".facet-collections")
+    assert "Báo cáo nhiệm vụ KH&CN" in facet and "task_reports" not in facet
