@@ -68,3 +68,25 @@ def test_library_words_search_the_full_text_with_a_collection_facet(client, inde
     assert "Tài liệu hạn chế C" not in response.content.decode()
     narrowed = client.get("/library/?q=thát lát cườm&collection=theses").content.decode()
     assert "Luận văn thạc sĩ B" in narrowed and "Báo cáo tổng kết đề tài A" not in narrowed
+
+
+def test_detail_page_links_the_s_and_t_task_by_its_code(client):
+    from openstx.projects.models import Task
+    from openstx.projects.workflow import get_workflow
+
+    public_state = get_workflow().public_states[0]
+    task = Task.objects.create(
+        title="Nghiên cứu ương giống cá thát lát", code="ĐT-2023-11", state=public_state
+    )
+    hidden = Task.objects.create(title="Nhiệm vụ đề xuất", code="ĐX-01", state="proposed")
+    assert "proposed" not in get_workflow().public_states
+    document = DocumentFactory(task_reference="đt-2023-11")
+    page = client.get(document.get_absolute_url()).content.decode()
+    assert f'href="{task.get_absolute_url()}"' in page
+    unknown = DocumentFactory(task_reference="Đề tài cũ không có mã")
+    page = client.get(unknown.get_absolute_url()).content.decode()
+    assert "Đề tài cũ không có mã" in page
+    # a task the visitor may not see is not linked (its code stays as written)
+    secret = DocumentFactory(task_reference="ĐX-01")
+    page = client.get(secret.get_absolute_url()).content.decode()
+    assert hidden.get_absolute_url() not in page and "ĐX-01" in page

@@ -452,6 +452,30 @@ def extract_document_file(
     return result["document"]
 
 
+def linked_task(document: Document, user: Any = None) -> Any:
+    """The S&T task a document belongs to, when the viewer may see it: by ``task_id_ref``, or by
+    the task code written in ``task_reference`` (imports and forms give the code)."""
+    from django.apps import apps
+
+    from openstx.core.permissions import restrict
+
+    try:
+        task_model = apps.get_model("projects", "Task")
+    except LookupError:  # the S&T tasks app is not installed
+        return None
+    if document.task_id_ref:
+        found = task_model.objects.filter(pk=document.task_id_ref)
+    elif document.task_reference.strip():
+        from django.db.models import Q
+
+        ref = nfc(document.task_reference.strip())
+        # iexact is ASCII-only on SQLite: also try the upper-case spelling (đ → Đ)
+        found = task_model.objects.filter(Q(code__iexact=ref) | Q(code=ref.upper()))
+    else:
+        return None
+    return restrict(found, user).order_by("pk").first()
+
+
 def create_document(
     *, user: Any, data: dict[str, Any], upload: Any = None, external_id: str | None = None
 ) -> Document:

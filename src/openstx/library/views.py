@@ -100,6 +100,7 @@ def detail(request: HttpRequest, pk: int, slug: str = "") -> HttpResponse:
             "moderation_form": ModerationForm(),
             "experts": document.experts.all(),
             "organizations": document.organizations.all(),
+            "task": services.linked_task(document, request.user),
         },
     )
 
