@@ -234,3 +234,17 @@ def test_optional_user_session_get_and_unsafe_without_csrf(rf, member):
     request = rf.post("/api/v1/x")
     request.user = member
     assert not optional_user(request).is_authenticated  # no CSRF token: not trusted
+
+
+def test_api_errors_are_translated(member):
+    secret = services.create_token(member, "t").secret
+    client = Client()
+    body = json.dumps({"language": "xx"})
+    response = client.patch(ME, body, content_type="application/json", **bearer(secret))
+    assert response.status_code == 400
+    assert response.json()["detail"] == "Ngôn ngữ không hợp lệ"  # the site language
+    client.cookies["openstx_language"] = "en"
+    response = client.patch(ME, body, content_type="application/json", **bearer(secret))
+    assert response.json()["detail"] == "Unknown language"
+    response = client.get(ME, **bearer("ostx_revoked_or_made_up"))
+    assert response.status_code == 401 and "revoked" in response.json()["detail"]

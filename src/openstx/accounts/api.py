@@ -7,6 +7,7 @@ from datetime import datetime
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from ninja import Router, Schema
 from ninja.errors import HttpError
 
@@ -154,10 +155,10 @@ def update_me(request, payload: MePatch):  # type: ignore[no-untyped-def]
     user = request.auth
     language = payload.language if payload.language is not None else user.language
     if language not in dict(settings.LANGUAGES):
-        return Status(400, {"detail": "Unknown language"})
+        return Status(400, {"detail": _("Unknown language")})
     full_name = payload.full_name if payload.full_name is not None else user.full_name
     if not full_name.strip():
-        return Status(400, {"detail": "The full name cannot be empty"})
+        return Status(400, {"detail": _("The full name cannot be empty")})
     services.update_profile(
         user,
         full_name=full_name,
@@ -184,7 +185,7 @@ def create_token(request, payload: TokenIn):  # type: ignore[no-untyped-def]
     except ValidationError as exc:
         return Status(400, {"detail": " ".join(exc.messages)})
     except PermissionDenied:
-        raise HttpError(403, "Forbidden")
+        raise HttpError(403, _("Forbidden"))
     return Status(201, {**_token_out(new.token), "token": new.secret})
 
 
@@ -232,7 +233,7 @@ def _member_out(m: Membership) -> dict:
 def organization_memberships(request, org_id: int, status: str | None = None):  # type: ignore[no-untyped-def]
     organization = get_object_or_404(Organization, pk=org_id)
     if not services.can_manage_organization(request.auth, organization):
-        raise HttpError(403, "Forbidden")
+        raise HttpError(403, _("Forbidden"))
     qs = (
         Membership.objects.filter(organization=organization)
         .exclude(status=Membership.Status.PENDING, user__is_active=False)  # unconfirmed sign-ups
@@ -264,7 +265,7 @@ def decide_membership(request, membership_id: int, payload: DecisionIn):  # type
             request.auth, membership, payload.approve, payload.note
         )
     except PermissionDenied:
-        raise HttpError(403, "Forbidden")
+        raise HttpError(403, _("Forbidden"))
     except ValidationError as exc:
         return Status(400, {"detail": " ".join(exc.messages)})
     decided.user, decided.organization = membership.user, membership.organization
@@ -279,11 +280,11 @@ def decide_membership(request, membership_id: int, payload: DecisionIn):  # type
 def delete_membership(request, membership_id: int):  # type: ignore[no-untyped-def]
     membership = _membership_for(request, membership_id)
     if not can(request.auth, DELETE, membership):
-        raise HttpError(403, "Forbidden")
+        raise HttpError(403, _("Forbidden"))
     try:
         services.remove_membership(request.auth, membership)
     except PermissionDenied:
-        raise HttpError(403, "Forbidden")
+        raise HttpError(403, _("Forbidden"))
     except ValidationError as exc:
         return Status(400, {"detail": " ".join(exc.messages)})
     return Status(204, None)

@@ -32,6 +32,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja.errors import HttpError
 from ninja.openapi.docs import Swagger, render_template
 from ninja.security import APIKeyCookie, HttpBearer
@@ -76,7 +77,7 @@ class TokenAuth(HttpBearer):
         user = self.authenticate(request, token)
         if user is None:
             # A wrong or revoked token is an error, not a reason to try the session.
-            raise HttpError(401, "Invalid, expired or revoked API token")
+            raise HttpError(401, _("Invalid, expired or revoked API token"))
         return user
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
@@ -102,7 +103,7 @@ class SessionCsrfAuth(APIKeyCookie):
         if user is None or not user.is_authenticated or not user.is_active:
             return None
         if not _csrf_ok(request):
-            raise HttpError(403, "CSRF check failed")
+            raise HttpError(403, _("CSRF check failed"))
         return user
 
 

@@ -14,6 +14,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.forms.models import model_to_dict
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError
 
@@ -184,7 +185,7 @@ def _write(func: Any) -> Any:
         except ApiError as exc:
             return Status(exc.status, {"detail": exc.detail})
         except PermissionDenied:
-            return Status(403, {"detail": "Forbidden"})
+            return Status(403, {"detail": _("Forbidden")})
 
     return wrapper
 
@@ -289,7 +290,7 @@ def _get(qs: Any, ident: str) -> Any:
     try:
         return services.get_by_id_or_external_id(qs, ident)
     except qs.model.DoesNotExist:
-        raise HttpError(404, "Not found")
+        raise HttpError(404, _("Not found"))
 
 
 # --- Organisations --------------------------------------------------------------------------
@@ -367,7 +368,7 @@ def _validate(form_class: Any, instance: Any, payload: dict[str, Any], user: Any
 def create_organization(request: HttpRequest, payload: OrganizationIn):  # type: ignore[no-untyped-def]
     user = request.auth  # type: ignore[attr-defined]
     if not can_add(user, Organization):
-        return Status(403, {"detail": "You may not create organisations"})
+        return Status(403, {"detail": _("You may not create organisations")})
     data = _validate(OrganizationForm, None, payload.model_dump(exclude_unset=True), user)
     org = services.create_organization(user, data)
     org = Organization.objects.select_related("admin_unit").get(pk=org.pk)
@@ -384,7 +385,7 @@ def update_organization(request: HttpRequest, ident: str, payload: OrganizationI
     user = request.auth  # type: ignore[attr-defined]
     org = _get(Organization.objects.all(), ident)
     if not can(user, CHANGE, org):
-        return Status(403, {"detail": "You may not edit this organisation"})
+        return Status(403, {"detail": _("You may not edit this organisation")})
     data = _validate(OrganizationForm, org, payload.model_dump(exclude_unset=True), user)
     services.update_organization(user, Organization.objects.get(pk=org.pk), data)
     return Status(
@@ -422,7 +423,7 @@ def get_expert(request: HttpRequest, ident: str):  # type: ignore[no-untyped-def
 def create_expert(request: HttpRequest, payload: ExpertIn):  # type: ignore[no-untyped-def]
     user = request.auth  # type: ignore[attr-defined]
     if not can_add(user, Expert):
-        return Status(403, {"detail": "You may not create expert profiles"})
+        return Status(403, {"detail": _("You may not create expert profiles")})
     data = _validate(ExpertForm, None, payload.model_dump(exclude_unset=True), user)
     expert = services.create_expert(user, data)
     return Status(
@@ -438,7 +439,7 @@ def update_expert(request: HttpRequest, ident: str, payload: ExpertIn):  # type:
     user = request.auth  # type: ignore[attr-defined]
     expert = _get(Expert.objects.all(), ident)
     if not can(user, CHANGE, expert):
-        return Status(403, {"detail": "You may not edit this expert profile"})
+        return Status(403, {"detail": _("You may not edit this expert profile")})
     data = _validate(ExpertForm, expert, payload.model_dump(exclude_unset=True), user)
     services.update_expert(user, Expert.objects.get(pk=expert.pk), data)
     return Status(
