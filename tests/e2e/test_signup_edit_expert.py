@@ -64,3 +64,39 @@ def test_signup_verify_login_and_edit_expert_profile(page, live_server, mailoutb
     assert expert.position == "Trưởng phòng Công nghệ sinh học"
     page.goto(expert.get_absolute_url())
     assert "Trưởng phòng Công nghệ sinh học" in page.inner_text("main")
+
+    # 6. add a publication from the expert page; a bad DOI is explained, then corrected
+    page.click("a[href$='/publications/new/']")
+    page.fill("[name=title]", "Vi khuẩn có lợi trong ao nuôi tôm thẻ")
+    page.fill("[name=year]", "2024")
+    page.fill("[name=venue]", "Tạp chí Khoa học Trường Đại học Cần Thơ")
+    page.fill("[name=doi]", "khong-phai-doi")
+    page.click("main form:has([name=doi]) [type=submit]")
+    page.wait_for_load_state()
+    assert "DOI" in page.locator("main .errorlist").first.inner_text()
+    page.fill("[name=doi]", "https://doi.org/10.22144/ctu.jvn.2024.001")
+    page.click("main form:has([name=doi]) [type=submit]")
+    page.wait_for_url(f"**{expert.get_absolute_url()}**")
+    main = page.inner_text("main")
+    assert "Vi khuẩn có lợi trong ao nuôi tôm thẻ" in main
+    assert "doi:10.22144/ctu.jvn.2024.001" in main
+
+
+def test_api_docs_try_it_out_with_the_session(page, login, live_server):
+    """Swagger UI at /api/v1/docs sends the CSRF token: a signed-in user creates a token."""
+    from openstx.accounts.models import ApiToken
+    from tests.factories import UserFactory
+
+    user = UserFactory(full_name="Trần Văn Bình")
+    login(page, user)
+    page.goto("/api/v1/docs")
+    block = page.locator(".opblock-post").filter(has_text="/api/v1/accounts/tokens").first
+    # deep linking rewrites the URL hash on click: do not wait for a "navigation"
+    block.locator(".opblock-summary").click(no_wait_after=True)
+    block.locator(".try-out__btn").click(no_wait_after=True)
+    block.locator("textarea.body-param__text").fill('{"name": "từ trang tài liệu API"}')
+    block.locator(".execute").click(no_wait_after=True)
+    status = block.locator(".live-responses-table tbody .response-col_status").first
+    status.wait_for(timeout=30_000)
+    assert status.inner_text().strip().startswith("201")
+    assert ApiToken.objects.filter(user=user, name="từ trang tài liệu API").exists()
