@@ -170,3 +170,17 @@ def test_publication_page_query_count(client, expert, expert_user, django_assert
     with django_assert_max_num_queries(6):
         html = client.get(expert.get_absolute_url()).content.decode()
     assert html.index("Bài 7") < html.index("Bài 0")  # newest first
+
+
+def test_api_lists_an_experts_publications(client, expert, expert_user, colleague):
+    services.add_publication(
+        expert_user,
+        expert,
+        {"title": "Bài A", "year": 2021, "doi": "doi:10.1000/abc", "coauthors": [colleague]},
+    )
+    services.add_publication(expert_user, expert, {"title": "Bài B", "year": 2024})
+    body = client.get(f"/api/v1/experts/{expert.external_id}/publications").json()
+    assert [p["title"] for p in body] == ["Bài B", "Bài A"]
+    assert body[1]["doi"] == "10.1000/abc"
+    assert body[1]["expert_ids"] == sorted([expert.pk, colleague.pk])
+    assert client.get("/api/v1/experts/NOPE/publications").status_code == 404

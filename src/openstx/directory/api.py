@@ -445,3 +445,47 @@ def update_expert(request: HttpRequest, ident: str, payload: ExpertIn):  # type:
     return Status(
         200, expert_out(Expert.objects.select_related("organization").get(pk=expert.pk), user)
     )
+
+
+# --- Publications ---------------------------------------------------------------------------
+
+
+class PublicationOut(Schema):
+    id: int
+    title: str
+    authors_text: str
+    year: int | None
+    venue: str
+    kind: str
+    doi: str
+    url: str
+    expert_ids: list[int]
+
+
+@router.get(
+    "/experts/{ident}/publications",
+    response=list[PublicationOut],
+    summary="An expert's publications, newest first",
+)
+def list_expert_publications(request: HttpRequest, ident: str):  # type: ignore[no-untyped-def]
+    viewer = optional_user(request)
+    expert = _get(restrict(Expert.objects.all(), viewer, VIEW), ident)
+    pubs = (
+        restrict(expert.publications.all(), viewer, VIEW)
+        .prefetch_related("experts")
+        .order_by("-year", "title")
+    )
+    return [
+        {
+            "id": p.pk,
+            "title": p.title,
+            "authors_text": p.authors_text,
+            "year": p.year,
+            "venue": p.venue,
+            "kind": p.kind,
+            "doi": p.doi,
+            "url": p.url,
+            "expert_ids": sorted(e.pk for e in p.experts.all()),
+        }
+        for p in pubs
+    ]
