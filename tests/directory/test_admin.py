@@ -42,3 +42,16 @@ def test_taxonomy_admin_pages(admin_client, fields, units):
         ).status_code
         == 200
     )
+
+
+def test_publication_history_in_the_admin(admin_client, expert, expert_user):
+    from openstx.directory import services
+
+    pub = services.add_publication(expert_user, expert, {"title": "Bài có lịch sử"})
+    services.update_publication(expert_user, expert, pub, {"title": "Bài có lịch sử (sửa)"})
+    response = admin_client.get(reverse("admin:directory_publication_history", args=[pub.pk]))
+    assert response.status_code == 200
+    assert expert_user.username in response.content.decode() or str(expert_user) in (
+        response.content.decode()
+    )
+    assert pub.history.count() >= 2
