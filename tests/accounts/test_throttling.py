@@ -245,3 +245,27 @@ def test_password_reset_throttled_per_ip(client, reset_limits, clock):
         assert reset(client, f"someone{n}@example.vn").status_code == 302
     assert reset(client, "someone-else@example.vn").status_code == 429
     assert reset(client, "someone-else@example.vn", ip="198.51.100.2").status_code == 302
+
+
+def test_signups_are_throttled_per_client(client, clock, settings):
+    settings.OPENSTX_SIGNUPS_PER_IP = 2
+
+    def signup(n, ip="203.0.113.50"):
+        return Client().post(
+            reverse("accounts:signup"),
+            {
+                "full_name": f"Người dùng {n}",
+                "email": f"nguoi{n}@example.vn",
+                "password1": "Mot-mat-khau-dai!",
+                "password2": "Mot-mat-khau-dai!",
+            },
+            REMOTE_ADDR=ip,
+        )
+
+    assert signup(1).status_code == 302
+    assert signup(2).status_code == 302
+    response = signup(3)
+    assert response.status_code == 429 and len(mail.outbox) == 2
+    assert signup(4, ip="198.51.100.60").status_code == 302
+    clock.now += 3601
+    assert signup(5).status_code == 302

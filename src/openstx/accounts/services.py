@@ -550,6 +550,22 @@ def password_reset_rules() -> tuple[ThrottleRule, ThrottleRule]:
     )
 
 
+def signup_rule() -> ThrottleRule:
+    """Sign-ups (each sends a verification e-mail) per client IP: ``OPENSTX_SIGNUPS_PER_IP``
+    (10) per ``OPENSTX_SIGNUP_WINDOW`` (3600 s)."""
+    window = _setting("OPENSTX_SIGNUP_WINDOW", 60 * 60)
+    return ThrottleRule("signup-ip", _setting("OPENSTX_SIGNUPS_PER_IP", 10), window, window)
+
+
+def signup_wait(request: Any) -> int:
+    """Count one sign-up from this client; seconds to wait when over the limit (0: go on)."""
+    now, rule, ip = _now(), signup_rule(), client_ip(request)
+    wait = _locked_for(rule, ip, now)
+    if not wait:
+        _hit(rule, ip, now)
+    return wait
+
+
 def _now() -> float:
     return time.time()
 
@@ -678,5 +694,14 @@ def password_reset_wait_message(seconds: int) -> str:
     return ngettext(
         "Too many password-reset requests. Try again in %(minutes)d minute.",
         "Too many password-reset requests. Try again in %(minutes)d minutes.",
+        minutes,
+    ) % {"minutes": minutes}
+
+
+def signup_wait_message(seconds: int) -> str:
+    minutes = _minutes(seconds)
+    return ngettext(
+        "Too many sign-ups from your network. Try again in %(minutes)d minute.",
+        "Too many sign-ups from your network. Try again in %(minutes)d minutes.",
         minutes,
     ) % {"minutes": minutes}

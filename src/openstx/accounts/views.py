@@ -55,6 +55,10 @@ def signup(request: HttpRequest) -> HttpResponse:
         return redirect("accounts:profile")
     form = forms.SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        wait = services.signup_wait(request)
+        if wait:
+            form.add_error(None, services.signup_wait_message(wait))
+            return render(request, "accounts/signup.html", {"form": form}, status=429)
         data = form.cleaned_data
         try:
             user = services.register_user(
