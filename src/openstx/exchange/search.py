@@ -31,6 +31,7 @@ class OfferSearch(SearchSpec):
     model = Offer
     type = "offer"
     label = _("Technology offers")
+    kind_labels = dict(Offer.Kind.choices)
     fields = {
         "title": TITLE,
         "summary": SUMMARY,
@@ -73,6 +74,7 @@ class DemandSearch(SearchSpec):
     model = Demand
     type = "demand"
     label = _("Technology demands")
+    kind_labels = {"demand": _("Demand")}
     fields = {
         "title": TITLE,
         "keywords": SUMMARY,

@@ -6,7 +6,14 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from openstx.ipr.models import IPRecord, StandardOutcome, StandardRecord, TrainingCourse
+from openstx.ipr.models import (
+    IPRecord,
+    IPType,
+    StandardKind,
+    StandardOutcome,
+    StandardRecord,
+    TrainingCourse,
+)
 from openstx.search.registry import BODY, SUMMARY, TITLE, SearchSpec, register
 
 
@@ -15,6 +22,7 @@ class IPRecordSearch(SearchSpec):
     model = IPRecord
     type = "ip"
     label = _("IP records")
+    kind_labels = dict(IPType.choices)
     fields = {
         "title": TITLE,
         "applicant_name": SUMMARY,
@@ -53,6 +61,7 @@ class StandardRecordSearch(SearchSpec):
     model = StandardRecord
     type = "standard"
     label = _("Standards and quality records")
+    kind_labels = dict(StandardKind.choices)
     fields = {"title": TITLE, "reference": SUMMARY, "organization_name": SUMMARY, "notes": BODY}
 
     def scope(self, obj: Any) -> str | list[str]:

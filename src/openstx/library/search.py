@@ -13,7 +13,6 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from openstx.library.models import AccessLevel, Collection, Document
-from openstx.search import facets
 from openstx.search.registry import BODY, SUMMARY, TITLE, SearchSpec, register
 
 
@@ -71,20 +70,3 @@ class DocumentSearch(SearchSpec):
             date=str(doc.get("year") or ""),
             external_id=f"bench-doc-{i}",
         )
-
-
-def _collection_labels(previous: Any) -> Any:
-    """Label the ``kind`` facet values that are library collections with the collection's name
-    (``task_reports`` → "S&T task reports"), in the request's language; other apps' values are
-    left to the labeller registered before (search.facets chains them)."""
-
-    def label(values: list[str]) -> dict[str, str]:
-        out = dict(previous(values)) if previous else {}
-        ours = DocumentSearch.kind_labels
-        out.update({v: str(ours[v]) for v in values if v in ours and v not in out})
-        return out
-
-    return label
-
-
-facets.register_labeller("kind", _collection_labels(facets._labellers.get("kind")))

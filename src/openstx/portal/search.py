@@ -9,7 +9,6 @@ from django.utils.translation import gettext_lazy as _
 
 from openstx.core.richtext import plain_text
 from openstx.portal.models import Article, Service
-from openstx.search import facets
 from openstx.search.registry import BODY, SUMMARY, TITLE, SearchSpec, register
 
 
@@ -18,6 +17,7 @@ class ArticleSearch(SearchSpec):
     model = Article
     type = "article"
     label = _("News and announcements")
+    kind_labels = dict(Article.Category.choices)
     fields = {
         "title": TITLE,
         "summary": SUMMARY,
@@ -54,6 +54,7 @@ class ServiceSearch(SearchSpec):
     model = Service
     type = "service"
     label = _("Services")
+    kind_labels = dict(Service.Category.choices)
     fields = {
         "title": TITLE,
         "fees": SUMMARY,
@@ -76,19 +77,3 @@ class ServiceSearch(SearchSpec):
 
     def facets(self, obj: Any) -> dict[str, Any]:
         return {"kind": obj.category, "org": obj.provider_id}
-
-
-def _kind_labels(previous: Any) -> Any:
-    """Label the portal's ``kind`` facet values (article categories, service categories) and
-    leave other apps' values to the labeller registered before."""
-
-    def label(values: list[str]) -> dict[str, str]:
-        ours = {**dict(Article.Category.choices), **dict(Service.Category.choices)}
-        out = dict(previous(values)) if previous else {}
-        out.update({v: str(ours[v]) for v in values if v in ours and v not in out})
-        return out
-
-    return label
-
-
-facets.register_labeller("kind", _kind_labels(facets._labellers.get("kind")))

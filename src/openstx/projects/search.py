@@ -8,7 +8,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from openstx.projects.models import Task
+from openstx.projects.models import Level, Task
 from openstx.search.registry import BODY, SUMMARY, TITLE, SearchSpec, register
 
 
@@ -17,6 +17,7 @@ class TaskSearch(SearchSpec):
     model = Task
     type = "task"
     label = _("S&T tasks")
+    kind_labels = dict(Level.choices)
     fields = {
         "title": TITLE,
         "code": SUMMARY,

@@ -1,6 +1,7 @@
 """Human labels for facet values (codes and ids in the index, names on the page).
 
-Apps may add or replace a labeller: ``facets.register_labeller("kind", fn)`` where
+A type labels its ``kind`` facet values with ``SearchSpec.kind_labels``. Apps may add or
+replace a labeller for another facet: ``facets.register_labeller(name, fn)`` where
 ``fn(values: list[str]) -> dict[str, str]``. The defaults read the taxonomy and directory
 through the app registry, so the search app imports no domain app.
 """
@@ -80,7 +81,20 @@ def _types(values: list[str]) -> dict[str, str]:
     return out
 
 
+def _kinds(values: list[str]) -> dict[str, str]:
+    """Each type's ``SearchSpec.kind_labels``; the first type that names a value labels it."""
+    from openstx.search import registry
+
+    out: dict[str, str] = {}
+    for spec in registry.specs():
+        for value in values:
+            if value not in out and value in spec.kind_labels:
+                out[value] = str(spec.kind_labels[value])
+    return out
+
+
 _DEFAULTS: dict[str, Labeller] = {
+    "kind": _kinds,
     "field": _fields,
     "org": _orgs,
     "region": _regions,
