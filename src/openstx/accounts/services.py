@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import math
-import os
 import secrets
 import string
 import time
@@ -34,6 +33,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from openstx.accounts.models import ApiToken, Membership, User
+from openstx.core.http import client_ip
 from openstx.core.permissions import is_admin, is_authenticated, is_officer, organization_ids
 from openstx.core.text import clean, fold, slugify_vi
 
@@ -602,27 +602,6 @@ def _forget(rule: ThrottleRule, ident: str) -> None:
     cache.delete_many(
         [_throttle_key(rule, ident, s) for s in ("lock", f"n{bucket}", f"n{bucket - 1}")]
     )
-
-
-def client_ip(request: Any) -> str:
-    """The client's address. Behind a reverse proxy listed in ``OPENSTX_FORWARDED_ALLOW_IPS``
-    (the variable gunicorn reads; default 127.0.0.1), the right-most ``X-Forwarded-For`` hop
-    that is not a proxy; otherwise ``REMOTE_ADDR``. A client cannot forge its address by
-    sending the header itself unless it connects from a trusted proxy. Same rule as the portal's
-    contact form."""
-    meta = getattr(request, "META", {}) or {}
-    remote = meta.get("REMOTE_ADDR", "") or "unknown"
-    allowed = getattr(settings, "OPENSTX_FORWARDED_ALLOW_IPS", None) or os.environ.get(
-        "OPENSTX_FORWARDED_ALLOW_IPS", "127.0.0.1"
-    )
-    proxies = {ip.strip() for ip in str(allowed).split(",") if ip.strip()}
-    forwarded = meta.get("HTTP_X_FORWARDED_FOR", "")
-    if forwarded and (remote in proxies or "*" in proxies):
-        hops = [h.strip() for h in forwarded.split(",") if h.strip()]
-        for hop in reversed(hops):
-            if hop not in proxies:
-                return hop[:45]
-    return remote
 
 
 def login_account_key(identifier: str) -> str:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
@@ -19,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from openstx.accounts.models import User
+from openstx.core.http import client_ip
 from openstx.core.permissions import (
     CHANGE,
     MODERATE,
@@ -637,25 +637,6 @@ def intermediary_list(request: HttpRequest) -> HttpResponse:
 
 
 # --- contact and training ---------------------------------------------------------------------------
-
-
-def client_ip(request: HttpRequest) -> str:
-    """The visitor's address. Behind a reverse proxy listed in OPENSTX_FORWARDED_ALLOW_IPS (the
-    same variable gunicorn reads), the right-most X-Forwarded-For hop that is not a proxy."""
-    import os
-
-    remote = request.META.get("REMOTE_ADDR", "") or "unknown"
-    allowed = getattr(settings, "OPENSTX_FORWARDED_ALLOW_IPS", None) or os.environ.get(
-        "OPENSTX_FORWARDED_ALLOW_IPS", "127.0.0.1"
-    )
-    proxies = {ip.strip() for ip in str(allowed).split(",") if ip.strip()}
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    if forwarded and (remote in proxies or "*" in proxies):
-        hops = [h.strip() for h in forwarded.split(",") if h.strip()]
-        for hop in reversed(hops):
-            if hop not in proxies:
-                return hop[:45]
-    return remote
 
 
 def contact(request: HttpRequest) -> HttpResponse:
