@@ -61,7 +61,8 @@ def check_extracted(po_path: Path) -> list[str]:
         shutil.copytree(app_dir, copy, ignore=shutil.ignore_patterns("__pycache__", "migrations"))
         env = dict(os.environ, DJANGO_SETTINGS_MODULE="openstx.settings")
         # -P: the copy is the working directory, and its modules (logging.py, …) must not
-        # shadow the standard library
+        # shadow the standard library. Celery's Django fix-up still puts the working directory
+        # first on sys.path, so an app module named like a standard one (http.py) fails here.
         cmd = [
             sys.executable,
             "-P",
@@ -73,7 +74,9 @@ def check_extracted(po_path: Path) -> list[str]:
             "--no-obsolete",
             "--no-location",
         ]
-        subprocess.run(cmd, cwd=copy, env=env, check=True, capture_output=True)  # noqa: S603
+        done = subprocess.run(cmd, cwd=copy, env=env, capture_output=True, text=True)  # noqa: S603
+        if done.returncode:
+            return [f"{po_path}: makemessages failed:\n{done.stderr[-2000:]}"]
         fresh = polib.pofile(str(copy / "locale/vi/LC_MESSAGES/django.po"))
         committed = {(e.msgctxt, e.msgid) for e in polib.pofile(str(po_path))}
         return [

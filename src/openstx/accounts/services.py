@@ -33,7 +33,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from openstx.accounts.models import ApiToken, Membership, User
-from openstx.core.http import client_ip
+from openstx.core.client_address import client_ip
 from openstx.core.permissions import is_admin, is_authenticated, is_officer, organization_ids
 from openstx.core.text import clean, fold, slugify_vi
 

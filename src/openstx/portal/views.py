@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from openstx.accounts.models import User
-from openstx.core.http import client_ip
+from openstx.core.client_address import client_ip
 from openstx.core.permissions import (
     CHANGE,
     MODERATE,
