@@ -37,3 +37,16 @@ def _isolated_search_index(tmp_path, settings):
     synonyms.clear_cache()
     yield
     synonyms.clear_cache()
+
+
+@pytest.fixture(autouse=True)
+def _site_language():
+    """Each test starts in the site language. Django leaves the language of the last request
+    active in the thread, so an English request in one test would otherwise turn the next
+    test's labels English (seen in CI: a workflow label came back "Screened")."""
+    from django.conf import settings as django_settings
+    from django.utils import translation
+
+    translation.activate(django_settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
