@@ -50,3 +50,14 @@ def _site_language():
     translation.activate(django_settings.LANGUAGE_CODE)
     yield
     translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings):
+    """Django's default PBKDF2 (1,000,000 rounds) costs ~0.3 s per user on these machines and
+    factories create users in almost every test; the hasher is Django's, not ours, so tests use
+    the fast one (Django's own advice). PBKDF2 stays second, so hashes made with it still check."""
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+        "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    ]
