@@ -57,3 +57,14 @@ def outsider(db):
     user = UserFactory(username="outsider")
     MembershipFactory(user=user)
     return user
+
+
+def publish(listing, officer):
+    """Submit ``listing`` as a member of its organisation and approve it; returns it fresh."""
+    from openstx.exchange import services
+
+    member = MembershipFactory(organization=listing.organization).user
+    services.submit(listing, member)
+    services.approve(listing, officer)
+    listing.refresh_from_db()
+    return listing

@@ -283,3 +283,13 @@ def test_events_write_api(officer, broker, research_org, researcher):
         "/api/v1/events/EV-9/transitions", {"action": "cancel"}, content_type="application/json"
     )
     assert r.status_code == 422  # a reason is required
+
+
+def test_event_api_without_start_date_is_422_and_saves_nothing(officer):
+    r = client_for(officer).post(
+        "/api/v1/events", {"title": "Techmart"}, content_type="application/json"
+    )
+    assert r.status_code == 422 and "start_date" in r.content.decode()
+    from openstx.exchange.models import Event
+
+    assert not Event.objects.exists()

@@ -13,18 +13,11 @@ from openstx.core.permissions import VIEW, restrict
 from openstx.exchange import services
 from openstx.exchange.models import Connection, Demand, ListingStatus, Message, Notification
 
-from .factories import DemandFactory, ExpertFactory, MembershipFactory, OfferFactory, UserFactory
+from .conftest import publish
+from .factories import DemandFactory, ExpertFactory, OfferFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 Stage = Connection.Stage
-
-
-def publish(listing, officer):
-    owner_member = MembershipFactory(organization=listing.organization).user
-    services.submit(listing, owner_member)
-    services.approve(listing, officer)
-    listing.refresh_from_db()
-    return listing
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ from django.urls import reverse
 from openstx.exchange import services
 from openstx.exchange.models import Connection, ListingStatus, Notification
 
+from .conftest import publish
 from .factories import (
     PASSWORD,
     DemandFactory,
@@ -23,14 +24,6 @@ from .factories import (
 
 pytestmark = pytest.mark.django_db
 Stage = Connection.Stage
-
-
-def publish(listing, officer):
-    member = MembershipFactory(organization=listing.organization).user
-    services.submit(listing, member)
-    services.approve(listing, officer)
-    listing.refresh_from_db()
-    return listing
 
 
 @pytest.fixture

@@ -202,3 +202,10 @@ def test_sitemap_skips_draft_events(client, event, officer):
     draft = services.save_event(Event(title="Nháp", start_date=future()), officer)
     body = client.get("/sitemap.xml").content.decode()
     assert event.get_absolute_url() in body and draft.get_absolute_url() not in body
+
+
+def test_event_needs_title_and_start_date_from_any_caller(officer):
+    with pytest.raises(ValidationError) as exc:
+        services.save_event(Event(title=" "), officer)
+    assert set(exc.value.message_dict) == {"title", "start_date"}
+    assert not Event.objects.exists()

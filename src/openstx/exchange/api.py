@@ -881,8 +881,6 @@ def _save_event(event: Event, data: dict[str, Any], user: Any) -> Event:
     for name, value in data.items():
         if value is not None:
             setattr(event, name, value)
-    if event.pk is None and not event.start_date:
-        raise ValidationError({"start_date": ["This field is required."]})
     return services.save_event(event, user)
 
 

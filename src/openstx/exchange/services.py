@@ -1032,6 +1032,8 @@ def validate_event(event: Any) -> None:
     errors: dict[str, list[str]] = {}
     if not (event.title or "").strip():
         errors["title"] = [_("Give the event a title.")]
+    if not event.start_date:
+        errors["start_date"] = [_("Give the date the event starts.")]
     if event.end_date and event.start_date and event.end_date < event.start_date:
         errors["end_date"] = [_("The event cannot end before it starts.")]
     if errors:
