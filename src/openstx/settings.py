@@ -88,6 +88,7 @@ MIDDLEWARE = [
     "openstx.core.logging.RequestIdMiddleware",
     "openstx.core.db_router.ReplicaMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "openstx.web.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",

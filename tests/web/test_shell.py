@@ -19,25 +19,6 @@ def test_language_switch_to_english(client):
     assert "Technology exchange" in html
 
 
-@pytest.mark.django_db
-def test_pending_area_says_so_plainly(client, monkeypatch):
-    from openstx.web import areas, views
-
-    planned = areas.Area("planned", "Khu vực dự kiến", "Mô tả", "planned:nowhere")
-    monkeypatch.setattr(views, "AREAS", [*areas.AREAS, planned])
-    monkeypatch.setattr(areas, "AREAS", [*areas.AREAS, planned])
-    response = client.get(reverse("web:area-pending", args=["planned"]))
-    assert response.status_code == 200
-    assert "chưa có" in response.content.decode()  # "not available yet"
-    built = next(a for a in areas.AREAS if a.built)
-    assert client.get(reverse("web:area-pending", args=[built.key])).status_code == 404
-
-
-@pytest.mark.django_db
-def test_built_or_unknown_area_has_no_pending_page(client):
-    assert client.get(reverse("web:area-pending", args=["nonexistent"])).status_code == 404
-
-
 def test_healthz(client):
     assert client.get("/healthz").content == b"ok"
 

@@ -1,14 +1,10 @@
-"""The areas of the site (DESIGN §1) and whether each is built yet.
-
-The navigation is drawn from this list; an area that is not built yet gets an honest page
-saying so instead of a fake one.
-"""
+"""The areas of the site, in the order the navigation and the home page show them."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -18,18 +14,11 @@ class Area:
     key: str
     title: Promise
     description: Promise
-    url_name: str  # the area's entry page once built
+    url_name: str  # the area's entry page
 
     @property
-    def url(self) -> str | None:
-        try:
-            return reverse(self.url_name)
-        except NoReverseMatch:
-            return None
-
-    @property
-    def built(self) -> bool:
-        return self.url is not None
+    def url(self) -> str:
+        return reverse(self.url_name)
 
 
 AREAS: list[Area] = [

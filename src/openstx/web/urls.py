@@ -5,7 +5,6 @@ from openstx.web import views
 app_name = "web"
 urlpatterns = [
     path("", views.home, name="home"),
-    path("area/<slug:key>/", views.area_pending, name="area-pending"),
     path("language/<str:code>/", views.set_language, name="language"),
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),

@@ -7,21 +7,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from openstx.core.models import Job
 from openstx.core.permissions import restrict
-from openstx.web.areas import AREAS
 
 
 def home(request: HttpRequest) -> HttpResponse:
     from openstx.web.services import home_context
 
     return render(request, "web/home.html", home_context(request.user))
-
-
-def area_pending(request: HttpRequest, key: str) -> HttpResponse:
-    """An honest page for an area that is not built yet."""
-    match = next((a for a in AREAS if a.key == key), None)
-    if match is None or match.built:
-        raise Http404
-    return render(request, "web/area_pending.html", {"area": match}, status=200)
 
 
 def healthz(request: HttpRequest) -> HttpResponse:
