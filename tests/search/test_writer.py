@@ -140,6 +140,32 @@ def test_reindex_resumes_after_interruption(apply, search, monkeypatch):
     assert check.check().ok
 
 
+def test_reindex_cleans_generations_left_by_killed_runs(apply, search):
+    """#15.11: a run killed while building, while creating its directory or before its swap
+    deleted the old generations leaves directories behind; the next run removes them."""
+    make(5)
+    apply()
+    store = default_store()
+    first = store.current_path()
+    writer.rebuild()
+    previous_live = store.current_path()  # `first` is kept as the previous generation
+    # an abandoned build (killed long ago), then a newer one (killed just now)
+    abandoned = store.new_generation()
+    (abandoned / "state.json").write_text(json.dumps({"building": True, "done": {}}))
+    newest = store.new_generation()
+    (newest / "state.json").write_text(
+        json.dumps({**writer.snapshot_position(), "building": True, "done": {}})
+    )
+    half_created = store.new_generation()  # killed before its state was written
+    assert len(list(store.root.glob("gen-*"))) == 5
+    result = writer.rebuild()
+    assert result["resumed"] is True and result["generation"] == newest.name
+    left = sorted(p.name for p in store.root.glob("gen-*"))
+    assert left == sorted([previous_live.name, newest.name])
+    assert not abandoned.exists() and not half_created.exists() and not first.exists()
+    assert search("tram thuy van", per_page=50).total == 5
+
+
 def test_reindex_one_type(apply, search):
     make(3)
     apply()

@@ -155,6 +155,30 @@ class IndexStore:
     def unfinished_builds(self) -> list[Path]:
         return sorted(p for p in self.root.glob("gen-*") if read_state(p).get("building"))
 
+    def clean_stale(self, resume: Path | None = None) -> list[str]:
+        """Remove generations left by killed runs (call while holding the build lock).
+
+        Kept: the live generation, the newest finished one before it (readers in other
+        processes may still have it open) and ``resume`` (the build about to continue).
+        Removed: older finished generations a killed swap did not delete, abandoned builds, and
+        directories a run was killed while creating (no ``state.json``)."""
+        live = self.current_path()
+        keep = {p.name for p in (live, resume) if p is not None}
+        finished = sorted(
+            (p for p in self.root.glob("gen-*") if (p / STATE_FILE).exists()),
+            key=lambda p: p.name,
+        )
+        finished = [p for p in finished if not read_state(p).get("building")]
+        older = [p for p in finished if live is None or p.name < live.name]
+        if older:
+            keep.add(older[-1].name)
+        removed = []
+        for path in self.root.glob("gen-*"):
+            if path.name not in keep and path.is_dir():
+                shutil.rmtree(path, ignore_errors=True)
+                removed.append(path.name)
+        return sorted(removed)
+
     # --- opening -------------------------------------------------------------------------
     def open(self, path: Path) -> _Opened:
         key = str(path)

@@ -280,6 +280,8 @@ def _rebuild(
     store: IndexStore, progress: Any, commit_every: int, threads: int, writer_locked: bool = False
 ) -> dict[str, Any]:
     builds = store.unfinished_builds()
+    # generations left by killed runs: only the newest unfinished build is resumed
+    store.clean_stale(resume=builds[-1] if builds else None)
     if builds:
         path = builds[-1]
         state = read_state(path)
