@@ -6,4 +6,6 @@ class CoreConfig(AppConfig):
     label = "core"
 
     def ready(self) -> None:
-        from openstx.core import policies  # noqa: F401  (registers permission policies)
+        from openstx.core.registries import autodiscover
+
+        autodiscover()  # every app's policies, search specs, indicators and importers

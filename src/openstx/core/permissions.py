@@ -72,6 +72,60 @@ def can_add(user: Any, model: type[models.Model]) -> bool:
     return policy_for(model).can_add(user)
 
 
+class StaffOnlyPolicy(Policy):
+    """Internal tables (outboxes, code-list versions, reminders): department staff only.
+
+    Registered explicitly so that "no policy" always means "forgotten", never "internal"."""
+
+    def scope(self, user: Any, action: str, queryset: models.QuerySet) -> models.QuerySet:
+        return queryset if is_officer(user) else queryset.none()
+
+    def allows(self, user: Any, action: str, obj: models.Model) -> bool:
+        return is_officer(user)
+
+
+class PublicReadPolicy(Policy):
+    """Reference data (code lists): everyone reads, staff change."""
+
+    def scope(self, user: Any, action: str, queryset: models.QuerySet) -> models.QuerySet:
+        if action == VIEW or is_officer(user):
+            return queryset
+        return queryset.none()
+
+    def allows(self, user: Any, action: str, obj: models.Model) -> bool:
+        return action == VIEW or is_officer(user)
+
+
+class ParentPolicy(Policy):
+    """A child row (a task's budget line, a request's message) follows its parent's policy.
+
+    ``parent`` names the foreign key. Viewing the child needs ``view_action`` on the parent
+    (a parent may keep a finer action, e.g. a task's dossier); any other action on the child
+    needs ``write_action`` on the parent. The parent's rule stays the only one.
+    """
+
+    parent: str = ""
+    view_action: str = VIEW
+    write_action: str = CHANGE
+
+    def parent_action(self, action: str) -> str:
+        return self.view_action if action == VIEW else self.write_action
+
+    def scope(self, user: Any, action: str, queryset: models.QuerySet) -> models.QuerySet:
+        parent_model = queryset.model._meta.get_field(self.parent).related_model
+        allowed = restrict(parent_model._default_manager.all(), user, self.parent_action(action))
+        return queryset.filter(**{f"{self.parent}__in": allowed.values("pk")})
+
+    def allows(self, user: Any, action: str, obj: models.Model) -> bool:
+        parent = getattr(obj, self.parent)
+        return parent is not None and can(user, self.parent_action(action), parent)
+
+
+def registered_models() -> set[type[models.Model]]:
+    """The models that have a policy of their own (for the every-model contract test)."""
+    return set(_registry)
+
+
 class RestrictedQuerySet(models.QuerySet):
     """QuerySet with ``.restrict(user, action)``; list views and the API can never forget it."""
 

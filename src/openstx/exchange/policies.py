@@ -12,6 +12,7 @@ from openstx.core.permissions import (
     DELETE,
     MODERATE,
     VIEW,
+    ParentPolicy,
     Policy,
     is_authenticated,
     is_broker,
@@ -21,6 +22,7 @@ from openstx.core.permissions import (
 )
 from openstx.exchange.models import (
     Connection,
+    ConnectionStep,
     Demand,
     Event,
     ListingAttachment,
@@ -211,3 +213,10 @@ class ListingTransitionPolicy(Policy):
             return queryset
         ids = organization_ids(user)
         return queryset.filter(Q(offer__owner__in=ids) | Q(demand__requester__in=ids))
+
+
+@register(ConnectionStep)
+class ConnectionStepPolicy(ParentPolicy):
+    """A connection's history: whoever may see the connection."""
+
+    parent = "connection"

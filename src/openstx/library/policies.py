@@ -18,13 +18,22 @@ from openstx.core.permissions import (
     DELETE,
     MODERATE,
     VIEW,
+    ParentPolicy,
     Policy,
+    StaffOnlyPolicy,
     is_admin,
     is_authenticated,
     is_officer,
     register,
 )
-from openstx.library.models import AccessLevel, Document
+from openstx.library.models import (
+    AccessLevel,
+    BatchItem,
+    Document,
+    DocumentFile,
+    ExtractedPage,
+    Extraction,
+)
 
 DOWNLOAD = "download"
 
@@ -82,4 +91,18 @@ class DocumentPolicy(Policy):
         return is_authenticated(user)
 
 
-__all__ = ["ADD", "DOWNLOAD", "DocumentPolicy", "visible_levels"]
+@register(DocumentFile)
+class DocumentFilePolicy(ParentPolicy):
+    """A file is reached as its document is downloaded."""
+
+    parent = "document"
+    view_action = DOWNLOAD
+
+
+# Extracted text is shared by content hash between documents of any access level, and batch
+# items belong to staff-run ingestion: staff only (pages show text through the document).
+for _model in (Extraction, ExtractedPage, BatchItem):
+    register(_model)(StaffOnlyPolicy)
+
+
+__all__ = ["ADD", "DOWNLOAD", "DocumentFilePolicy", "DocumentPolicy", "visible_levels"]

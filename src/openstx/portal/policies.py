@@ -17,6 +17,7 @@ from openstx.core.permissions import (
     CHANGE,
     MODERATE,
     VIEW,
+    ParentPolicy,
     Policy,
     is_authenticated,
     is_officer,
@@ -25,10 +26,13 @@ from openstx.core.permissions import (
 )
 from openstx.portal.models import (
     Application,
+    ApplicationTransition,
     Article,
     Attachment,
     ContactMessage,
     Programme,
+    RequestMessage,
+    RequestTransition,
     Service,
     ServiceRequest,
     StartupProfile,
@@ -167,3 +171,26 @@ class ContactPolicy(Policy):
 
     def can_add(self, user: Any) -> bool:
         return True
+
+
+class _RequestChildPolicy(ParentPolicy):
+    """A request's messages and status log: whoever may see the request; changes by whoever
+    handles it (the provider or staff)."""
+
+    parent = "request"
+    write_action = MODERATE
+
+
+@register(RequestMessage)
+class RequestMessagePolicy(_RequestChildPolicy):
+    pass
+
+
+@register(RequestTransition)
+class RequestTransitionPolicy(_RequestChildPolicy):
+    pass
+
+
+@register(ApplicationTransition)
+class ApplicationTransitionPolicy(ParentPolicy):
+    parent = "application"

@@ -17,13 +17,31 @@ from django.db.models import Q, QuerySet
 from openstx.core.permissions import (
     CHANGE,
     VIEW,
+    ParentPolicy,
     Policy,
+    StaffOnlyPolicy,
+    can,
     is_authenticated,
     is_officer,
     organization_ids,
     register,
 )
-from openstx.projects.models import Council, Task
+from openstx.projects.models import (
+    Council,
+    CouncilMember,
+    Reminder,
+    ScoreSheet,
+    Task,
+    TaskBudget,
+    TaskDocument,
+    TaskMember,
+    TaskOutput,
+    TaskTransition,
+    Workflow,
+)
+
+DOSSIER = "dossier"  # a task's budget lines, team, documents, transitions and councils
+SCORE = "score"  # enter (or read) a council member's score sheet
 
 
 def _expert_id(user: Any) -> int | None:
@@ -66,6 +84,8 @@ class TaskPolicy(Policy):
             return queryset.filter(
                 pk__in=Task.objects.filter(public | insider_q(user)).values("pk")
             )
+        if action == DOSSIER and is_authenticated(user):
+            return queryset.filter(pk__in=Task.objects.filter(insider_q(user)).values("pk"))
         return queryset.none()
 
     def allows(self, user: Any, action: str, obj: Any) -> bool:
@@ -79,16 +99,16 @@ class TaskPolicy(Policy):
             return (
                 is_authenticated(user) and Task.objects.filter(insider_q(user), pk=obj.pk).exists()
             )
+        if action == DOSSIER:
+            return (
+                is_authenticated(user) and Task.objects.filter(insider_q(user), pk=obj.pk).exists()
+            )
         return False
 
 
 def can_see_dossier(user: Any, task: Task) -> bool:
     """Budget lines, team, documents, councils and transition details."""
-    if is_officer(user):
-        return True
-    if not is_authenticated(user):
-        return False
-    return Task.objects.filter(insider_q(user), pk=task.pk).exists()
+    return can(user, DOSSIER, task)
 
 
 def council_q(user: Any) -> Q:
@@ -115,12 +135,82 @@ class CouncilPolicy(Policy):
                 is_authenticated(user)
                 and Council.objects.filter(council_q(user), pk=obj.pk).exists()
             )
-        if action == CHANGE:  # the council's secretary enters score sheets
-            expert = _expert_id(user)
-            return (
-                bool(expert)
-                and obj.members.filter(
-                    expert_id=expert, role="secretary", invitation="accepted"
-                ).exists()
-            )
+        if action == CHANGE:  # the council's secretary enters score sheets and concludes
+            return is_secretary(user, obj)
         return False
+
+
+def is_secretary(user: Any, council: Council) -> bool:
+    """The one statement of the secretary rule: an accepted member with the secretary role."""
+    expert = _expert_id(user)
+    return (
+        bool(expert)
+        and council.members.filter(
+            expert_id=expert,
+            role=CouncilMember.Role.SECRETARY,
+            invitation=CouncilMember.Invitation.ACCEPTED,
+        ).exists()
+    )
+
+
+@register(CouncilMember)
+class CouncilMemberPolicy(ParentPolicy):
+    """Seeing a member follows the council. ``SCORE``: the member themself (once accepted), the
+    council's secretary, or an officer."""
+
+    parent = "council"
+
+    def scope(self, user: Any, action: str, queryset: QuerySet) -> QuerySet:
+        if action != SCORE:
+            return super().scope(user, action, queryset)
+        if is_officer(user):
+            return queryset
+        expert = _expert_id(user)
+        if not expert:
+            return queryset.none()
+        accepted = CouncilMember.Invitation.ACCEPTED
+        secretary_of = CouncilMember.objects.filter(
+            expert_id=expert, role=CouncilMember.Role.SECRETARY, invitation=accepted
+        ).values("council_id")
+        return queryset.filter(
+            Q(expert_id=expert, invitation=accepted) | Q(council_id__in=secretary_of)
+        )
+
+    def allows(self, user: Any, action: str, obj: Any) -> bool:
+        if action != SCORE:
+            return super().allows(user, action, obj)
+        if is_officer(user):
+            return True
+        expert = _expert_id(user)
+        if not expert:
+            return False
+        if obj.expert_id == expert and obj.invitation == CouncilMember.Invitation.ACCEPTED:
+            return True
+        return is_secretary(user, obj.council)
+
+
+@register(ScoreSheet)
+class ScoreSheetPolicy(ParentPolicy):
+    parent = "member"
+    view_action = SCORE
+    write_action = SCORE
+
+
+class _DossierPolicy(ParentPolicy):
+    parent = "task"
+    view_action = DOSSIER
+
+
+for _model in (TaskMember, TaskBudget, TaskTransition, TaskDocument):
+    register(_model)(type(f"{_model.__name__}Policy", (_DossierPolicy,), {}))
+
+
+@register(TaskOutput)
+class TaskOutputPolicy(ParentPolicy):
+    """Outputs are shown on the task page to whoever may see the task."""
+
+    parent = "task"
+
+
+for _model in (Workflow, Reminder):
+    register(_model)(StaffOnlyPolicy)

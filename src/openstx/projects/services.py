@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
-from openstx.core.permissions import is_authenticated, is_officer, organization_ids
+from openstx.core.permissions import CHANGE, can, is_authenticated, is_officer, organization_ids
 from openstx.projects.models import (
     Council,
     CouncilMember,
@@ -757,18 +757,10 @@ def respond_invitation(
 
 
 def may_enter_scores(user: Any, member: CouncilMember) -> bool:
-    """The member themself, the council's secretary, or an officer."""
-    if not is_authenticated(user):
-        return False
-    if is_officer(user):
-        return True
-    if member.expert.user_id == user.pk and member.invitation == CouncilMember.Invitation.ACCEPTED:
-        return True
-    return member.council.members.filter(
-        role=CouncilMember.Role.SECRETARY,
-        expert__user=user,
-        invitation=CouncilMember.Invitation.ACCEPTED,
-    ).exists()
+    """The member themself, the council's secretary, or an officer (``policies.SCORE``)."""
+    from openstx.projects.policies import SCORE
+
+    return can(user, SCORE, member)
 
 
 def enter_scores(
@@ -874,15 +866,7 @@ QUORUM = Decimal("0.6667")
 def conclude(council: Council, user: Any, notes: str = "") -> Council:
     """Compute and freeze the outcome. Needs sheets from at least two thirds of the members
     who did not decline, and a chair."""
-    is_secretary = (
-        is_authenticated(user)
-        and council.members.filter(
-            role=CouncilMember.Role.SECRETARY,
-            expert__user=user,
-            invitation=CouncilMember.Invitation.ACCEPTED,
-        ).exists()
-    )
-    if not (is_officer(user) or is_secretary):
+    if not can(user, CHANGE, council):  # officers and the council's secretary
         raise PermissionDenied(_("Only officers or the council's secretary may conclude."))
     if council.status == Council.Status.CONCLUDED:
         raise ValidationError(_("The council has concluded."))
