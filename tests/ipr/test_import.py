@@ -477,3 +477,26 @@ def test_cover_sheet_before_the_data_sheet(tmp_path):
     result = import_file("ip", tmp_path / "c.xlsx")
     assert result.created == 1 and result.ok
     assert [r.line for r in import_file("ip", tmp_path / "c.xlsx").rejected] == []
+
+
+@pytest.mark.django_db
+def test_anonymous_web_exports_hold_no_live_formula(client):
+    """Issue #15: /ip/export.xlsx wrote =HYPERLINK(…) and =1+1 as formulas."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from tests.ipr.factories import IPRecordFactory, StandardRecordFactory
+
+    IPRecordFactory(title='=HYPERLINK("http://evil.example","bấm")', applicant_name="=1+1")
+    StandardRecordFactory(kind="barcode", outcome="accepted", title="=1+1")
+    for url, expected in [
+        ("/ip/export.xlsx", {'=HYPERLINK("http://evil.example","bấm")', "=1+1"}),
+        ("/ip/standards/export.xlsx", {"=1+1"}),
+    ]:
+        response = client.get(url)
+        assert response.status_code == 200
+        sheet = load_workbook(io.BytesIO(response.content)).active
+        cells = [c for row in sheet.iter_rows(min_row=2) for c in row if c.value]
+        assert not [c.coordinate for c in cells if c.data_type == "f"], url
+        assert expected <= {c.value for c in cells}, url

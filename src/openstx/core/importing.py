@@ -662,6 +662,8 @@ class ModelImporter(Importer):
     def _write_batch(self, rows: list[ParsedRow], ctx: ImportContext) -> list[tuple[str, Any]]:
         from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+        from openstx.core import derived
+
         model = self.model
         assert model is not None
         existing = self._existing([r.key for r in rows])
@@ -683,6 +685,7 @@ class ModelImporter(Importer):
                 obj = model(**{self.key: row.key}, **values)
                 self.before_create(obj, ctx)
                 self.update_derived(obj, ctx)
+                derived.fill(obj)  # what save() computes (bulk writes skip it)
                 new_objs.append(obj)
                 outcomes.append([CREATED, obj])
             else:
@@ -694,6 +697,7 @@ class ModelImporter(Importer):
                     for attname, value in diff.items():
                         setattr(obj, attname, value)
                     self.update_derived(obj, ctx)
+                    changed_attrs.update(derived.fill(obj))
                     changed_attrs.update(diff)
                     changed_attrs.update(self.derived_fields)
                     if has_updated_at:
@@ -835,8 +839,23 @@ class JsonlReader(Reader):
             self.total = sum(1 for line in fh if line.strip())
 
     def __iter__(self) -> Iterator[Row]:
-        with open(self.path, encoding="utf-8-sig", errors="strict") as fh:
-            for number, line in enumerate(fh, start=1):
+        # Line by line in bytes: one line that is not UTF-8 is one rejected row, not the end of
+        # the file (a text-mode file raises UnicodeDecodeError for the whole read).
+        with open(self.path, "rb") as fh:
+            for number, raw in enumerate(fh, start=1):
+                if number == 1 and raw.startswith(codecs.BOM_UTF8):
+                    raw = raw[len(codecs.BOM_UTF8) :]
+                try:
+                    line = raw.decode("utf-8")
+                except UnicodeDecodeError as exc:
+                    yield (
+                        number,
+                        RowError(
+                            _("not valid UTF-8 (byte 0x%(byte)02x at position %(pos)d)")
+                            % {"byte": raw[exc.start], "pos": exc.start + 1}
+                        ),
+                    )
+                    continue
                 if not line.strip():
                     continue
                 try:
@@ -883,24 +902,61 @@ class CsvReader(Reader):
         self.encoding = encoding
         self.content = content.lstrip("\ufeff")
         first_line = self.content.split("\n", 1)[0]
+        # Only the delimiter is guessed (from the header line); the quoting is Excel's. The
+        # sniffer, seeing no quotes in a header, also guesses doublequote=False, which split
+        # every cell holding a doubled quote ("") that Excel and our own export write.
         try:
-            self.dialect: Any = csv.Sniffer().sniff(first_line, delimiters=",;\t")
+            delimiter = csv.Sniffer().sniff(first_line, delimiters=",;\t").delimiter
         except csv.Error:
-            self.dialect = csv.excel
+            delimiter = ","
+        self.dialect: Any = type("Dialect", (csv.excel,), {"delimiter": delimiter})
         self.total = max(
             self.content.count("\n") - 1 + (0 if self.content.endswith("\n") else 1), 0
         )
 
     def __iter__(self) -> Iterator[Row]:
-        reader = csv.reader(io.StringIO(self.content, newline=""), dialect=self.dialect)
+        reader = csv.reader(
+            io.StringIO(self.content, newline=""), dialect=self.dialect, strict=True
+        )
         try:
             header = next(reader)
         except StopIteration:
             return
+        except csv.Error:
+            raise ImportFileError(_('line 1: the header row has an unbalanced quote (")'))
         self.header = [header_key(h) for h in header]
-        last = reader.line_num
-        for record in reader:
-            start, last = last + 1, reader.line_num
+        yield from self._records(reader, offset=0)
+
+    def _records(self, reader: Any, offset: int) -> Iterator[Row]:
+        """Rows of ``reader``, which starts ``offset`` physical lines into the file. A record the
+        csv module cannot end (an opening quote never closed would swallow the rest of the file
+        into one cell) is rejected with its line, and reading resumes on the next physical line,
+        so every good row after it is still imported."""
+        last = offset + reader.line_num
+        while True:
+            try:
+                record = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                start = last + 1
+                yield (
+                    start,
+                    RowError(
+                        _(
+                            'unbalanced or misplaced quote (") in this row (%(error)s); the row is skipped'
+                        )
+                        % {"error": exc}
+                    ),
+                )
+                rest = io.StringIO(self.content, newline="").readlines()[start:]
+                reader = csv.reader(
+                    io.StringIO("".join(rest), newline=""), dialect=self.dialect, strict=True
+                )
+                offset = last = start
+                continue
+            start, last = last + 1, offset + reader.line_num
+            record = [unescape_formula(cell) for cell in record]
             if not any(cell.strip() for cell in record):
                 continue
             if len(record) > len(self.header):
@@ -1161,6 +1217,59 @@ def _has_prefetch(qs: Any) -> bool:
     return bool(getattr(qs, "_prefetch_related_lookups", None))
 
 
+# Spreadsheet formula injection (CSV injection): a cell that begins with one of these is run as a
+# formula by Excel / LibreOffice when a CSV is opened (``=HYPERLINK(…)``, ``@SUM(…)``, ``+cmd…``).
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[+-]?[\d\s.,]+")
+
+
+def _formula_like(text: str) -> bool:
+    bare = text.lstrip("'")
+    return bare.startswith(FORMULA_PREFIXES) and not _PLAIN_NUMBER.fullmatch(bare)
+
+
+def escape_formula(value: Any) -> Any:
+    """The one spreadsheet-cell neutraliser for CSV: text that a spreadsheet would run as a
+    formula gets a leading apostrophe (the OWASP advice); so does text that already begins with
+    apostrophes before such a character, which makes :func:`unescape_formula` its exact inverse.
+    Numbers, dates and plain signed numbers (``-5``, ``+84 912 345 678``) pass unchanged."""
+    if isinstance(value, str) and _formula_like(value):
+        return "'" + value
+    return value
+
+
+def unescape_formula(value: str) -> str:
+    """Undo :func:`escape_formula` (the CSV reader calls it on every cell)."""
+    if value.startswith("'") and _formula_like(value[1:]):
+        return value[1:]
+    return value
+
+
+def spreadsheet_safe(values: Any) -> Any:
+    """:func:`escape_formula` over a CSV row: a list/tuple of cells or a dict (DictWriter)."""
+    if isinstance(values, dict):
+        return {key: escape_formula(v) for key, v in values.items()}
+    return [escape_formula(v) for v in values]
+
+
+def xlsx_row(sheet: Any, values: Iterable[Any]) -> list[Any]:
+    """One row for ``sheet.append`` (openpyxl, normal or write-only) in which no text is a
+    formula: openpyxl stores any string starting with ``=`` as a live formula, so such text is
+    written as a string cell instead (shown and read back exactly as it is, never evaluated).
+    Every XLSX writer builds its rows through this."""
+    from openpyxl.cell.cell import Cell
+
+    row: list[Any] = []
+    for value in values:
+        if isinstance(value, str) and value.startswith("="):
+            cell = Cell(sheet, row=1, column=1, value=value)  # append() places it
+            cell.data_type = "s"
+            row.append(cell)
+        else:
+            row.append(value)
+    return row
+
+
 def _cell(value: Any) -> Any:
     if value is None:
         return ""
@@ -1207,7 +1316,7 @@ def write_rows(
             writer = csv.writer(fh)
             writer.writerow(columns)
             for row in rows:
-                writer.writerow([_cell(row.get(c)) for c in columns])
+                writer.writerow([escape_formula(_cell(row.get(c))) for c in columns])
                 count += 1
                 if progress is not None:
                     progress.advance(1)
@@ -1218,7 +1327,7 @@ def write_rows(
         ws = wb.create_sheet("data")
         ws.append(columns)
         for row in rows:
-            ws.append([_cell(row.get(c)) for c in columns])
+            ws.append(xlsx_row(ws, [_cell(row.get(c)) for c in columns]))
             count += 1
             if progress is not None:
                 progress.advance(1)
@@ -1258,6 +1367,7 @@ __all__ = [
     "choice",
     "date",
     "decimal",
+    "escape_formula",
     "export_rows",
     "get_importer",
     "integer",
@@ -1268,7 +1378,10 @@ __all__ = [
     "register",
     "run_export",
     "run_import",
+    "spreadsheet_safe",
     "text",
+    "unescape_formula",
     "validated",
     "write_rows",
+    "xlsx_row",
 ]

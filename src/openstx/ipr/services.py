@@ -351,6 +351,8 @@ def export_xlsx(queryset: QuerySet, out: Any) -> int:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
+    from openstx.core.importing import xlsx_row
+
     wb = Workbook()
     ws = wb.active
     ws.title = "IP"
@@ -378,23 +380,26 @@ def export_xlsx(queryset: QuerySet, out: Any) -> int:
     records = queryset.select_related("applicant_organization", "task", "offer")
     for rec in records.iterator(chunk_size=1000):
         ws.append(
-            [
-                rec.external_id or "",
-                rec.get_type_display(),
-                rec.title,
-                rec.applicant,
-                rec.application_number,
-                rec.application_date,
-                rec.get_status_display(),
-                rec.certificate_number,
-                rec.certificate_date,
-                rec.expiry_date,
-                rec.classes,
-                _("yes") if rec.supported else _("no"),
-                rec.support_amount_vnd,
-                rec.task.code if rec.task_id and rec.task.code else rec.task_reference,
-                (rec.offer.external_id or str(rec.offer_id)) if rec.offer_id else "",
-            ]
+            xlsx_row(
+                ws,
+                [
+                    rec.external_id or "",
+                    rec.get_type_display(),
+                    rec.title,
+                    rec.applicant,
+                    rec.application_number,
+                    rec.application_date,
+                    rec.get_status_display(),
+                    rec.certificate_number,
+                    rec.certificate_date,
+                    rec.expiry_date,
+                    rec.classes,
+                    _("yes") if rec.supported else _("no"),
+                    rec.support_amount_vnd,
+                    rec.task.code if rec.task_id and rec.task.code else rec.task_reference,
+                    (rec.offer.external_id or str(rec.offer_id)) if rec.offer_id else "",
+                ],
+            )
         )
         count += 1
     for row in ws.iter_rows(min_row=2):

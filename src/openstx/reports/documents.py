@@ -190,6 +190,8 @@ def _xlsx(data: dict[str, Any], progress: Any) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
+    from openstx.core.importing import xlsx_row
+
     wb = Workbook()
     summary = wb.active
     summary.title = "Tổng hợp"
@@ -212,15 +214,18 @@ def _xlsx(data: dict[str, Any], progress: Any) -> bytes:
         for item in section["items"]:
             t, c = item["table"], item["comparison"]
             summary.append(
-                [
-                    t.indicator.key,
-                    str(t.indicator.title),
-                    section["title"],
-                    t.indicator.unit,
-                    c.get("now"),
-                    c.get("before"),
-                    c.get("change_percent"),
-                ]
+                xlsx_row(
+                    summary,
+                    [
+                        t.indicator.key,
+                        str(t.indicator.title),
+                        section["title"],
+                        t.indicator.unit,
+                        c.get("now"),
+                        c.get("before"),
+                        c.get("change_percent"),
+                    ],
+                )
             )
             name = _sheet_name(t.indicator.key, used)
             ws = wb.create_sheet(name)
@@ -231,7 +236,10 @@ def _xlsx(data: dict[str, Any], progress: Any) -> bytes:
             ws.append(["indicator", "year", "group", "label", "value", "unit"])
             for r in services.to_records(t):
                 ws.append(
-                    [r["indicator"], r["year"], r["group"], r["label"], r["value"], r["unit"]]
+                    xlsx_row(
+                        ws,
+                        [r["indicator"], r["year"], r["group"], r["label"], r["value"], r["unit"]],
+                    )
                 )
     if progress:
         progress.advance(message="sheets")

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from openstx.core.charts import bar_chart_svg
+from openstx.core.importing import spreadsheet_safe
 from openstx.core.permissions import is_officer
 from openstx.core.text import nfc
 from openstx.reports import registry
@@ -150,7 +151,7 @@ def to_csv(t: IndicatorTable) -> str:
         buf, fieldnames=["indicator", "year", "group", "label", "value", "unit"]
     )
     writer.writeheader()
-    writer.writerows(to_records(t))
+    writer.writerows(spreadsheet_safe(r) for r in to_records(t))
     return buf.getvalue()
 
 
