@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from openstx.exchange import demo
@@ -76,11 +74,34 @@ def test_small_demo_covers_every_stage_and_is_deterministic(world):
     assert snapshot() == first
 
 
+def test_city_scale_titles_are_distinct_without_the_database():
+    """City scale asks for thousands of listings: no two offer titles (or demand titles) equal,
+    and the same seed gives the same texts."""
+    offers = demo.offer_specs(demo.SCALES["city"]["offers"], 2016)
+    demands = demo.demand_specs(demo.SCALES["city"]["demands"], 2016)
+    assert len({o["title"] for o in offers}) == len(offers) == demo.SCALES["city"]["offers"]
+    assert len({d["title"] for d in demands}) == len(demands) == demo.SCALES["city"]["demands"]
+    # no "(phiên bản 2020)"-style padding: variety comes from subjects, places and qualifiers
+    assert not any(
+        "phiên bản" in o["title"] or "đợt" in d["title"] for o, d in zip(offers, demands)
+    )
+    assert len({o["subject"] for o in offers}) > 60
+    assert len({d["place"] for d in demands}) > 20
+    assert demo.offer_specs(50, 2016) == offers[:50]  # deterministic, a prefix of the city set
+    assert [o["title"] for o in demo.offer_specs(300, 5)] == [
+        o["title"] for o in demo.offer_specs(300, 5)
+    ]
+
+
 @pytest.mark.slow
 def test_city_scale(world):
+    """The loader itself at city scale (its duration is in the helper report / `openstx bench`,
+    not asserted here: timing assertions flake on a loaded machine)."""
     orgs, experts = world
-    started = time.monotonic()
     counts = demo.generate("city", 1, orgs, experts, log=lambda m: None)
     assert counts["offers"] >= 2000 and counts["demands"] >= 600
     assert Offer.objects.count() >= 2000 and Demand.objects.count() >= 600
-    assert time.monotonic() - started < 120
+    titles = list(Offer.objects.values_list("title", flat=True))
+    assert len(set(titles)) == len(titles)
+    titles = list(Demand.objects.values_list("title", flat=True))
+    assert len(set(titles)) == len(titles)

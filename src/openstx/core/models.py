@@ -40,6 +40,17 @@ class NormalizedTextMixin(models.Model):
         abstract = True
 
     def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        # text normalisation and the model's compute_derived(): core.derived, shared with bulk
+        from openstx.core.derived import fill
+
+        names = fill(self)
+        if kwargs.get("update_fields") is not None and names:
+            kwargs["update_fields"] = sorted(set(kwargs["update_fields"]) | set(names))
+        super().save(*args, **kwargs)
+
+    def normalize_text(self) -> list[str]:
+        """NFC-normalise the text fields in memory; return the names of those that changed."""
+        changed = []
         for field in self._meta.concrete_fields:
             if isinstance(field, models.CharField | models.TextField):
                 value = getattr(self, field.attname)
@@ -47,8 +58,10 @@ class NormalizedTextMixin(models.Model):
                     normalised = (
                         clean(value) if isinstance(field, models.CharField) else nfc(value).strip()
                     )
-                    setattr(self, field.attname, normalised)
-        super().save(*args, **kwargs)
+                    if normalised != value:
+                        setattr(self, field.attname, normalised)
+                        changed.append(field.attname)
+        return changed
 
 
 class BaseQuerySet(RestrictedQuerySet):
@@ -89,6 +102,10 @@ class Job(TimeStampedModel):
     )
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    # what core.jobs needs to send the job again when its worker died (see core.jobs.requeue)
+    task_name = models.CharField(_("task"), max_length=200, blank=True)
+    arguments = models.JSONField(_("arguments"), default=dict, blank=True)
+    worker = models.CharField(_("worker"), max_length=200, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

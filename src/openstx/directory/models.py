@@ -67,11 +67,12 @@ class Organization(NormalizedTextMixin, ExternalIdModel, TimeStampedModel):
     def __str__(self) -> str:
         return self.name
 
-    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def compute_derived(self) -> list[str]:
+        """Derived fields, for save() and bulk writers alike (``openstx.core.derived``)."""
         if not self.slug:
             self.slug = slugify_vi(self.short_name or self.name, 100)
         self.search_folded = self.compute_search_folded()
-        super().save(*args, **kwargs)
+        return ["slug", "search_folded"]
 
     def compute_search_folded(self) -> str:
         return fold(" ".join(filter(None, [self.name, self.short_name, self.tax_code])))
@@ -149,11 +150,12 @@ class Expert(NormalizedTextMixin, ExternalIdModel, TimeStampedModel):
     def __str__(self) -> str:
         return self.display_name
 
-    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def compute_derived(self) -> list[str]:
+        """Derived fields, for save() and bulk writers alike (``openstx.core.derived``)."""
         if not self.slug:
             self.slug = slugify_vi(self.full_name, 100)
         self.search_folded = self.compute_search_folded()
-        super().save(*args, **kwargs)
+        return ["slug", "search_folded"]
 
     def compute_search_folded(self) -> str:
         return fold(" ".join(filter(None, [self.full_name, self.keywords, self.position])))

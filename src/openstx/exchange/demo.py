@@ -16,6 +16,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from openstx.core import derived
 from openstx.core.text import slugify_vi
 
 SCALES = {
@@ -23,7 +24,9 @@ SCALES = {
     "city": {"offers": 2400, "demands": 720, "connections": 900, "events": 6},
 }
 
-# theme: (field codes, [(kind, title template)], subjects, keywords, advantages, applications)
+# theme: field codes; title templates (kind, template with {s} = subject); subjects; qualifiers
+# (appended to a title to make a distinct offer: scale, setting, standard); keywords; advantages
+# and applications (one is picked per offer); steps (a technical process, for descriptions).
 THEMES: dict[str, dict[str, Any]] = {
     "aquaculture": {
         "fields": ["405", "40501"],
@@ -32,7 +35,10 @@ THEMES: dict[str, dict[str, Any]] = {
             ("technology", "Chế phẩm vi sinh xử lý nước và đáy ao nuôi {s}"),
             ("technology", "Thức ăn công nghiệp bổ sung thảo dược cho {s}"),
             ("technology", "Vắc-xin phòng bệnh cho {s} giai đoạn giống"),
+            ("technology", "Quy trình sản xuất giống {s} sạch bệnh"),
+            ("technology", "Mô hình nuôi {s} kết hợp trồng lúa"),
             ("equipment", "Hệ thống cảm biến IoT giám sát chất lượng nước ao {s}"),
+            ("equipment", "Máy cho {s} ăn tự động điều khiển qua điện thoại"),
             ("solution", "Giải pháp truy xuất nguồn gốc {s} thương phẩm"),
             ("service", "Dịch vụ chẩn đoán bệnh {s} bằng PCR"),
         ],
@@ -45,24 +51,95 @@ THEMES: dict[str, dict[str, Any]] = {
             "lươn đồng",
             "ếch Thái Lan",
             "tôm sú",
+            "cá rô đồng",
+            "cá thát lát",
+            "sò huyết",
+            "nghêu Bến Tre",
+        ],
+        "qualifiers": [
+            "quy mô nông hộ",
+            "trong ao lót bạt",
+            "vùng nước lợ ven biển",
+            "đạt chuẩn ASC",
+            "theo tiêu chuẩn VietGAP",
+            "giảm 50% lượng nước thay",
+            "cho hợp tác xã",
+            "mùa khô xâm nhập mặn",
         ],
         "keywords": ["nuôi trồng thủy sản", "ao nuôi", "vi sinh", "ĐBSCL", "an toàn sinh học"],
-        "advantages": "Giảm 30% chi phí thức ăn, tỷ lệ sống tăng 15–20%, hạn chế dùng kháng sinh.",
-        "applications": "Trang trại và hợp tác xã nuôi trồng thủy sản vùng ven biển và nước ngọt.",
+        "advantages": [
+            "Giảm {a}% chi phí thức ăn, tỷ lệ sống tăng {b}%, hạn chế dùng kháng sinh.",
+            "Tỷ lệ sống đạt {c}%, hệ số thức ăn giảm còn 1,{d}.",
+            "Rút ngắn vụ nuôi {b} ngày, giảm {a}% lượng nước thải ra môi trường.",
+        ],
+        "applications": [
+            "Trang trại và hợp tác xã nuôi trồng thủy sản vùng ven biển và nước ngọt.",
+            "Hộ nuôi quy mô nhỏ, vùng nuôi tập trung của tỉnh.",
+            "Doanh nghiệp nuôi và chế biến thủy sản xuất khẩu.",
+        ],
+        "steps": [
+            "cải tạo ao và xử lý nước đầu vụ",
+            "chọn và thuần giống",
+            "quản lý thức ăn theo nhu cầu",
+            "theo dõi pH, oxy hòa tan và khí độc hằng ngày",
+            "bổ sung vi sinh định kỳ",
+            "thu hoạch và xử lý bùn đáy ao",
+        ],
     },
     "rice": {
         "fields": ["401", "40106"],
         "titles": [
             ("technology", "Giống lúa {s} chịu mặn, ngắn ngày"),
             ("technology", "Quy trình canh tác lúa {s} giảm phát thải khí nhà kính"),
+            ("technology", "Kỹ thuật tưới ngập khô xen kẽ cho lúa {s}"),
+            ("technology", "Quy trình nhân giống lúa {s} cấp xác nhận"),
             ("equipment", "Máy sạ cụm gắn máy kéo cho ruộng lúa {s}"),
+            ("equipment", "Máy sấy tháp lúa {s} dùng nhiệt từ trấu"),
             ("solution", "Phần mềm khuyến cáo bón phân cho lúa {s} theo bản đồ đất"),
+            ("solution", "Ứng dụng ảnh vệ tinh dự báo năng suất lúa {s}"),
             ("technology", "Chế phẩm Trichoderma phân hủy rơm rạ ruộng lúa {s}"),
         ],
-        "subjects": ["ST25", "OM5451", "Đài Thơm 8", "OM18", "hữu cơ", "Nàng Hoa 9", "RVT"],
+        "subjects": [
+            "ST25",
+            "OM5451",
+            "Đài Thơm 8",
+            "OM18",
+            "hữu cơ",
+            "Nàng Hoa 9",
+            "RVT",
+            "ST24",
+            "OM4900",
+            "Một bụi đỏ",
+            "Jasmine 85",
+        ],
+        "qualifiers": [
+            "vụ Đông Xuân",
+            "vụ Hè Thu",
+            "trên đất phèn",
+            "cho cánh đồng lớn",
+            "vùng ven biển nhiễm mặn",
+            "canh tác luân canh lúa – tôm",
+            "giảm 30% lượng phân đạm",
+        ],
         "keywords": ["lúa gạo", "giống lúa", "chịu mặn", "canh tác bền vững", "giảm phát thải"],
-        "advantages": "Năng suất tăng 8–12%, chịu mặn 4‰, giảm lượng giống gieo sạ một nửa.",
-        "applications": "Vùng lúa nhiễm mặn ven biển, cánh đồng lớn liên kết doanh nghiệp.",
+        "advantages": [
+            "Năng suất tăng {e}%, chịu mặn {f}‰, giảm lượng giống gieo sạ một nửa.",
+            "Giảm {a}% lượng phân bón và thuốc bảo vệ thực vật, lợi nhuận tăng {b}%.",
+            "Thời gian sinh trưởng {g} ngày, cơm mềm, thơm, đạt chuẩn xuất khẩu.",
+        ],
+        "applications": [
+            "Vùng lúa nhiễm mặn ven biển, cánh đồng lớn liên kết doanh nghiệp.",
+            "Hợp tác xã sản xuất lúa giống và lúa hàng hóa.",
+            "Doanh nghiệp thu mua, chế biến và xuất khẩu gạo.",
+        ],
+        "steps": [
+            "làm đất và san phẳng mặt ruộng",
+            "xử lý giống và gieo sạ theo hàng",
+            "quản lý nước theo giai đoạn sinh trưởng",
+            "bón phân theo bảng so màu lá",
+            "quản lý dịch hại tổng hợp",
+            "thu hoạch và sấy đúng ẩm độ",
+        ],
     },
     "fruit": {
         "fields": ["401", "211"],
@@ -71,6 +148,8 @@ THEMES: dict[str, dict[str, Any]] = {
             ("technology", "Quy trình xử lý {s} sau thu hoạch đạt chuẩn xuất khẩu"),
             ("equipment", "Kho lạnh khí quyển điều chỉnh (CA) bảo quản {s}"),
             ("technology", "Kỹ thuật xử lý ra hoa nghịch vụ cho {s}"),
+            ("technology", "Quy trình quản lý sâu bệnh tổng hợp trên {s}"),
+            ("equipment", "Dây chuyền phân loại {s} theo kích cỡ bằng camera"),
             ("service", "Dịch vụ chiếu xạ và kiểm dịch {s} xuất khẩu"),
         ],
         "subjects": [
@@ -82,10 +161,39 @@ THEMES: dict[str, dict[str, Any]] = {
             "nhãn Ido",
             "chôm chôm",
             "vú sữa Lò Rèn",
+            "cam sành",
+            "quýt hồng Lai Vung",
+            "dừa xiêm xanh",
+            "mít Thái",
+        ],
+        "qualifiers": [
+            "cho thị trường EU",
+            "vận chuyển bằng đường biển",
+            "theo tiêu chuẩn GlobalGAP",
+            "quy mô hợp tác xã",
+            "giảm hao hụt sau thu hoạch",
+            "cho vùng trồng có mã số",
+            "trên đất líp cải tạo",
         ],
         "keywords": ["sau thu hoạch", "bảo quản", "trái cây", "xuất khẩu", "khóm = dứa"],
-        "advantages": "Kéo dài thời gian bảo quản lên 28–35 ngày, giảm hao hụt dưới 5%.",
-        "applications": "Nhà đóng gói, hợp tác xã trái cây, doanh nghiệp xuất khẩu.",
+        "advantages": [
+            "Kéo dài thời gian bảo quản lên {h} ngày, giảm hao hụt dưới {i}%.",
+            "Tỷ lệ trái đạt loại 1 tăng {b}%, đáp ứng yêu cầu kiểm dịch thực vật.",
+            "Giữ màu, độ ngọt và hương vị; chi phí chỉ {j}.000 đồng/kg.",
+        ],
+        "applications": [
+            "Nhà đóng gói, hợp tác xã trái cây, doanh nghiệp xuất khẩu.",
+            "Nhà vườn và tổ hợp tác trồng cây ăn quả.",
+            "Siêu thị, chuỗi cửa hàng trái cây và sàn thương mại điện tử.",
+        ],
+        "steps": [
+            "thu hái đúng độ chín",
+            "rửa và xử lý nấm bệnh bằng nước nóng",
+            "phủ màng và làm ráo",
+            "phân loại, đóng gói",
+            "bảo quản lạnh ở nhiệt độ ổn định",
+            "kiểm tra chất lượng trước khi xuất hàng",
+        ],
     },
     "food": {
         "fields": ["211"],
@@ -94,6 +202,7 @@ THEMES: dict[str, dict[str, Any]] = {
             ("technology", "Công nghệ sản xuất nước {s} lên men probiotic"),
             ("technology", "Quy trình chế biến {s} đóng hộp tiệt trùng"),
             ("equipment", "Máy sấy bơm nhiệt cho {s}"),
+            ("technology", "Công nghệ chiên chân không {s}"),
             ("service", "Dịch vụ kiểm nghiệm chỉ tiêu vi sinh sản phẩm {s}"),
             ("solution", "Giải pháp HACCP cho cơ sở chế biến {s}"),
         ],
@@ -107,29 +216,96 @@ THEMES: dict[str, dict[str, Any]] = {
             "khô cá lóc",
             "mắm cá linh",
             "trà mãng cầu",
+            "bột gạo lứt",
+            "tôm khô",
+            "kẹo dừa",
+        ],
+        "qualifiers": [
+            "đạt OCOP 4 sao",
+            "cho cơ sở sản xuất nhỏ",
+            "không dùng chất bảo quản",
+            "tiết kiệm 40% điện năng",
+            "cho làng nghề truyền thống",
+            "đạt chuẩn ISO 22000",
+            "hạn sử dụng 12 tháng",
         ],
         "keywords": ["chế biến thực phẩm", "sấy lạnh", "an toàn thực phẩm", "OCOP"],
-        "advantages": "Giữ màu và vitamin, tiết kiệm 40% điện năng so với sấy nhiệt truyền thống.",
-        "applications": "Doanh nghiệp chế biến vừa và nhỏ, sản phẩm OCOP.",
+        "advantages": [
+            "Giữ màu và vitamin, tiết kiệm {a}% điện năng so với sấy nhiệt truyền thống.",
+            "Hạn sử dụng {k} tháng ở nhiệt độ thường, không cần chất bảo quản.",
+            "Năng suất {l} kg/giờ, một công nhân vận hành.",
+        ],
+        "applications": [
+            "Doanh nghiệp chế biến vừa và nhỏ, sản phẩm OCOP.",
+            "Hợp tác xã, hộ kinh doanh và làng nghề thực phẩm.",
+            "Bếp ăn công nghiệp và nhà hàng.",
+        ],
+        "steps": [
+            "sơ chế và làm sạch nguyên liệu",
+            "cắt lát, chần",
+            "sấy hoặc thanh trùng theo chế độ đã tối ưu",
+            "làm nguội và đóng gói",
+            "kiểm tra chỉ tiêu vi sinh",
+            "ghi nhãn và truy xuất lô hàng",
+        ],
     },
     "packaging": {
         "fields": ["205"],
         "titles": [
             ("technology", "Bao bì sinh học phân hủy hoàn toàn từ {s}"),
             ("technology", "Màng bọc thực phẩm kháng khuẩn từ {s}"),
+            ("technology", "Vật liệu composite gia cường sợi {s}"),
+            ("technology", "Ống hút và muỗng dùng một lần từ {s}"),
             ("equipment", "Máy ép khay đựng thực phẩm từ {s}"),
+            ("equipment", "Dây chuyền nghiền và tạo hạt nhựa sinh học từ {s}"),
         ],
-        "subjects": ["bã mía", "vỏ trấu", "tinh bột khoai mì", "lục bình", "xơ dừa", "rơm rạ"],
+        "subjects": [
+            "bã mía",
+            "vỏ trấu",
+            "tinh bột khoai mì",
+            "lục bình",
+            "xơ dừa",
+            "rơm rạ",
+            "vỏ sầu riêng",
+            "lá chuối",
+            "bột cỏ bàng",
+            "thân cây chuối",
+        ],
+        "qualifiers": [
+            "cho suất ăn công nghiệp",
+            "chịu nhiệt 100 °C",
+            "phân hủy trong 90 ngày",
+            "dùng cho lò vi sóng",
+            "cho đóng gói trái cây xuất khẩu",
+            "giá thành tương đương nhựa",
+        ],
         "keywords": ["bao bì", "vật liệu sinh học", "giảm rác thải nhựa", "kinh tế tuần hoàn"],
-        "advantages": "Phân hủy trong 90 ngày, giá thành tương đương bao bì nhựa sau 2 năm.",
-        "applications": "Đóng gói nông sản, suất ăn công nghiệp, siêu thị.",
+        "advantages": [
+            "Phân hủy trong {m} ngày, giá thành tương đương bao bì nhựa sau 2 năm.",
+            "Chịu lực nén {n} kg, không thấm dầu, an toàn cho thực phẩm.",
+            "Tận dụng phụ phẩm nông nghiệp, giảm {a}% phát thải so với nhựa.",
+        ],
+        "applications": [
+            "Đóng gói nông sản, suất ăn công nghiệp, siêu thị.",
+            "Nhà hàng, quán ăn mang đi và các điểm du lịch.",
+            "Doanh nghiệp xuất khẩu trái cây và thủy sản.",
+        ],
+        "steps": [
+            "thu gom và xử lý sơ bộ phụ phẩm",
+            "nghiền và phối trộn chất kết dính sinh học",
+            "ép định hình nhiệt",
+            "phủ lớp chống thấm",
+            "kiểm tra độ bền và thôi nhiễm",
+        ],
     },
     "environment": {
         "fields": ["207", "208"],
         "titles": [
             ("technology", "Hệ thống xử lý nước thải {s} bằng công nghệ sinh học"),
+            ("technology", "Bãi lọc trồng cây xử lý nước thải {s}"),
             ("solution", "Giải pháp quan trắc tự động nước thải {s}"),
             ("technology", "Công nghệ ủ phân compost từ chất thải {s}"),
+            ("technology", "Công nghệ khử mùi bằng vi sinh cho {s}"),
             ("service", "Dịch vụ phân tích chất lượng nước thải {s}"),
         ],
         "subjects": [
@@ -139,10 +315,36 @@ THEMES: dict[str, dict[str, Any]] = {
             "làng nghề bánh tráng",
             "nhà máy xay xát",
             "chợ đầu mối",
+            "bệnh viện tuyến huyện",
+            "khu dân cư ven kênh",
+            "cơ sở sản xuất nước mắm",
+        ],
+        "qualifiers": [
+            "công suất 50 m³/ngày",
+            "công suất 200 m³/ngày",
+            "vận hành không cần hóa chất",
+            "cho vùng thường xuyên ngập",
+            "tiết kiệm diện tích",
+            "kết hợp thu hồi khí sinh học",
         ],
         "keywords": ["môi trường", "xử lý nước thải", "biogas", "quan trắc"],
-        "advantages": "Đạt QCVN 40:2011/BTNMT cột A, chi phí vận hành thấp, ít bùn thải.",
-        "applications": "Khu công nghiệp, cơ sở sản xuất, làng nghề.",
+        "advantages": [
+            "Đạt QCVN 40:2011/BTNMT cột A, chi phí vận hành thấp, ít bùn thải.",
+            "Chi phí vận hành dưới {o}.000 đồng/m³, diện tích giảm {a}%.",
+            "Cảnh báo vượt ngưỡng qua tin nhắn trong {p} phút, dữ liệu truyền về Sở.",
+        ],
+        "applications": [
+            "Khu công nghiệp, cơ sở sản xuất, làng nghề.",
+            "Cơ sở y tế và khu dân cư tập trung.",
+            "Trang trại chăn nuôi và cơ sở giết mổ.",
+        ],
+        "steps": [
+            "khảo sát lưu lượng và thành phần nước thải",
+            "thiết kế bể điều hòa và bể sinh học",
+            "nuôi cấy vi sinh khởi động",
+            "vận hành thử và hiệu chỉnh",
+            "quan trắc định kỳ",
+        ],
     },
     "energy": {
         "fields": ["202", "207"],
@@ -150,7 +352,9 @@ THEMES: dict[str, dict[str, Any]] = {
             ("solution", "Hệ thống điện mặt trời áp mái cho {s}"),
             ("equipment", "Hầm biogas composite cho {s}"),
             ("equipment", "Lò đốt trấu phát nhiệt cho {s}"),
+            ("equipment", "Máy bơm nước dùng năng lượng mặt trời cho {s}"),
             ("solution", "Giải pháp tiết kiệm năng lượng cho {s}"),
+            ("solution", "Hệ thống giám sát tiêu thụ điện thông minh cho {s}"),
         ],
         "subjects": [
             "trang trại nuôi tôm",
@@ -158,10 +362,36 @@ THEMES: dict[str, dict[str, Any]] = {
             "hộ chăn nuôi",
             "kho lạnh nông sản",
             "nhà máy chế biến thủy sản",
+            "vườn cây ăn trái",
+            "lò sấy nông sản",
+            "trường học vùng nông thôn",
+        ],
+        "qualifiers": [
+            "công suất 10 kWp",
+            "công suất 50 kWp",
+            "có lưu trữ bằng pin",
+            "hoàn vốn dưới 5 năm",
+            "vận hành từ xa",
+            "cho vùng chưa có lưới điện ổn định",
         ],
         "keywords": ["năng lượng tái tạo", "điện mặt trời", "tiết kiệm năng lượng", "biogas"],
-        "advantages": "Hoàn vốn trong 4–5 năm, giảm 35% chi phí điện.",
-        "applications": "Cơ sở sản xuất nông nghiệp và chế biến.",
+        "advantages": [
+            "Hoàn vốn trong {q} năm, giảm {a}% chi phí điện.",
+            "Giảm {r} tấn CO₂ mỗi năm, bảo hành thiết bị 10 năm.",
+            "Tự động chuyển nguồn, theo dõi sản lượng trên điện thoại.",
+        ],
+        "applications": [
+            "Cơ sở sản xuất nông nghiệp và chế biến.",
+            "Hộ gia đình và trang trại vùng nông thôn.",
+            "Doanh nghiệp có phụ tải ban ngày lớn.",
+        ],
+        "steps": [
+            "khảo sát phụ tải và mặt bằng",
+            "thiết kế hệ thống và dự toán",
+            "lắp đặt, đấu nối",
+            "nghiệm thu và hướng dẫn vận hành",
+            "bảo trì định kỳ",
+        ],
     },
     "lab": {
         "fields": ["211", "204"],
@@ -169,56 +399,329 @@ THEMES: dict[str, dict[str, Any]] = {
             ("service", "Dịch vụ hiệu chuẩn thiết bị đo {s}"),
             ("service", "Dịch vụ thử nghiệm {s} theo ISO/IEC 17025"),
             ("service", "Dịch vụ phân tích dư lượng thuốc bảo vệ thực vật trong {s}"),
+            ("service", "Dịch vụ kiểm định chất lượng {s} trước xuất khẩu"),
+            ("solution", "Phần mềm quản lý mẫu và kết quả thử nghiệm {s}"),
         ],
-        "subjects": ["khối lượng", "nhiệt độ", "áp suất", "nông sản", "thủy sản", "phân bón"],
+        "subjects": [
+            "khối lượng",
+            "nhiệt độ",
+            "áp suất",
+            "nông sản",
+            "thủy sản",
+            "phân bón",
+            "thức ăn chăn nuôi",
+            "nước sinh hoạt",
+            "dung tích",
+        ],
+        "qualifiers": [
+            "trả kết quả trong 48 giờ",
+            "lấy mẫu tại cơ sở",
+            "cho doanh nghiệp nhỏ và vừa",
+            "được công nhận VILAS",
+            "theo hợp đồng trọn gói hằng năm",
+        ],
         "keywords": ["thử nghiệm", "hiệu chuẩn", "kiểm nghiệm", "phòng thí nghiệm"],
-        "advantages": "Trả kết quả trong 3 ngày làm việc, phòng thí nghiệm được công nhận VILAS.",
-        "applications": "Doanh nghiệp sản xuất, xuất khẩu, cơ quan quản lý.",
+        "advantages": [
+            "Trả kết quả trong {s} ngày làm việc, phòng thí nghiệm được công nhận VILAS.",
+            "Giảm {a}% chi phí so với gửi mẫu đi Thành phố Hồ Chí Minh.",
+            "Kết quả tra cứu trực tuyến, có chữ ký số.",
+        ],
+        "applications": [
+            "Doanh nghiệp sản xuất, xuất khẩu, cơ quan quản lý.",
+            "Hợp tác xã và cơ sở sản xuất nhỏ.",
+            "Phòng thí nghiệm của trường và viện.",
+        ],
+        "steps": [
+            "tiếp nhận và mã hóa mẫu",
+            "chuẩn bị mẫu",
+            "đo, phân tích theo phương pháp tiêu chuẩn",
+            "kiểm soát chất lượng kết quả",
+            "phát hành phiếu kết quả",
+        ],
     },
 }
 
-DEMAND_TEMPLATES = {
-    "aquaculture": (
-        "Cần công nghệ phòng bệnh cho {s}",
-        "Tỷ lệ hao hụt {s} do dịch bệnh trên 40%.",
-        "Giảm hao hụt xuống dưới 15%, không dùng kháng sinh.",
-    ),
-    "rice": (
-        "Cần giống lúa chịu mặn thay thế cho vùng trồng {s}",
-        "Xâm nhập mặn mùa khô làm mất trắng 20% diện tích {s}.",
-        "Giống chịu mặn 4‰, năng suất trên 6 tấn/ha.",
-    ),
-    "fruit": (
-        "Cần công nghệ bảo quản {s} xuất khẩu đường biển",
-        "{s} hư hỏng 25% trong 30 ngày vận chuyển.",
-        "Bảo quản được 35 ngày, đạt yêu cầu thị trường EU.",
-    ),
-    "food": (
-        "Cần dây chuyền chế biến sâu {s}",
-        "Giá {s} tươi biến động mạnh vào chính vụ.",
-        "Sản phẩm chế biến có hạn dùng 12 tháng, đạt OCOP 4 sao.",
-    ),
-    "packaging": (
-        "Cần bao bì thân thiện môi trường thay thế nhựa từ {s}",
-        "Khách hàng nước ngoài yêu cầu bỏ bao bì nhựa dùng một lần.",
-        "Bao bì phân hủy sinh học, giá tăng không quá 15%.",
-    ),
-    "environment": (
-        "Cần hệ thống xử lý nước thải cho cơ sở {s}",
-        "Nước thải {s} vượt quy chuẩn, bị nhắc nhở nhiều lần.",
-        "Đạt QCVN cột A, chi phí vận hành dưới 5.000 đồng/m³.",
-    ),
-    "energy": (
-        "Cần giải pháp năng lượng cho {s}",
-        "Chi phí điện của {s} chiếm 30% giá thành.",
-        "Giảm 30% chi phí năng lượng, hoàn vốn dưới 5 năm.",
-    ),
-    "lab": (
-        "Cần đơn vị thử nghiệm {s} định kỳ",
-        "Chưa có đối tác thử nghiệm {s} gần nhà máy.",
-        "Hợp đồng thử nghiệm hằng tháng, trả kết quả trong 3 ngày.",
-    ),
+# Districts and communes of the Mekong Delta (after the 2025 merges the provinces are fewer;
+# place names in texts are the familiar local ones).
+MEKONG_PLACES = [
+    "Phong Điền (Cần Thơ)",
+    "Cờ Đỏ (Cần Thơ)",
+    "Thới Lai (Cần Thơ)",
+    "Long Mỹ (Cần Thơ)",
+    "Ngã Năm (Cần Thơ)",
+    "Trần Đề (Cần Thơ)",
+    "Châu Thành (Cần Thơ)",
+    "Cái Bè (Đồng Tháp)",
+    "Cai Lậy (Đồng Tháp)",
+    "Lai Vung (Đồng Tháp)",
+    "Tháp Mười (Đồng Tháp)",
+    "Gò Công (Đồng Tháp)",
+    "Chợ Mới (An Giang)",
+    "Tri Tôn (An Giang)",
+    "Thoại Sơn (An Giang)",
+    "Hòn Đất (An Giang)",
+    "U Minh Thượng (An Giang)",
+    "Mỏ Cày (Vĩnh Long)",
+    "Ba Tri (Vĩnh Long)",
+    "Cầu Kè (Vĩnh Long)",
+    "Trà Ôn (Vĩnh Long)",
+    "Duyên Hải (Vĩnh Long)",
+    "Năm Căn (Cà Mau)",
+    "Đầm Dơi (Cà Mau)",
+    "Hồng Dân (Cà Mau)",
+    "Phước Long (Cà Mau)",
+    "Đông Hải (Cà Mau)",
+]
+
+# per theme: (title, problem, outcome) — {s} subject, {p} place
+DEMAND_TEMPLATES: dict[str, list[tuple[str, str, str]]] = {
+    "aquaculture": [
+        (
+            "Cần công nghệ phòng bệnh cho {s} tại {p}",
+            "Tỷ lệ hao hụt {s} do dịch bệnh trên 40% ở các ao nuôi tại {p}.",
+            "Giảm hao hụt xuống dưới 15%, không dùng kháng sinh.",
+        ),
+        (
+            "Tìm giải pháp xử lý nước ao nuôi {s} mùa khô tại {p}",
+            "Độ mặn và khí độc trong ao nuôi {s} tăng cao vào mùa khô.",
+            "Giữ chất lượng nước ổn định, chi phí xử lý dưới 2 triệu đồng/ao/vụ.",
+        ),
+        (
+            "Cần con giống {s} sạch bệnh cho vùng nuôi {p}",
+            "Con giống {s} trôi nổi, chất lượng không đồng đều.",
+            "Nguồn giống được kiểm dịch, tỷ lệ sống trên 80%.",
+        ),
+    ],
+    "rice": [
+        (
+            "Cần giống lúa chịu mặn thay thế {s} cho vùng {p}",
+            "Xâm nhập mặn mùa khô làm mất trắng 20% diện tích trồng {s} tại {p}.",
+            "Giống chịu mặn 4‰, năng suất trên 6 tấn/ha.",
+        ),
+        (
+            "Tìm quy trình canh tác lúa {s} giảm chi phí tại {p}",
+            "Chi phí phân bón và thuốc cho lúa {s} tăng 30% trong hai năm.",
+            "Giảm 20% chi phí đầu vào, năng suất không giảm.",
+        ),
+        (
+            "Cần máy sấy lúa {s} cho hợp tác xã ở {p}",
+            "Lúa {s} thu hoạch mùa mưa bị ẩm, giá bán giảm.",
+            "Sấy 20 tấn/mẻ, ẩm độ đồng đều, dùng nhiệt từ trấu.",
+        ),
+    ],
+    "fruit": [
+        (
+            "Cần công nghệ bảo quản {s} xuất khẩu đường biển từ {p}",
+            "{s} hư hỏng 25% trong 30 ngày vận chuyển.",
+            "Bảo quản được 35 ngày, đạt yêu cầu thị trường EU.",
+        ),
+        (
+            "Tìm kỹ thuật xử lý ra hoa {s} cho nhà vườn {p}",
+            "{s} ra hoa không đồng loạt, khó chủ động mùa vụ.",
+            "Chủ động thu hoạch nghịch vụ, năng suất ổn định.",
+        ),
+        (
+            "Cần giải pháp phòng trừ sâu bệnh trên {s} tại {p}",
+            "Sâu đục trái và nấm bệnh làm giảm 30% sản lượng {s}.",
+            "Giảm thiệt hại dưới 10%, đáp ứng dư lượng thuốc theo chuẩn xuất khẩu.",
+        ),
+    ],
+    "food": [
+        (
+            "Cần dây chuyền chế biến sâu {s} tại {p}",
+            "Giá {s} tươi biến động mạnh vào chính vụ.",
+            "Sản phẩm chế biến có hạn dùng 12 tháng, đạt OCOP 4 sao.",
+        ),
+        (
+            "Tìm công nghệ kéo dài hạn sử dụng {s} cho cơ sở ở {p}",
+            "Sản phẩm {s} chỉ giữ được 2 tuần, khó đưa vào siêu thị.",
+            "Hạn sử dụng trên 6 tháng, không dùng chất bảo quản.",
+        ),
+        (
+            "Cần tư vấn HACCP cho xưởng chế biến {s} tại {p}",
+            "Xưởng chế biến {s} chưa có chứng nhận an toàn thực phẩm.",
+            "Đạt chứng nhận HACCP trong 6 tháng.",
+        ),
+    ],
+    "packaging": [
+        (
+            "Cần bao bì thân thiện môi trường từ {s} cho doanh nghiệp ở {p}",
+            "Khách hàng nước ngoài yêu cầu bỏ bao bì nhựa dùng một lần.",
+            "Bao bì phân hủy sinh học, giá tăng không quá 15%.",
+        ),
+        (
+            "Tìm đối tác sản xuất khay đựng từ {s} tại {p}",
+            "Nguồn {s} dồi dào tại {p} nhưng chưa được tận dụng.",
+            "Dây chuyền công suất 5.000 sản phẩm/ngày.",
+        ),
+    ],
+    "environment": [
+        (
+            "Cần hệ thống xử lý nước thải cho cơ sở {s} tại {p}",
+            "Nước thải {s} vượt quy chuẩn, bị nhắc nhở nhiều lần.",
+            "Đạt QCVN cột A, chi phí vận hành dưới 5.000 đồng/m³.",
+        ),
+        (
+            "Tìm giải pháp xử lý mùi và chất thải {s} ở {p}",
+            "Người dân quanh khu vực {s} phản ánh về mùi hôi.",
+            "Hết mùi hôi, tận dụng chất thải làm phân bón.",
+        ),
+    ],
+    "energy": [
+        (
+            "Cần giải pháp năng lượng cho {s} tại {p}",
+            "Chi phí điện của {s} chiếm 30% giá thành.",
+            "Giảm 30% chi phí năng lượng, hoàn vốn dưới 5 năm.",
+        ),
+        (
+            "Tìm nhà cung cấp điện mặt trời áp mái cho {s} ở {p}",
+            "Lưới điện tại {p} hay chập chờn vào cao điểm mùa khô.",
+            "Hệ thống 30–50 kWp, có lưu trữ, bảo hành 10 năm.",
+        ),
+    ],
+    "lab": [
+        (
+            "Cần đơn vị thử nghiệm {s} định kỳ cho nhà máy ở {p}",
+            "Chưa có đối tác thử nghiệm {s} gần nhà máy.",
+            "Hợp đồng thử nghiệm hằng tháng, trả kết quả trong 3 ngày.",
+        ),
+        (
+            "Tìm dịch vụ hiệu chuẩn thiết bị đo {s} tại {p}",
+            "Thiết bị đo {s} quá hạn hiệu chuẩn, ảnh hưởng chứng nhận ISO.",
+            "Hiệu chuẩn tại chỗ, có giấy chứng nhận trong 5 ngày.",
+        ),
+    ],
 }
+
+
+def _fill_numbers(text: str, rng: random.Random) -> str:
+    """Give the {a}…{s} figures of an advantage sentence plausible values."""
+    values = {
+        "a": rng.randint(15, 45),
+        "b": rng.randint(8, 25),
+        "c": rng.randint(70, 92),
+        "d": rng.randint(1, 4),
+        "e": rng.randint(6, 15),
+        "f": rng.choice([3, 4, 5, 6]),
+        "g": rng.randint(88, 105),
+        "h": rng.randint(21, 45),
+        "i": rng.randint(3, 8),
+        "j": rng.randint(2, 9),
+        "k": rng.choice([6, 9, 12, 18]),
+        "l": rng.choice([50, 80, 120, 200, 300]),
+        "m": rng.choice([60, 90, 120, 180]),
+        "n": rng.randint(5, 25),
+        "o": rng.randint(2, 6),
+        "p": rng.choice([5, 10, 15]),
+        "q": rng.randint(3, 6),
+        "r": rng.randint(8, 120),
+        "s": rng.randint(2, 5),
+    }
+    return text.format(**values)
+
+
+def offer_titles(theme_key: str) -> list[tuple[str, str, str]]:
+    """Every distinct (kind, title, subject) of a theme, in a fixed order: each template with
+    each subject, bare first, then with each qualifier."""
+    theme = THEMES[theme_key]
+    bare, qualified = [], []
+    for kind, template in theme["titles"]:
+        for subject in theme["subjects"]:
+            title = template.format(s=subject)
+            bare.append((kind, title, subject))
+            qualified += [(kind, f"{title} {q}", subject) for q in theme["qualifiers"]]
+    return bare + qualified
+
+
+def offer_specs(n: int, seed: int) -> list[dict[str, Any]]:
+    """``n`` offers' texts, themes spread evenly, no two titles equal (deterministic by seed).
+    No database access: the loader adds owners, regions, statuses and dates."""
+    rng = random.Random(seed + 101)
+    themes = list(THEMES)
+    pools: dict[str, list[tuple[str, str, str]]] = {}
+    for key in themes:
+        titles = offer_titles(key)
+        head = titles[: len(THEMES[key]["titles"]) * len(THEMES[key]["subjects"])]
+        rest = titles[len(head) :]
+        rng.shuffle(head)
+        rng.shuffle(rest)
+        pools[key] = head + rest  # bare titles first, qualified ones when they run out
+    specs: list[dict[str, Any]] = []
+    used: set[str] = set()
+    i = 0
+    while len(specs) < n:
+        key = themes[i % len(themes)]
+        i += 1
+        pool = pools[key]
+        if not pool:
+            if not any(pools.values()):
+                raise ValueError(f"only {len(specs)} distinct offer titles; asked for {n}")
+            continue
+        kind, title, subject = pool.pop(0)
+        if title in used:
+            continue
+        used.add(title)
+        theme = THEMES[key]
+        place = rng.choice(MEKONG_PLACES)
+        steps = rng.sample(theme["steps"], k=min(len(theme["steps"]), rng.randint(3, 5)))
+        specs.append(
+            {
+                "theme": key,
+                "kind": kind,
+                "title": title,
+                "subject": subject,
+                "place": place,
+                "year": rng.randint(2016, 2025),
+                "steps": steps,
+                "keywords": rng.sample(theme["keywords"], 3) + [subject],
+                "advantages": _fill_numbers(rng.choice(theme["advantages"]), rng),
+                "applications": rng.choice(theme["applications"]),
+            }
+        )
+    return specs
+
+
+def demand_specs(n: int, seed: int) -> list[dict[str, Any]]:
+    """``n`` demands' texts, themes spread evenly, no two titles equal (deterministic)."""
+    rng = random.Random(seed + 202)
+    themes = list(THEMES)
+    pools: dict[str, list[tuple[str, str, str, str, str]]] = {}
+    for key in themes:
+        combos = [
+            (t.format(s=s, p=p), pr.format(s=s, p=p), o, s, p)
+            for t, pr, o in DEMAND_TEMPLATES[key]
+            for s in THEMES[key]["subjects"]
+            for p in MEKONG_PLACES
+        ]
+        rng.shuffle(combos)
+        pools[key] = combos
+    specs: list[dict[str, Any]] = []
+    used: set[str] = set()
+    i = 0
+    while len(specs) < n:
+        key = themes[i % len(themes)]
+        i += 1
+        if not pools[key]:
+            if not any(pools.values()):
+                raise ValueError(f"only {len(specs)} distinct demand titles; asked for {n}")
+            continue
+        title, problem, outcome, subject, place = pools[key].pop()
+        if title in used:
+            continue
+        used.add(title)
+        specs.append(
+            {
+                "theme": key,
+                "title": title,
+                "problem": problem[0].upper() + problem[1:],
+                "outcome": outcome,
+                "subject": subject,
+                "place": place,
+                "keywords": rng.sample(THEMES[key]["keywords"], 2) + [subject],
+            }
+        )
+    return specs
+
 
 PROVIDER_TYPES = {"university", "research_institute", "public_st_unit", "st_enterprise"}
 SEEKER_TYPES = {"enterprise", "startup", "hospital", "state_agency", "other", "st_enterprise"}
@@ -375,26 +878,28 @@ def generate(
     offers: list[Any] = []
     offer_fields: list[tuple[int, list[Any]]] = []
     offer_theme: list[str] = []
-    for i in range(conf["offers"]):
-        theme_key = themes[i % len(themes)]
+    for i, spec in enumerate(offer_specs(conf["offers"], seed)):
+        theme_key, kind, title = spec["theme"], spec["kind"], spec["title"]
         theme = THEMES[theme_key]
-        kind, template = rng.choice(theme["titles"])
-        subject = rng.choice(theme["subjects"])
-        title = template.format(s=subject)
-        if i >= len(themes) * 6:  # city scale: vary titles so they read as distinct offers
-            title += f" (phiên bản {2018 + (i % 8)})"
+        subject = spec["subject"]
         status = _weighted(rng, OFFER_STATUS)
         owner = rng.choice(providers)
         price = (
-            None if rng.random() < 0.3 else rng.choice([50, 120, 250, 480, 900, 1500]) * 1_000_000
+            None
+            if rng.random() < 0.3
+            else rng.choice([30, 50, 80, 120, 180, 250, 350, 480, 650, 900, 1200, 1500, 2200])
+            * 1_000_000
+            + rng.choice([0, 0, 5, 10, 20, 50]) * 1_000_000
         )
         modes = (
             rng.sample(MODES, rng.randint(1, 3)) if kind != "service" else ["consulting_training"]
         )
+        owner_name = owner.short_name or owner.name
         summary = (
-            f"{title} do {owner.short_name or owner.name} phát triển, "
-            f"đã ứng dụng thử nghiệm tại {rng.choice(mekong).name if mekong else 'ĐBSCL'}."
+            f"{title} do {owner_name} phát triển từ năm {spec['year']}, "
+            f"đã ứng dụng thử nghiệm tại {spec['place']}."
         )
+        steps = "".join(f"<li>{step[0].upper()}{step[1:]}.</li>" for step in spec["steps"])
         missing_quality = status == "draft" and rng.random() < 0.5
         offers.append(
             Offer(
@@ -404,20 +909,21 @@ def generate(
                 kind=kind,
                 summary="" if missing_quality else summary[:300],
                 description=(
-                    f"<p>{summary}</p><p>Công nghệ gồm quy trình kỹ thuật, hướng dẫn vận "
-                    f"hành và chuyển giao tại chỗ cho {subject}.</p>"
+                    f"<p>{summary}</p><p>Quy trình gồm các bước:</p><ol>{steps}</ol>"
+                    f"<p>Bên chuyển giao hướng dẫn vận hành và chuyển giao tại chỗ cho "
+                    f"{subject}.</p>"
                 ),
-                keywords="; ".join(rng.sample(theme["keywords"], 3) + [subject]),
+                keywords="; ".join(spec["keywords"]),
                 trl=None
                 if missing_quality
                 else rng.choices(range(3, 10), weights=[1, 2, 3, 4, 5, 4, 3])[0],
-                advantages="" if missing_quality else theme["advantages"],
-                applications=theme["applications"],
+                advantages="" if missing_quality else spec["advantages"],
+                applications=spec["applications"],
                 ip_items=rng.choice(
                     [
                         "",
-                        "Bằng độc quyền giải pháp hữu ích số 2-0002345",
-                        "Đơn đăng ký sáng chế số 1-2023-01234",
+                        f"Bằng độc quyền giải pháp hữu ích số 2-000{rng.randint(1000, 4999)}",
+                        f"Đơn đăng ký sáng chế số 1-{spec['year']}-0{rng.randint(1000, 9999)}",
                         "",
                     ]
                 ),
@@ -426,7 +932,7 @@ def generate(
                 price_negotiable=price is None,
                 owner=owner,
                 origin=rng.choice(
-                    ["", f"Đề tài cấp thành phố mã số KC-{2019 + i % 6}-{i % 40:02d}"]
+                    ["", f"Đề tài cấp thành phố mã số KC-{spec['year']}-{i % 40:02d}"]
                 ),
                 region=region(),
                 status=status,
@@ -434,7 +940,7 @@ def generate(
                 if status == "rejected"
                 else "",
                 confidential_detail="<p>Thông số kỹ thuật chi tiết và bản vẽ chỉ chia sẻ sau khi ký NDA.</p>",
-                contact_name=f"Phòng Quản lý khoa học – {owner.short_name or owner.name}"[:200],
+                contact_name=f"Phòng Quản lý khoa học – {owner_name}"[:200],
                 contact_email=f"lienhe{i % 97}@example.vn",
                 **dates(status),
             )
@@ -443,7 +949,7 @@ def generate(
         offer_theme.append(theme_key)
 
     with _manual_timestamps(Offer):
-        Offer.objects.bulk_create(offers, batch_size=500)
+        derived.bulk_create(Offer, offers, batch_size=500)  # slug, clean HTML, search outbox
     through = Offer.fields.through
     through.objects.bulk_create(
         [
@@ -458,15 +964,10 @@ def generate(
     demands: list[Any] = []
     demand_theme: list[str] = []
     demand_fields: list[tuple[int, list[Any]]] = []
-    for i in range(conf["demands"]):
-        theme_key = themes[i % len(themes)]
-        title_t, problem_t, outcome = DEMAND_TEMPLATES[theme_key]
-        subject = rng.choice(THEMES[theme_key]["subjects"])
-        title = title_t.format(s=subject)
-        if i >= len(themes) * 4:
-            title += f" – đợt {1 + i // (len(themes) * 4)}"
+    for i, spec in enumerate(demand_specs(conf["demands"], seed)):
+        theme_key, title = spec["theme"], spec["title"]
         status = _weighted(rng, DEMAND_STATUS)
-        low = rng.choice([0, 50, 100, 200, 500]) * 1_000_000
+        low = rng.choice([0, 30, 50, 100, 150, 200, 300, 500]) * 1_000_000
         d_dates = dates(status)
         deadline = (
             today + dt.timedelta(days=rng.randint(60, 540))
@@ -478,20 +979,28 @@ def generate(
                 external_id=f"demo-demand-{i + 1:05d}",
                 title=title,
                 slug=slugify_vi(title, 100),
-                problem=f"<p>{problem_t.format(s=subject)}</p>",
-                desired_outcome=f"<p>{outcome}</p>",
-                constraints="<p>Thiết bị vận hành được với lao động phổ thông, có bảo hành tại chỗ.</p>",
-                keywords="; ".join(rng.sample(THEMES[theme_key]["keywords"], 2) + [subject]),
+                problem=f"<p>{spec['problem']}</p>",
+                desired_outcome=f"<p>{spec['outcome']}</p>",
+                constraints=rng.choice(
+                    [
+                        "<p>Thiết bị vận hành được với lao động phổ thông, có bảo hành tại chỗ.</p>",
+                        "<p>Triển khai trước mùa khô, chuyển giao kèm đào tạo kỹ thuật viên.</p>",
+                        "<p>Kinh phí đối ứng tối đa 50%, phần còn lại đề nghị hỗ trợ từ chương "
+                        "trình khoa học và công nghệ của tỉnh.</p>",
+                        "<p>Ưu tiên đơn vị trong vùng Đồng bằng sông Cửu Long.</p>",
+                    ]
+                ),
+                keywords="; ".join(spec["keywords"]),
                 min_trl=rng.choice([None, 5, 6, 7, 8]),
                 budget_min_vnd=low,
-                budget_max_vnd=low + rng.choice([100, 300, 800, 1500]) * 1_000_000,
+                budget_max_vnd=low + rng.choice([50, 100, 200, 300, 500, 800, 1500]) * 1_000_000,
                 deadline=deadline,
                 requester=rng.choice(seekers),
                 requester_anonymous=rng.random() < 0.2,
                 region=region(),
                 status=status,
                 moderation_note="Mô tả rõ hơn yêu cầu kỹ thuật." if status == "rejected" else "",
-                contact_name="Bộ phận kỹ thuật",
+                contact_name=rng.choice(["Bộ phận kỹ thuật", "Phòng sản xuất", "Ban giám đốc"]),
                 contact_email=f"nhucau{i % 89}@example.vn",
                 **d_dates,
             )
@@ -499,7 +1008,7 @@ def generate(
         demand_theme.append(theme_key)
         demand_fields.append((i, [fields[c] for c in THEMES[theme_key]["fields"] if c in fields]))
     with _manual_timestamps(Demand):
-        Demand.objects.bulk_create(demands, batch_size=500)
+        derived.bulk_create(Demand, demands, batch_size=500)  # slug, clean HTML, search outbox
     dthrough = Demand.fields.through
     dthrough.objects.bulk_create(
         [
@@ -577,7 +1086,7 @@ def generate(
                 "Cửu Long, trình diễn thiết bị và ký kết hợp đồng.</p>",
             )
         )
-    Event.objects.bulk_create(events)
+    derived.bulk_create(Event, events)
     live_offers = [o for o in offers if o.status == "published"]
     live_demands = [d for d in demands if d.status == "published"]
     for e in events:
@@ -665,7 +1174,7 @@ def generate(
             conn.contract_value_vnd = rng.choice([80, 150, 250, 400, 650, 1200, 2500]) * 1_000_000
         connections.append((conn, reached))
     with _manual_timestamps(Connection):
-        Connection.objects.bulk_create([c for c, _r in connections], batch_size=500)
+        derived.bulk_create(Connection, [c for c, _r in connections], batch_size=500)
     for conn, reached in connections:
         at = conn.created_at
         steps.append(
@@ -734,7 +1243,7 @@ def generate(
     Meeting.objects.bulk_create(meetings, batch_size=1000)
     # a successful deal closes the demand it met
     fulfilled = {c.demand_id for c, _r in connections if c.outcome == "success" and c.demand_id}
-    Demand.objects.filter(pk__in=fulfilled, status="published").update(status="withdrawn")
+    derived.update(Demand.objects.filter(pk__in=fulfilled, status="published"), status="withdrawn")
 
     counts = {
         "offers": len(offers),

@@ -96,14 +96,15 @@ class Listing(NormalizedTextMixin, ExternalIdModel, TimeStampedModel):
     def __str__(self) -> str:
         return self.title
 
-    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def compute_derived(self) -> list[str]:
+        """Derived fields, for save() and bulk writers alike (``openstx.core.derived``)."""
         for name in self.RICH_FIELDS:
             setattr(self, name, sanitize_html(getattr(self, name)))
         if not self.slug:
             self.slug = slugify_vi(self.title, 100)
         if self.slug in RESERVED_SLUGS:
             self.slug += "-1"
-        super().save(*args, **kwargs)
+        return [*self.RICH_FIELDS, "slug"]
 
     @property
     def is_public(self) -> bool:

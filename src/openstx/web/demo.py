@@ -14,6 +14,7 @@ from typing import Any
 
 from django.db import transaction
 
+from openstx.core import derived
 from openstx.core.text import slugify_vi
 
 SCALES: dict[str, dict[str, int]] = {
@@ -455,7 +456,7 @@ def _organizations(rng: random.Random, n: int) -> list[Any]:
                 verified=rng.random() < 0.7,
             )
         )
-    Organization.objects.bulk_create(orgs, batch_size=500)
+    derived.bulk_create(Organization, orgs, batch_size=500)  # search_folded, outbox
     orgs = list(
         Organization.objects.filter(external_id__startswith="demo-org-").order_by("external_id")
     )
@@ -522,7 +523,7 @@ def _experts(rng: random.Random, n: int, organizations: list[Any]) -> list[Any]:
             )
         )
         chosen_codes.append(code)
-    Expert.objects.bulk_create(experts, batch_size=1000)
+    derived.bulk_create(Expert, experts, batch_size=1000)  # search_folded, outbox
     experts = list(
         Expert.objects.filter(external_id__startswith="demo-exp-").order_by("external_id")
     )
