@@ -8,9 +8,18 @@ import os
 os.environ.setdefault(
     "OPENSTX_DATA_DIR", os.path.join(os.path.dirname(__file__), "..", "var", "test")
 )
+# per-process cache in the suite (xdist workers share a data directory); the shared file and
+# Redis caches are tested in tests/core/test_shared_cache.py
+os.environ.setdefault("OPENSTX_CACHE_URL", "locmem://")
 
 
 import pytest  # noqa: E402
+from django.conf import settings as _settings  # noqa: E402
+
+# The test database starts without the shipped code lists (``migrate`` would load ~3,400 rows
+# into every test database); fixtures create the few codes they need, and
+# tests/taxonomy/test_migrate_loads.py turns the loading on to test it.
+_settings.OPENSTX_CODE_LISTS_ON_MIGRATE = False
 
 
 @pytest.fixture(autouse=True)

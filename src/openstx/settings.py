@@ -91,7 +91,7 @@ MIDDLEWARE = [
     "openstx.web.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "openstx.accounts.middleware.SiteLanguageMiddleware",  # Vietnamese until the visitor picks
     "openstx.web.pagecache.AnonymousPageCacheMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -151,20 +151,25 @@ if os.environ.get("DATABASE_REPLICA_URL"):
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
     DATABASE_ROUTERS = ["openstx.core.db_router.ReplicaRouter"]
 
-# Cache: per-process memory by default; Redis when several web nodes should share it.
-CACHES = {
-    "default": (
-        {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": os.environ["OPENSTX_CACHE_URL"],
-        }
-        if os.environ.get("OPENSTX_CACHE_URL")
-        else {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "OPTIONS": {"MAX_ENTRIES": 5000},
-        }
-    )
-}
+# Cache: shared by every process of the deployment (login throttling, page-cache copies, worker
+# heartbeats). Redis when OPENSTX_CACHE_URL is redis://…; otherwise files under DATA_DIR/cache,
+# which every web worker and the job worker of `openstx serve` share on one machine.
+# OPENSTX_CACHE_URL=locmem:// keeps a per-process memory cache (the test suite; one process only).
+_cache_url = os.environ.get("OPENSTX_CACHE_URL", "")
+if _cache_url.startswith(("redis://", "rediss://", "unix://")):
+    _cache = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _cache_url}
+elif _cache_url.startswith("locmem://"):
+    _cache = {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "OPTIONS": {"MAX_ENTRIES": 5000},
+    }
+else:
+    _cache = {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": _cache_url.removeprefix("file://") or str(DATA_DIR / "cache"),
+        "OPTIONS": {"MAX_ENTRIES": 3000},
+    }
+CACHES = {"default": _cache}
 # Anonymous visitors get cached copies of public pages for at most this many seconds (0: off);
 # any change to a public record invalidates them at once (see openstx.web.pagecache).
 OPENSTX_PAGE_CACHE_SECONDS = int(os.environ.get("OPENSTX_PAGE_CACHE_SECONDS", "60"))
@@ -189,6 +194,8 @@ TIME_ZONE = os.environ.get("TIME_ZONE", "Asia/Ho_Chi_Minh")
 USE_I18N = True
 USE_TZ = True
 LANGUAGE_COOKIE_NAME = "openstx_language"
+# load the shipped code lists (fields of science, TRL, administrative units) after ``migrate``
+OPENSTX_CODE_LISTS_ON_MIGRATE = env_bool("OPENSTX_CODE_LISTS_ON_MIGRATE", True)
 
 # --- Static and media ------------------------------------------------------------------------
 STATIC_URL = "/static/"
@@ -277,6 +284,11 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
+# Workers write a heartbeat to the cache every this many seconds (core.jobs); /readyz answers 503
+# when a worker is expected (set by `openstx serve` when it starts one) and none has beaten
+# within three intervals.
+OPENSTX_WORKER_HEARTBEAT = float(os.environ.get("OPENSTX_WORKER_HEARTBEAT", "10"))
+OPENSTX_EXPECT_WORKER = env_bool("OPENSTX_EXPECT_WORKER", False)
 
 LOG_FORMAT = os.environ.get("OPENSTX_LOG_FORMAT", "plain")  # "plain" or "json"
 LOGGING = {

@@ -118,3 +118,19 @@ class AdministrativeUnit(NormalizedTextMixin, models.Model):
 
         self.name_folded = fold(self.name)
         super().save(*args, **kwargs)
+
+
+class CodeListVersion(models.Model):
+    """Which version of a shipped code list the database holds: the checksum of its source files
+    (and loader). ``migrate`` loads a list again only when the shipped checksum differs."""
+
+    name = models.CharField(_("code list"), max_length=32, primary_key=True)
+    checksum = models.CharField(_("checksum"), max_length=64)
+    loaded_at = models.DateTimeField(_("loaded at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("code list version")
+        verbose_name_plural = _("code list versions")
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.checksum[:12]}"

@@ -7,8 +7,10 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,7 +19,12 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from openstx.core.text import clean, fold
-from openstx.taxonomy.models import AdministrativeUnit, FieldOfScience, TechnologyReadinessLevel
+from openstx.taxonomy.models import (
+    AdministrativeUnit,
+    CodeListVersion,
+    FieldOfScience,
+    TechnologyReadinessLevel,
+)
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 LEGACY_PREFIX = "old-"
@@ -197,13 +204,68 @@ def _add(total: LoadStats, part: LoadStats) -> None:
     total.unchanged += part.unchanged
 
 
+#: Bump a list's loader version when its loader changes what it writes from the same files.
+LOADER_VERSIONS = {"fields_of_science": "1", "trl": "1", "admin_units": "1"}
+
+
+def _admin_unit_sources() -> list[Path]:
+    import vietnam_provinces
+
+    return [Path(vietnam_provinces.NESTED_DIVISIONS_JSON_PATH), DATA_DIR / "legacy_provinces.csv"]
+
+
+def _sources(name: str) -> list[Path]:
+    if name == "fields_of_science":
+        return [DATA_DIR / "fields_of_science.csv"]
+    if name == "trl":
+        return [DATA_DIR / "trl.csv"]
+    return _admin_unit_sources()
+
+
+def shipped_checksum(name: str) -> str:
+    """SHA-256 over a list's loader version and source files: what this release ships."""
+    digest = hashlib.sha256(LOADER_VERSIONS[name].encode())
+    for path in _sources(name):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+LOADERS: dict[str, Callable[[], LoadStats]] = {
+    "fields_of_science": load_fields_of_science,
+    "trl": load_trl,
+    "admin_units": load_admin_units,
+}
+
+
+def _record(name: str, checksum: str) -> None:
+    CodeListVersion.objects.update_or_create(name=name, defaults={"checksum": checksum})
+
+
 def load_all() -> dict[str, LoadStats]:
-    """Load every code list shipped with OpenSTX (idempotent)."""
-    return {
-        "fields_of_science": load_fields_of_science(),
-        "trl": load_trl(),
-        "admin_units": load_admin_units(),
-    }
+    """Load every code list shipped with OpenSTX (idempotent) and record the versions loaded."""
+    result = {}
+    for name, loader in LOADERS.items():
+        result[name] = loader()
+        _record(name, shipped_checksum(name))
+    return result
+
+
+def stale_lists() -> list[str]:
+    """The code lists whose shipped version is not the one recorded in the database (never
+    loaded, changed by an upgrade, or emptied by ``flush``)."""
+    stored = dict(CodeListVersion.objects.values_list("name", "checksum"))
+    return [name for name in LOADERS if stored.get(name) != shipped_checksum(name)]
+
+
+def ensure_loaded() -> dict[str, LoadStats]:
+    """Load the lists that are missing or older than the shipped version; a no-op (one query
+    and a checksum of the shipped files) when all are current. Run after every ``migrate``."""
+    result = {}
+    for name in stale_lists():
+        result[name] = LOADERS[name]()
+        _record(name, shipped_checksum(name))
+    return result
 
 
 # --- Resolving user input -------------------------------------------------------------------
