@@ -67,19 +67,49 @@ def demand_rows() -> list[dict]:
                 "deadline": None,
                 "status": "published",
                 "hard": hard,
+                "set": "paraphrase" if did.startswith("X") else "ordinary",
                 "judgements": {f"{PREFIX}-{k}": v for k, v in judgements.items()},
             }
         )
     return rows
 
 
+#: The paraphrase set's rule: at most this many folded content syllables shared with the answer.
+PARAPHRASE_SHARED_MAX = 2
+
+
+def content_syllables(text: str) -> set[str]:
+    """Folded syllables that carry content (the matcher's tokenizer and stop words)."""
+    import os
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "openstx.settings")
+    import django
+
+    django.setup()
+    from openstx.matching.lexical import STOPWORDS, fold, tokens
+
+    return {fold(t) for t in tokens(text) if t not in STOPWORDS and not t.isdigit() and len(t) > 1}
+
+
+def offer_plain(row: dict) -> str:
+    parts = (row["title"], row["summary"], row["description"], row["keywords"])
+    return ". ".join(p for p in parts if p)
+
+
 def main() -> None:
     offers, demands = offer_rows(), demand_rows()
     ids = {o["external_id"] for o in offers}
     assert len(ids) == len(offers), "duplicate offer id"
+    by_id = {o["external_id"]: o for o in offers}
     for d in demands:
         missing = set(d["judgements"]) - ids
         assert not missing, (d["external_id"], missing)
+        if d["set"] == "paraphrase":
+            first = next(iter(d["judgements"]))
+            shared = content_syllables(f"{d['title']}. {d['description']}") & content_syllables(
+                offer_plain(by_id[first])
+            )
+            assert len(shared) <= PARAPHRASE_SHARED_MAX, (d["external_id"], sorted(shared))
     for name, rows in (("offers.jsonl", offers), ("demands.jsonl", demands)):
         with open(HERE / name, "w", encoding="utf-8") as fh:
             for row in rows:
