@@ -31,6 +31,13 @@ class Policy:
     def can_add(self, user: Any) -> bool:
         return is_officer(user)
 
+    def search_scopes(self, obj: models.Model) -> list[str]:
+        """Who may VIEW ``obj``, as principals (see :func:`principals`). The search index stores
+        them with the document and filters on the viewer's principals inside every query, so a
+        policy states its rule for querysets, objects and search side by side. The default is
+        administrators only: a policy that forgets this method fails closed in search too."""
+        return ["restricted"]
+
 
 _registry: dict[type[models.Model], Policy] = {}
 
@@ -83,6 +90,9 @@ class StaffOnlyPolicy(Policy):
     def allows(self, user: Any, action: str, obj: models.Model) -> bool:
         return is_officer(user)
 
+    def search_scopes(self, obj: models.Model) -> list[str]:
+        return ["staff"]
+
 
 class PublicReadPolicy(Policy):
     """Reference data (code lists): everyone reads, staff change."""
@@ -94,6 +104,9 @@ class PublicReadPolicy(Policy):
 
     def allows(self, user: Any, action: str, obj: models.Model) -> bool:
         return action == VIEW or is_officer(user)
+
+    def search_scopes(self, obj: models.Model) -> list[str]:
+        return ["public"]
 
 
 class ParentPolicy(Policy):
@@ -119,6 +132,36 @@ class ParentPolicy(Policy):
     def allows(self, user: Any, action: str, obj: models.Model) -> bool:
         parent = getattr(obj, self.parent)
         return parent is not None and can(user, self.parent_action(action), parent)
+
+
+_principal_providers: list[Callable[[Any], list[str]]] = []
+
+
+def register_principals(provider: Callable[[Any], list[str]]) -> Callable[[Any], list[str]]:
+    """Let an app add principals of its own (e.g. ``expert:<id>`` for the user's expert
+    profile), so ``search_scopes`` can name them."""
+    _principal_providers.append(provider)
+    return provider
+
+
+def principals(user: Any) -> list[str] | None:
+    """What ``user`` is, in the vocabulary of ``Policy.search_scopes``; ``None`` for
+    administrators (everything). ``public``: everybody; ``members``: any signed-in user;
+    ``user:<id>``; ``org:<id>`` for approved memberships; ``broker``; ``staff`` for officers;
+    ``restricted`` is nobody's (administrators see it through ``None``)."""
+    if is_admin(user):
+        return None
+    found = ["public"]
+    if is_authenticated(user):
+        found += ["members", f"user:{user.pk}"]
+        found += [f"org:{org_id}" for org_id in sorted(organization_ids(user))]
+        if is_broker(user):
+            found.append("broker")
+        if is_officer(user):
+            found.append("staff")
+        for provider in _principal_providers:
+            found += provider(user)
+    return found
 
 
 def registered_models() -> set[type[models.Model]]:

@@ -87,6 +87,14 @@ class _ListingPolicy(Policy):
     def can_add(self, user: Any) -> bool:
         return is_officer(user) or bool(organization_ids(user))
 
+    def search_scopes(self, obj: Any) -> list[str]:
+        if obj.status == PUBLIC:
+            return ["public"]
+        scopes = ["staff", f"org:{obj.organization_id}"]
+        if obj.status != ListingStatus.DRAFT:
+            scopes.append("broker")
+        return scopes
+
 
 @register(Offer)
 class OfferPolicy(_ListingPolicy):

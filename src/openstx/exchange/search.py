@@ -20,12 +20,6 @@ def _field_codes(obj: Any) -> list[str]:
     return sorted(codes)
 
 
-def _scope(obj: Any) -> str | list[str]:
-    if obj.status == PUBLISHED:
-        return "public"
-    return [f"org:{obj.organization_id}", "staff"]
-
-
 @register
 class OfferSearch(SearchSpec):
     model = Offer
@@ -51,9 +45,6 @@ class OfferSearch(SearchSpec):
 
     def description_text(self, obj: Any) -> str:
         return plain_text(obj.description)
-
-    def scope(self, obj: Any) -> str | list[str]:
-        return _scope(obj)
 
     def facets(self, obj: Any) -> dict[str, Any]:
         return {
@@ -103,9 +94,6 @@ class DemandSearch(SearchSpec):
 
     def constraints_text(self, obj: Any) -> str:
         return plain_text(obj.constraints)
-
-    def scope(self, obj: Any) -> str | list[str]:
-        return _scope(obj)
 
     def facets(self, obj: Any) -> dict[str, Any]:
         return {

@@ -58,6 +58,12 @@ class IPRecordPolicy(_OfficerPolicy):
             return False
         return obj.is_public or obj.applicant_organization_id in organization_ids(user)
 
+    def search_scopes(self, obj: Any) -> list[str]:
+        if obj.is_public:
+            return ["public"]
+        org = obj.applicant_organization_id
+        return ["staff"] + ([f"org:{org}"] if org else [])
+
 
 @register(IPTransition)
 class IPTransitionPolicy(_OfficerPolicy):
@@ -71,6 +77,11 @@ class IPTransitionPolicy(_OfficerPolicy):
 class StandardRecordPolicy(_OfficerPolicy):
     def public_q(self, user: Any) -> Q:
         return Q(outcome__in=PUBLIC_OUTCOMES) | Q(organization_id__in=organization_ids(user))
+
+    def search_scopes(self, obj: Any) -> list[str]:
+        if obj.outcome in PUBLIC_OUTCOMES:
+            return ["public"]
+        return ["staff"] + ([f"org:{obj.organization_id}"] if obj.organization_id else [])
 
 
 @register(StandardAttachment)
@@ -86,6 +97,9 @@ class TrainingCoursePolicy(_OfficerPolicy):
 
     def allows(self, user: Any, action: str, obj: Any) -> bool:
         return is_officer(user) or action == VIEW
+
+    def search_scopes(self, obj: Any) -> list[str]:
+        return ["public"]
 
 
 @register(Attendance)

@@ -10,7 +10,6 @@ from openstx.ipr.models import (
     IPRecord,
     IPType,
     StandardKind,
-    StandardOutcome,
     StandardRecord,
     TrainingCourse,
 )
@@ -36,14 +35,6 @@ class IPRecordSearch(SearchSpec):
     def queryset(self):  # type: ignore[no-untyped-def]
         return IPRecord.objects.select_related("applicant_organization")
 
-    def scope(self, obj: Any) -> str | list[str]:
-        if obj.is_public:
-            return "public"
-        scopes = ["staff"]
-        if obj.applicant_organization_id:
-            scopes.append(f"org:{obj.applicant_organization_id}")
-        return scopes
-
     def facets(self, obj: Any) -> dict[str, Any]:
         facets: dict[str, Any] = {"kind": obj.type}
         if obj.application_date:
@@ -63,11 +54,6 @@ class StandardRecordSearch(SearchSpec):
     label = _("Standards and quality records")
     kind_labels = dict(StandardKind.choices)
     fields = {"title": TITLE, "reference": SUMMARY, "organization_name": SUMMARY, "notes": BODY}
-
-    def scope(self, obj: Any) -> str | list[str]:
-        if obj.outcome in (StandardOutcome.ACCEPTED, StandardOutcome.SUPPORTED):
-            return "public"
-        return ["staff"] + ([f"org:{obj.organization_id}"] if obj.organization_id else [])
 
     def facets(self, obj: Any) -> dict[str, Any]:
         facets: dict[str, Any] = {"kind": obj.kind}

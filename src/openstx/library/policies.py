@@ -90,6 +90,26 @@ class DocumentPolicy(Policy):
     def can_add(self, user: Any) -> bool:
         return is_authenticated(user)
 
+    def search_scopes(self, obj: Any) -> list[str]:
+        if obj.deleted_at is not None:
+            return ["restricted"]
+        if obj.status == Document.Status.PUBLISHED:
+            scopes = [LEVEL_SCOPES.get(obj.access_level, "restricted")]
+        else:
+            scopes = ["staff"]  # pending: officers moderate it
+        if obj.uploaded_by_id:
+            scopes.append(f"user:{obj.uploaded_by_id}")
+        return scopes
+
+
+#: Access level -> principal that may see a published document (``visible_levels`` in reverse)
+LEVEL_SCOPES = {
+    AccessLevel.PUBLIC: "public",
+    AccessLevel.MEMBERS: "members",
+    AccessLevel.STAFF: "staff",
+    AccessLevel.RESTRICTED: "restricted",
+}
+
 
 @register(DocumentFile)
 class DocumentFilePolicy(ParentPolicy):

@@ -44,13 +44,6 @@ class DocumentSearch(SearchSpec):
             and obj.access_level != AccessLevel.RESTRICTED
         )
 
-    def scope(self, obj: Document) -> str:
-        return {
-            AccessLevel.PUBLIC: "public",
-            AccessLevel.MEMBERS: "members",
-            AccessLevel.STAFF: "staff",
-        }.get(obj.access_level, "restricted")
-
     def facets(self, obj: Document) -> dict[str, Any]:
         return {
             "year": obj.year,

@@ -53,6 +53,10 @@ class ArticlePolicy(Policy):
             return True
         return action == VIEW and obj.is_visible
 
+    def search_scopes(self, obj: Any) -> list[str]:
+        # publish_due() re-indexes an article when its publication time passes
+        return ["public"] if obj.is_visible else ["staff"]
+
 
 class _ActivePolicy(Policy):
     def scope(self, user: Any, action: str, queryset: QuerySet) -> QuerySet:
@@ -66,6 +70,9 @@ class _ActivePolicy(Policy):
         if is_officer(user):
             return True
         return action == VIEW and obj.active
+
+    def search_scopes(self, obj: Any) -> list[str]:
+        return ["public"] if obj.active else ["staff"]
 
 
 register(Service)(type("ServicePolicy", (_ActivePolicy,), {}))

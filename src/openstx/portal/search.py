@@ -34,10 +34,6 @@ class ArticleSearch(SearchSpec):
     def body_text(self, obj: Any) -> str:
         return plain_text(obj.body)
 
-    def scope(self, obj: Any) -> str | list[str]:
-        # ``live`` turns true when publish_at has passed (services.publish_due), which re-indexes
-        return "public" if obj.live else "staff"
-
     def facets(self, obj: Any) -> dict[str, Any]:
         return {
             "kind": obj.category,
@@ -71,9 +67,6 @@ class ServiceSearch(SearchSpec):
 
     def description_text(self, obj: Any) -> str:
         return plain_text(obj.description)
-
-    def scope(self, obj: Any) -> str | list[str]:
-        return "public"
 
     def facets(self, obj: Any) -> dict[str, Any]:
         return {"kind": obj.category, "org": obj.provider_id}

@@ -25,6 +25,7 @@ from openstx.core.permissions import (
     is_officer,
     organization_ids,
     register,
+    register_principals,
 )
 from openstx.projects.models import (
     Council,
@@ -104,6 +105,32 @@ class TaskPolicy(Policy):
                 is_authenticated(user) and Task.objects.filter(insider_q(user), pk=obj.pk).exists()
             )
         return False
+
+    def search_scopes(self, obj: Any) -> list[str]:
+        """The same people as :func:`insider_q`, as principals."""
+        from openstx.projects.workflow import get_workflow
+
+        if get_workflow(obj.workflow).is_public(obj.state):
+            return ["public"]
+        scopes = ["staff"]
+        if obj.host_id:
+            scopes.append(f"org:{obj.host_id}")
+        experts = {obj.leader_id}
+        experts.update(obj.members.values_list("expert_id", flat=True))
+        experts.update(
+            CouncilMember.objects.filter(council__task=obj)
+            .exclude(invitation=CouncilMember.Invitation.DECLINED)
+            .values_list("expert_id", flat=True)
+        )
+        scopes += [f"expert:{pk}" for pk in sorted(e for e in experts if e)]
+        return scopes
+
+
+@register_principals
+def expert_principals(user: Any) -> list[str]:
+    """A signed-in user with an expert profile is also that expert (task team, councils)."""
+    expert = _expert_id(user)
+    return [f"expert:{expert}"] if expert else []
 
 
 def can_see_dossier(user: Any, task: Task) -> bool:

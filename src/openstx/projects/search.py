@@ -30,6 +30,9 @@ class TaskSearch(SearchSpec):
     dependents = {
         "directory.Organization": lambda org: org.hosted_tasks.all(),
         "directory.Expert": lambda expert: expert.led_tasks.all(),
+        # the team and the councils are among who may see a non-public task (its scopes)
+        "projects.TaskMember": lambda member: [member.task],
+        "projects.CouncilMember": lambda member: [member.council.task],
     }
 
     def queryset(self):  # type: ignore[no-untyped-def]
@@ -43,13 +46,6 @@ class TaskSearch(SearchSpec):
 
     def field_names(self, obj: Task) -> list[str]:
         return [f.name_vi for f in obj.fields.all()]
-
-    def scope(self, obj: Task) -> str | list[str]:
-        from openstx.projects.workflow import get_workflow
-
-        if get_workflow(obj.workflow).is_public(obj.state):
-            return "public"
-        return ["staff", f"org:{obj.host_id}"] if obj.host_id else ["staff"]
 
     def facets(self, obj: Task) -> dict[str, Any]:
         codes: set[str] = set()

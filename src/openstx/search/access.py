@@ -4,23 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from openstx.core.permissions import (
-    is_admin,
-    is_authenticated,
-    is_officer,
-    organization_ids,
-)
+from openstx.core.permissions import principals
 
 
 def scopes_for(user: Any) -> list[str] | None:
-    """Scopes visible to ``user``; ``None`` means everything (administrators)."""
-    if is_admin(user):
-        return None
-    scopes = ["public"]
-    if is_authenticated(user):
-        scopes.append("members")
-        scopes.append(f"user:{user.pk}")
-        scopes.extend(f"org:{org_id}" for org_id in sorted(organization_ids(user)))
-        if is_officer(user):
-            scopes.append("staff")
-    return scopes
+    """Scopes visible to ``user``; ``None`` means everything (administrators). The vocabulary
+    and the rules are the permission module's (``core.permissions.principals``)."""
+    return principals(user)

@@ -107,7 +107,11 @@ class SearchSpec:
         return str(obj)
 
     def scope(self, obj: Any) -> str | list[str]:
-        return "public"
+        """Who may see the document: the model's policy says (``Policy.search_scopes``), so
+        search never restates a permission rule."""
+        from openstx.core.permissions import policy_for
+
+        return policy_for(self.model).search_scopes(obj)
 
     def facets(self, obj: Any) -> dict[str, Any]:
         return {}
