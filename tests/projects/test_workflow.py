@@ -310,3 +310,29 @@ def test_admin_validates_and_activates_configurations(client, django_user_model)
     copy_row.refresh_from_db()
     row.refresh_from_db()
     assert copy_row.is_active and not row.is_active
+
+
+@pytest.mark.django_db
+def test_budget_is_set_through_the_service_by_officers_only(officer, host_user):
+    from tests.projects.factories import TaskFactory
+
+    task = TaskFactory()
+    with pytest.raises(PermissionDenied):
+        services.set_budget(task, host_user, 2025, {"state": 100})
+    services.set_budget(task, officer, 2025, {"state": 500_000_000, "other": 100_000_000})
+    services.set_budget(task, officer, 2026, {"state": 300_000_000})
+    # a second entry for 2025 replaces that year's state line and drops "other"; 2026 stays
+    lines = services.set_budget(task, officer, 2025, {"state": 400_000_000, "other": None})
+    assert sorted((b.year, b.source, b.amount_vnd) for b in lines) == [
+        (2025, "state", 400_000_000),
+        (2026, "state", 300_000_000),
+    ]
+    task.refresh_from_db()
+    assert task.budget_total_vnd == 700_000_000
+    assert task.history.first().history_change_reason.startswith("Budget for 2025")
+    with pytest.raises(ValidationError):
+        services.set_budget(task, officer, 2025, {"state": -1})
+    with pytest.raises(ValidationError):
+        services.set_budget(task, officer, 2025, {"grant": 1})
+    task.refresh_from_db()
+    assert task.budget_total_vnd == 700_000_000

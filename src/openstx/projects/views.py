@@ -129,17 +129,10 @@ def task_edit(request, pk: int | None = None):  # type: ignore[no-untyped-def]
 def task_budget(request, pk: int):  # type: ignore[no-untyped-def]
     _officer_only(request)
     task = get_object_or_404(Task, pk=pk)
-    lines = {(b.year, b.source): b.amount_vnd for b in task.budget_lines.all()}
     form = BudgetForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        year = form.cleaned_data["year"]
-        for source in (TaskBudget.Source.STATE, TaskBudget.Source.OTHER):
-            amount = form.cleaned_data.get(source)
-            if amount:
-                lines[(year, source)] = amount
-            else:
-                lines.pop((year, source), None)
-        services.set_budget(task, [(y, s, a) for (y, s), a in sorted(lines.items())])
+        amounts = {source: form.cleaned_data.get(source) for source in TaskBudget.Source.values}
+        services.set_budget(task, request.user, form.cleaned_data["year"], amounts)
         messages.success(request, _("The budget was saved."))
         return redirect(task.get_absolute_url())
     return render(
