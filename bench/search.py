@@ -43,6 +43,17 @@ def add_arguments(parser: Any) -> None:
     )
     parser.add_argument("--chunk", type=int, default=5000, help="records per transaction")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
+    parser.add_argument(
+        "--relevance",
+        action="store_true",
+        help="judged queries (bench/data/relevance): lexical, semantic, hybrid side by side",
+    )
+    parser.add_argument(
+        "--mode",
+        choices=("hybrid", "lexical"),
+        default="hybrid",
+        help="latency run: the service's ranking (hybrid = with semantic recall)",
+    )
 
 
 def _pick_type(wanted: str | None, exclude: tuple[str, ...] = ()) -> Any:
@@ -107,6 +118,12 @@ def _load(spec: Any, total: int, prefix: str, make: Any, chunk: int, out: Any) -
 
 
 def run(options: dict, out: Any) -> int:
+    if options.get("relevance"):
+        return run_relevance(options, out)
+    return run_latency(options, out)
+
+
+def run_latency(options: dict, out: Any) -> int:
     from django.db import connection
 
     from bench import corpus
@@ -234,5 +251,208 @@ def run(options: dict, out: Any) -> int:
     out.write(
         f"target: service p95 ≤ {TARGET_P95_MS:.0f} ms and ≤ {TARGET_RATIO:.0f}× bare "
         f"→ {'PASS' if ok else 'MISS'}"
+    )
+    return 1 if (options.get("strict") and not ok) else 0
+
+
+# --- relevance: judged queries ------------------------------------------------------------------
+
+RELEVANCE_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "relevance")
+MODES = ("lexical", "semantic", "hybrid")
+TARGET_RECALL = 0.9
+TARGET_MRR = 0.9
+
+
+def load_judged() -> list[dict]:
+    import json
+
+    rows = []
+    for name in sorted(os.listdir(RELEVANCE_DIR)):
+        if name.endswith(".jsonl"):
+            with open(os.path.join(RELEVANCE_DIR, name), encoding="utf-8") as fh:
+                rows += [json.loads(line) for line in fh if line.strip()]
+    return rows
+
+
+def relevance_metrics(ranked: list[list[str]], totals: list[int], rows: list[dict]) -> dict:
+    import math
+
+    n = len(rows) or 1
+    recall = mrr = ndcg = zero = 0.0
+    for ids, total, row in zip(ranked, totals, rows, strict=True):
+        rel = {k: int(v) for k, v in row["relevant"].items()}
+        top = ids[:10]
+        recall += sum(1 for k in rel if k in top) / len(rel)
+        mrr += next((1 / (i + 1) for i, k in enumerate(top) if k in rel), 0.0)
+        dcg = sum((2 ** rel.get(k, 0) - 1) / math.log2(i + 2) for i, k in enumerate(top))
+        ideal = sorted(rel.values(), reverse=True)[:10]
+        idcg = sum((2**g - 1) / math.log2(i + 2) for i, g in enumerate(ideal))
+        ndcg += dcg / idcg if idcg else 0.0
+        zero += 1 if total == 0 else 0
+    return {"recall10": recall / n, "mrr": mrr / n, "ndcg10": ndcg / n, "zero": zero / n}
+
+
+def _rank(rows: list[dict], mode: str) -> tuple[list[list[str]], list[int]]:
+    from openstx.search import service
+
+    ranked, totals = [], []
+    for row in rows:
+        res = service.search(
+            row["query"],
+            types=row.get("types") or None,
+            per_page=10,
+            facets=False,
+            snippets=False,
+            spelling=False,
+            mode=mode,
+        )
+        ranked.append([h.external_id for h in res.hits])
+        totals.append(res.total)
+    return ranked, totals
+
+
+def load_listings(offers: list[dict], demands: list[dict]) -> None:
+    """The bench listings as published exchange records (idempotent by external_id); the
+    search outbox records them like any other write."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from openstx.directory.models import Organization
+    from openstx.exchange.models import Demand, Offer
+    from openstx.taxonomy.models import AdministrativeUnit, FieldOfScience
+
+    if not FieldOfScience.objects.exists():
+        from openstx.taxonomy.services import load_all
+
+        load_all()
+    fields = {f.code: f for f in FieldOfScience.objects.all()}
+    units = {u.code: u for u in AdministrativeUnit.objects.filter(level=1)}
+    orgs: dict[str, Any] = {}
+
+    def org(name: str) -> Any:
+        if name not in orgs:
+            orgs[name] = Organization.objects.filter(
+                name=name
+            ).first() or Organization.objects.create(name=name)
+        return orgs[name]
+
+    def codes(value: str | None) -> list[Any]:
+        return [fields[c] for c in (value or "").split(";") if c in fields]
+
+    now = timezone.now()
+    with transaction.atomic():
+        for row in offers:
+            obj = Offer.objects.filter(external_id=row["external_id"]).first() or Offer(
+                external_id=row["external_id"]
+            )
+            obj.title, obj.summary = row["title"], row.get("summary", "")
+            obj.description, obj.keywords = row.get("description", ""), row.get("keywords", "")
+            obj.kind, obj.trl = row.get("kind", "technology"), row.get("trl")
+            obj.owner, obj.region = org(row["owner"]), units.get(row.get("region") or "")
+            obj.status, obj.published_at = "published", obj.published_at or now
+            obj.save()
+            obj.fields.set(codes(row.get("fields")))
+        for row in demands:
+            obj = Demand.objects.filter(external_id=row["external_id"]).first() or Demand(
+                external_id=row["external_id"]
+            )
+            obj.title, obj.problem = row["title"], row.get("description", "")
+            obj.min_trl, obj.requester = row.get("min_trl"), org(row["requester"])
+            obj.region = units.get(row.get("region") or "")
+            obj.status, obj.published_at = "published", obj.published_at or now
+            obj.save()
+            obj.fields.set(codes(row.get("fields")))
+
+
+def _load_listings(out: Any) -> None:
+    from bench import match
+    from openstx.matching import services as matching
+    from openstx.search import semantic, writer
+
+    offers, demands = match.load_devset()
+    out.write(f"loading {len(offers)} offers and {len(demands)} demands (bench/data)…")
+    writer.apply_pending()
+    load_listings(offers, demands)
+    t0 = time.perf_counter()
+    matching.embed_pending(kinds=("offer", "demand"), roles=("passage",))
+    out.write(f"  embeddings up to date in {time.perf_counter() - t0:.1f} s")
+    writer.apply_pending()
+    semantic.clear_cache()
+
+
+def run_relevance(options: dict, out: Any) -> int:
+    from openstx.search import semantic, service
+
+    _load_listings(out)
+    rows = load_judged()
+    kinds: dict[str, int] = {}
+    for row in rows:
+        kinds[row.get("kind", "plain")] = kinds.get(row.get("kind", "plain"), 0) + 1
+    out.write(
+        f"judged queries: {len(rows)} ("
+        + ", ".join(f"{k} {v}" for k, v in sorted(kinds.items()))
+        + ")"
+    )
+    # the query embeddings are computed once here; the timings below are warm
+    t0 = time.perf_counter()
+    for row in rows:
+        semantic.embed_query(service.parse(row["query"]).plain_text())
+    out.write(f"query embeddings: {(time.perf_counter() - t0) / len(rows) * 1000:.1f} ms each")
+
+    def table(title: str, results: dict[str, dict]) -> None:
+        out.write("")
+        out.write(f"{title:<28}{'R@10':>8}{'MRR':>8}{'nDCG@10':>9}{'zero':>8}")
+        for name, m in results.items():
+            out.write(
+                f"{name:<28}{m['recall10']:>8.3f}{m['mrr']:>8.3f}{m['ndcg10']:>9.3f}"
+                f"{m['zero']:>8.3f}"
+            )
+
+    results = {}
+    per_kind: dict[str, dict[str, dict]] = {}
+    for mode in MODES:
+        ranked, totals = _rank(rows, mode)
+        results[mode] = relevance_metrics(ranked, totals, rows)
+        for kind in sorted(kinds):
+            idx = [i for i, r in enumerate(rows) if r.get("kind", "plain") == kind]
+            per_kind.setdefault(kind, {})[mode] = relevance_metrics(
+                [ranked[i] for i in idx], [totals[i] for i in idx], [rows[i] for i in idx]
+            )
+    table(f"all {len(rows)} queries", results)
+    for kind, data in per_kind.items():
+        table(f"{kind} ({kinds[kind]})", data)
+
+    # fusion: reciprocal rank vs weighted sum (the product uses service.FUSION)
+    saved = (service.FUSION, service.RRF_K, service.LEXICAL_WEIGHT)
+    variants = {}
+    try:
+        for fusion, k, weight in (
+            ("rrf", 60, 0.5),
+            ("rrf", 60, 0.6),
+            ("rrf", 20, 0.5),
+            ("rrf", 10, 0.6),
+            ("weighted", 0, 0.3),
+            ("weighted", 0, 0.5),
+            ("weighted", 0, 0.7),
+        ):
+            service.FUSION, service.RRF_K, service.LEXICAL_WEIGHT = fusion, k or 60, weight
+            ranked, totals = _rank(rows, "hybrid")
+            label = f"{fusion} k={k} w={weight}" if fusion == "rrf" else f"{fusion} w={weight}"
+            variants[label] = relevance_metrics(ranked, totals, rows)
+    finally:
+        service.FUSION, service.RRF_K, service.LEXICAL_WEIGHT = saved
+    table("fusion (hybrid, all)", variants)
+
+    hybrid = results["hybrid"]
+    ok = (
+        hybrid["recall10"] >= TARGET_RECALL
+        and hybrid["mrr"] >= TARGET_MRR
+        and hybrid["recall10"]
+        >= max(results["lexical"]["recall10"], results["semantic"]["recall10"])
+    )
+    out.write("")
+    out.write(
+        f"target: hybrid Recall@10 ≥ {TARGET_RECALL}, MRR ≥ {TARGET_MRR}, beats lexical and "
+        f"semantic → {'PASS' if ok else 'MISS'}"
     )
     return 1 if (options.get("strict") and not ok) else 0

@@ -36,6 +36,9 @@ EXACT_BONUS = 1000.0  # per word typed with accents and found with exactly those
 FOLDED_WITH_ACCENTS = 0.5  # accents typed but the record has other/no accents
 BIGRAM_BOOST = 1.5  # adjacent syllables
 SYNONYM_WEIGHT = 0.8  # an expansion counts a bit less than the words typed
+#: Graded matching: a fixed bonus per typed word (group) a record contains, far above any text
+#: score or exact-accent bonus, so records with every word rank first, then those missing one …
+COVER_BONUS = 100_000.0
 
 FILTER_ALIASES = {
     "type": "type",
@@ -96,6 +99,19 @@ class ParsedQuery:
     @property
     def has_text(self) -> bool:
         return bool(self.groups)
+
+    def words(self) -> list[str]:
+        """What each group stands for, as typed (lower-case): for "missing: …" notices."""
+        out = []
+        for group in self.groups:
+            alt = group.alternatives[0]
+            text = " ".join(alt.tokens)
+            out.append(f'"{text}"' if alt.phrase else text)
+        return out
+
+    def plain_text(self) -> str:
+        """The words of the query without operators or filters (what the encoder reads)."""
+        return " ".join(" ".join(g.alternatives[0].tokens) for g in self.groups)
 
     def highlight_terms(self) -> tuple[set[str], set[str]]:
         """(exact lower-case tokens typed with accents, folded tokens) for highlighting."""
@@ -281,25 +297,19 @@ def group_query(group: Group) -> tantivy.Query:
     return _should(parts)
 
 
-def text_query(pq: ParsedQuery, relaxed: bool = False) -> tantivy.Query | None:
-    """Scored part of the query (None when the query has no words)."""
+def text_query(pq: ParsedQuery) -> tantivy.Query | None:
+    """Scored part of the query: every group must match (None when the query has no words)."""
     if not pq.groups:
         return None
-    clauses: list[tuple[Any, tantivy.Query]] = []
-    group_queries = [group_query(g) for g in pq.groups]
-    if relaxed and len(group_queries) > 1:
-        need = max(1, (len(group_queries) * 2 + 2) // 3)
-        clauses.append(
-            (
-                tantivy.Occur.Must,
-                tantivy.Query.boolean_query(
-                    [(tantivy.Occur.Should, q) for q in group_queries],
-                    minimum_number_should_match=need,
-                ),
-            )
-        )
-    else:
-        clauses += [(tantivy.Occur.Must, q) for q in group_queries]
+    clauses: list[tuple[Any, tantivy.Query]] = [
+        (tantivy.Occur.Must, group_query(g)) for g in pq.groups
+    ]
+    clauses += _bigram_clauses(pq)
+    return tantivy.Query.boolean_query(clauses)
+
+
+def _bigram_clauses(pq: ParsedQuery) -> list[tuple[Any, tantivy.Query]]:
+    clauses = []
     for run in pq.runs:
         folded = [fold(t) for t in run]
         for a, b in zip(folded, folded[1:], strict=False):
@@ -314,6 +324,53 @@ def text_query(pq: ParsedQuery, relaxed: bool = False) -> tantivy.Query | None:
                         ),
                     )
                 )
+    return clauses
+
+
+def coverage_query(group: Group) -> tantivy.Query:
+    """Does a record contain this group (any alternative, any tier, accents ignored)?"""
+    parts = []
+    for alt in group.alternatives:
+        folded = alt.folded
+        if len(folded) > 1 and not alt.phrase:
+            parts.append(
+                tantivy.Query.boolean_query(
+                    [
+                        (tantivy.Occur.Must, coverage_query(Group([Alternative([t])])))
+                        for t in folded
+                    ]
+                )
+            )
+            continue
+        for tier in TIERS:
+            if len(folded) == 1:
+                parts.append(tantivy.Query.term_query(SCHEMA, f"{tier}_f", folded[0]))
+            else:
+                parts.append(tantivy.Query.phrase_query(SCHEMA, f"{tier}_f", folded))
+    return _should(parts)
+
+
+def graded_query(pq: ParsedQuery) -> tantivy.Query | None:
+    """Any word matches; each word a record contains adds ``COVER_BONUS``, so the records with
+    every word come first, then those missing one word, and so on; within a tier the usual
+    score (tiers, exact accents, adjacency) decides."""
+    if not pq.groups:
+        return None
+    group_queries = [group_query(g) for g in pq.groups]
+    clauses: list[tuple[Any, tantivy.Query]] = [
+        (
+            tantivy.Occur.Must,
+            tantivy.Query.boolean_query(
+                [(tantivy.Occur.Should, q) for q in group_queries], minimum_number_should_match=1
+            ),
+        )
+    ]
+    if len(pq.groups) > 1:
+        clauses += [
+            (tantivy.Occur.Should, tantivy.Query.const_score_query(coverage_query(g), COVER_BONUS))
+            for g in pq.groups
+        ]
+    clauses += _bigram_clauses(pq)
     return tantivy.Query.boolean_query(clauses)
 
 

@@ -22,15 +22,19 @@ from typing import Any
 import tantivy
 from django.utils.safestring import SafeString, mark_safe
 
+from openstx.core.text import has_diacritics
 from openstx.search import facets as facet_labels
-from openstx.search import highlight, registry
+from openstx.search import highlight, registry, semantic
 from openstx.search.access import scopes_for
-from openstx.search.index import IndexStore, default_store
+from openstx.search.index import SCHEMA, IndexStore, default_store
 from openstx.search.query import (
+    COVER_BONUS,
     ParsedQuery,
     combine,
+    coverage_query,
     exclusion_queries,
     filter_query,
+    graded_query,
     parse,
     scope_query,
     text_query,
@@ -44,6 +48,17 @@ MAX_PER_PAGE = 100
 MAX_OFFSET = 10_000
 FACET_SIZE = 15
 SORTS = ("relevance", "date")
+MODES = ("hybrid", "lexical", "semantic")
+#: Fewer records than this contain every word: records with some of the words follow them.
+PARTIAL_BELOW = 20
+#: Fewer hits than this (or only partial ones): look for a spelling suggestion.
+FEW_HITS = 3
+#: Fusion of the lexical and semantic rankings (measured: docs/search.md §6).
+FUSION = "rrf"
+RRF_K = 60
+LEXICAL_WEIGHT = 0.5
+#: Queries typed without accents are embedded with the accents the index's vocabulary suggests.
+RESTORE_ACCENTS = True
 _FACET_FIELDS = {
     "field": "f_field",
     "org": "f_org",
@@ -65,6 +80,8 @@ class Hit:
     snippet: SafeString
     title_html: SafeString
     date: dt.datetime | None = None
+    missing: list[str] = field(default_factory=list)  # typed words this record lacks
+    similar: bool = False  # found by meaning only (semantic recall), no typed word
 
     @property
     def type_label(self) -> str:
@@ -81,6 +98,8 @@ class Hit:
             "score": round(self.score, 4),
             "snippet": str(self.snippet),
             "url": self.url,
+            "missing": list(self.missing),
+            "similar": self.similar,
         }
 
 
@@ -102,9 +121,14 @@ class SearchResults:
     sort: str = "relevance"
     facets: dict[str, list[FacetValue]] = field(default_factory=dict)
     type_counts: dict[str, int] = field(default_factory=dict)
-    relaxed: bool = False  # no record had every word: showing records with most of them
+    relaxed: bool = False  # same as partial (kept for older callers)
     filters: dict[str, list[str]] = field(default_factory=dict)
     types: list[str] = field(default_factory=list)
+    words: list[str] = field(default_factory=list)  # the typed words (groups)
+    complete: int = 0  # records that contain every typed word
+    partial: bool = False  # some shown record lacks a typed word
+    missing: list[str] = field(default_factory=list)  # typed words some shown record lacks
+    suggestion: dict[str, str] | None = None  # did you mean: {"query", "html"}
 
     @property
     def num_pages(self) -> int:
@@ -128,6 +152,10 @@ class SearchResults:
             "num_pages": self.num_pages,
             "sort": self.sort,
             "relaxed": self.relaxed,
+            "partial": self.partial,
+            "missing": self.missing,
+            "complete": self.complete,
+            "suggestion": self.suggestion,
             "results": [h.as_dict() for h in self.hits],
             "facets": {k: [asdict(v) for v in vs] for k, vs in self.facets.items()},
             "type_counts": self.type_counts,
@@ -185,15 +213,16 @@ def _filter_queries(plan: _Plan, with_types: bool = True) -> list[tantivy.Query]
 
 
 def build_query(
-    query: Any, user: Any = None, types: Any = None, filters: Any = None, relaxed: bool = False
+    query: Any, user: Any = None, types: Any = None, filters: Any = None, graded: bool = False
 ) -> tantivy.Query | None:
-    """The Tantivy query the service runs (also used by the benchmark's bare measurement)."""
+    """The Tantivy query the service runs first (every word; ``graded``: any word, ranked by
+    how many it has). The benchmark's bare measurement uses it."""
     plan = _plan(query, user, types, filters)
-    return _query_for(plan, relaxed)
+    return _query_for(plan, graded=graded)
 
 
-def _query_for(plan: _Plan, relaxed: bool = False, with_types: bool = True) -> tantivy.Query | None:
-    scored = text_query(plan.pq, relaxed=relaxed)
+def _query_for(plan: _Plan, graded: bool = False, with_types: bool = True) -> tantivy.Query | None:
+    scored = graded_query(plan.pq) if graded else text_query(plan.pq)
     excluded = exclusion_queries(plan.pq)
     if scored is None and not excluded and not plan.filters and not plan.types:
         return None
@@ -211,11 +240,17 @@ def search(
     facets: bool = True,
     snippets: bool = True,
     store: IndexStore | None = None,
+    mode: str = "hybrid",
+    spelling: bool = True,
 ) -> SearchResults:
-    """Search the index as ``user`` sees it. Never raises on user input."""
+    """Search the index as ``user`` sees it. Never raises on user input.
+
+    ``mode``: ``hybrid`` (default: graded lexical matching fused with semantic recall where
+    records have vectors), ``lexical`` or ``semantic`` (the benchmark compares them)."""
     per_page = _int(per_page, PER_PAGE, 1, MAX_PER_PAGE)
     page = _int(page, 1, 1, MAX_OFFSET // per_page + 1)
     sort = sort if sort in SORTS else "relevance"
+    mode = mode if mode in MODES else "hybrid"
     plan = _plan(query, user, types, filters)
     results = SearchResults(
         query=plan.pq.text,
@@ -224,25 +259,271 @@ def search(
         sort=sort,
         filters=plan.filters,
         types=plan.types,
+        words=plan.pq.words(),
     )
     store = store or default_store()
     searcher, _path = store.searcher()
-    q = _query_for(plan)
-    if searcher is None or q is None:
+    if searcher is None:
         return results
-    offset = (page - 1) * per_page
-    found = _run(searcher, q, per_page, offset, sort)
-    if found.count == 0 and len(plan.pq.groups) > 1:
-        q = _query_for(plan, relaxed=True)
-        found = _run(searcher, q, per_page, offset, sort)
-        results.relaxed = found.count > 0
-    results.total = found.count or 0
+    run = _Run(searcher, plan, results, mode)
+    run.execute((page - 1) * per_page, per_page, sort)
     exact, folded = plan.pq.highlight_terms()
-    for score, address in found.hits:
-        results.hits.append(_hit(searcher, address, score, sort, exact, folded, snippets))
+    for item in run.page_items:
+        results.hits.append(
+            _hit(searcher, item.address, item.score, sort, exact, folded, snippets, item)
+        )
+    run.mark_missing()
     if facets:
-        _facets(searcher, plan, q, results)
+        _facets(searcher, plan, run.union_query(), results, run.union_query(with_types=False))
+    if spelling and plan.pq.groups and (results.total < FEW_HITS or results.partial):
+        from openstx.search import spelling as spelling_help
+
+        results.suggestion = spelling_help.did_you_mean(plan.pq, searcher, plan.scopes)
     return results
+
+
+@dataclass
+class _Item:
+    address: Any
+    score: float = 0.0
+    lexical: float | None = None  # lexical score (None: not a lexical match)
+    lexical_rank: int | None = None
+    similarity: float | None = None
+    semantic_rank: int | None = None
+    key: str = ""
+
+
+def _addr(address: Any) -> tuple[int, int]:
+    return (address.segment_ord, address.doc)
+
+
+class _Run:
+    """One search: the lexical side (strict, then graded), the semantic side, the fusion."""
+
+    def __init__(self, searcher: tantivy.Searcher, plan: _Plan, results: SearchResults, mode: str):
+        self.searcher = searcher
+        self.plan = plan
+        self.results = results
+        self.mode = mode
+        self.lexical_q: tantivy.Query | None = None
+        self.graded = False
+        self.keys: list[str] = []  # visible semantic candidates, most similar first
+        self.all_keys: list[str] = []  # semantic candidates of every type (type tabs)
+        self.page_items: list[_Item] = []
+
+    # --- the lexical side ------------------------------------------------------------------
+    def _lexical(self, limit: int, offset: int, sort: str) -> tantivy.SearchResult | None:
+        plan = self.plan
+        q = _query_for(plan)
+        if q is None:
+            return None
+        found = _run(self.searcher, q, limit, offset, sort)
+        self.results.complete = found.count or 0
+        self.lexical_q = q
+        if len(plan.pq.groups) > 1 and (found.count or 0) < PARTIAL_BELOW:
+            graded = _query_for(plan, graded=True)
+            more = _run(self.searcher, graded, limit, offset, sort)
+            if (more.count or 0) > (found.count or 0):
+                self.lexical_q, self.graded, found = graded, True, more
+        return found
+
+    # --- the semantic side -----------------------------------------------------------------
+    def _semantic(self) -> list[_Item]:
+        """Visible semantic candidates (scopes, facets, exclusions checked by the index)."""
+        plan = self.plan
+        if not plan.pq.groups or not semantic.enabled():
+            return []
+        text = plan.pq.plain_text()
+        if RESTORE_ACCENTS and not has_diacritics(text):
+            # e5 reads "nuôi tôm" far better than "nuoi tom": restore the accents from the
+            # index's own vocabulary (what the viewer may see) before embedding
+            from openstx.search import spelling
+
+            restored = spelling.did_you_mean(plan.pq, self.searcher, plan.scopes)
+            if restored:
+                text = restored["query"]
+        wanted = plan.types or None
+        cands = semantic.candidates(text, wanted)
+        if not cands:
+            return []
+        sims = dict(cands)
+        if plan.types:
+            self.all_keys = [k for k, _ in semantic.candidates(text, None)]
+        else:
+            self.all_keys = list(sims)
+        q = combine(
+            tantivy.Query.term_set_query(SCHEMA, "key", list(sims)),
+            _filter_queries(plan),
+            exclusion_queries(plan.pq),
+        )
+        found = self.searcher.search(q, len(sims), count=False)
+        items = []
+        for _score, address in found.hits:
+            key = self.searcher.doc(address).to_dict()["key"][0]
+            items.append(_Item(address, similarity=sims.get(key, 0.0), key=key))
+        items.sort(key=lambda it: -(it.similarity or 0.0))
+        for rank, it in enumerate(items, 1):
+            it.semantic_rank = rank
+        self.keys = [it.key for it in items]
+        return items
+
+    # --- putting it together ---------------------------------------------------------------
+    def execute(self, offset: int, limit: int, sort: str) -> None:
+        res = self.results
+        if self.mode == "semantic" and self.plan.pq.groups:
+            sem = self._semantic()
+            res.total = len(sem)
+            if sort == "date":
+                found = _run(self.searcher, self.union_query(), limit, offset, sort)
+                self.page_items = [_Item(a) for _s, a in found.hits]
+            else:
+                for it in sem:
+                    it.score = it.similarity or 0.0
+                self.page_items = sem[offset : offset + limit]
+            return
+        sem = self._semantic() if self.mode == "hybrid" else []
+        if not sem:
+            found = self._lexical(limit, offset, sort)
+            if found is None:
+                return
+            res.total = found.count or 0
+            self.page_items = [
+                _Item(a, score=float(s), lexical=float(s), lexical_rank=offset + i + 1)
+                for i, (s, a) in enumerate(found.hits)
+            ]
+            return
+        if sort == "date":
+            self._lexical(1, 0, "relevance")
+            found = _run(self.searcher, self.union_query(), limit, offset, sort)
+            res.total = found.count or 0
+            self.page_items = [_Item(a) for _s, a in found.hits]
+            return
+        depth = offset + limit + len(sem)
+        found = self._lexical(depth, 0, "relevance")
+        lexical_count = found.count or 0 if found is not None else 0
+        pool: dict[tuple[int, int], _Item] = {}
+        for i, (score, address) in enumerate(found.hits if found is not None else []):
+            pool[_addr(address)] = _Item(address, lexical=float(score), lexical_rank=i + 1, key="")
+        # semantic candidates that are also lexical matches (maybe deeper than `depth`)
+        also = 0
+        if self.lexical_q is not None:
+            both = tantivy.Query.boolean_query(
+                [
+                    (tantivy.Occur.Must, self.lexical_q),
+                    (
+                        tantivy.Occur.Must,
+                        tantivy.Query.const_score_query(
+                            tantivy.Query.term_set_query(SCHEMA, "key", self.keys), 0.0
+                        ),
+                    ),
+                ]
+            )
+            matched = self.searcher.search(both, len(self.keys), count=True)
+            also = matched.count or 0
+            for score, address in matched.hits:
+                item = pool.get(_addr(address))
+                if item is None:
+                    pool[_addr(address)] = _Item(address, lexical=float(score))
+        for it in sem:
+            item = pool.get(_addr(it.address))
+            if item is None:
+                pool[_addr(it.address)] = it
+            else:
+                item.similarity, item.semantic_rank, item.key = (
+                    it.similarity,
+                    it.semantic_rank,
+                    it.key,
+                )
+        res.total = lexical_count + len(sem) - also
+        fused = fuse(list(pool.values()), depth)
+        self.page_items = fused[offset : offset + limit]
+
+    def union_query(self, with_types: bool = True) -> tantivy.Query | None:
+        """Every record this search counts: lexical matches plus visible semantic candidates."""
+        plan = self.plan
+        keys = self.keys if with_types else (self.all_keys or self.keys)
+        lexical = (
+            None
+            if self.mode == "semantic"
+            else (graded_query(plan.pq) if self.graded else text_query(plan.pq))
+        )
+        if not keys:
+            if self.mode == "semantic" and plan.pq.groups:
+                return None
+            return _query_for(plan, with_types=with_types, graded=self.graded)
+        keyset = tantivy.Query.const_score_query(
+            tantivy.Query.term_set_query(SCHEMA, "key", keys), 0.0
+        )
+        scored = keyset if lexical is None else _should_q([lexical, keyset])
+        return combine(scored, _filter_queries(plan, with_types), exclusion_queries(plan.pq))
+
+    def mark_missing(self) -> None:
+        """Which typed words each shown record lacks (graded matching, semantic recall)."""
+        res = self.results
+        groups = self.plan.pq.groups
+        words = self.plan.pq.words()
+        if len(groups) < 1 or not res.hits:
+            return
+        full = COVER_BONUS * len(groups) * 0.999
+        unsure = []
+        for hit, item in zip(res.hits, self.page_items, strict=False):
+            if item.lexical is not None and (not self.graded or item.lexical >= full):
+                continue
+            if item.lexical is None and self.mode != "semantic" and not self.keys:
+                continue
+            unsure.append(hit)
+        if not unsure:
+            return
+        keys = [f"{h.type}:{h.id}" for h in unsure]
+        keyset = tantivy.Query.term_set_query(SCHEMA, "key", keys)
+        has: dict[str, set[int]] = {k: set() for k in keys}
+        for gi, group in enumerate(groups):
+            q = tantivy.Query.boolean_query(
+                [(tantivy.Occur.Must, keyset), (tantivy.Occur.Must, coverage_query(group))]
+            )
+            for _s, address in self.searcher.search(q, len(keys), count=False).hits:
+                key = self.searcher.doc(address).to_dict()["key"][0]
+                has.setdefault(key, set()).add(gi)
+        missing_all: list[str] = []
+        for hit, key in zip(unsure, keys, strict=True):
+            hit.missing = [w for gi, w in enumerate(words) if gi not in has.get(key, set())]
+            for w in hit.missing:
+                if w not in missing_all:
+                    missing_all.append(w)
+        res.partial = any(h.missing for h in res.hits)
+        res.missing = [w for w in words if w in missing_all]
+        res.relaxed = res.partial
+
+
+def _should_q(queries: list[tantivy.Query]) -> tantivy.Query:
+    return tantivy.Query.boolean_query([(tantivy.Occur.Should, q) for q in queries])
+
+
+def fuse(items: list[_Item], depth: int, method: str | None = None) -> list[_Item]:
+    """Order lexical and semantic candidates together (``FUSION``: reciprocal rank or a
+    weighted sum of normalised scores; chosen by ``openstx bench search --relevance``)."""
+    method = method or FUSION
+    if method == "rrf":
+        for it in items:
+            lr = it.lexical_rank or (depth + 1 if it.lexical is not None else None)
+            score = 0.0
+            if lr is not None:
+                score += LEXICAL_WEIGHT / (RRF_K + lr)
+            if it.semantic_rank is not None:
+                score += (1 - LEXICAL_WEIGHT) / (RRF_K + it.semantic_rank)
+            it.score = score
+    else:
+        top = max((it.lexical or 0.0) for it in items) or 1.0
+        for it in items:
+            lex = (it.lexical or 0.0) / top
+            sim = it.similarity
+            sem = (
+                0.0
+                if sim is None
+                else max(0.0, (sim - semantic.MIN_SIMILARITY)) / (1 - semantic.MIN_SIMILARITY)
+            )
+            it.score = LEXICAL_WEIGHT * lex + (1 - LEXICAL_WEIGHT) * sem
+    return sorted(items, key=lambda it: (-it.score, -(it.lexical or 0.0)))
 
 
 def _run(
@@ -263,6 +544,7 @@ def _hit(
     exact: set[str],
     folded: set[str],
     snippets: bool,
+    item: Any = None,
 ) -> Hit:
     stored = searcher.doc(address).to_dict()
     meta = json.loads(bytes(stored["meta"][0]).decode("utf-8"))
@@ -279,12 +561,19 @@ def _hit(
         snippet=mark_safe(highlight.snippet(source, exact, folded)) if snippets else mark_safe(""),  # noqa: S308
         title_html=mark_safe(highlight.highlight_title(title, exact, folded)),  # noqa: S308
         date=dt.datetime.fromtimestamp(stamp, tz=dt.UTC) if stamp else None,
+        similar=bool(item is not None and item.lexical is None and item.similarity is not None),
     )
 
 
 def _facets(
-    searcher: tantivy.Searcher, plan: _Plan, q: tantivy.Query, results: SearchResults
+    searcher: tantivy.Searcher,
+    plan: _Plan,
+    q: tantivy.Query | None,
+    results: SearchResults,
+    q_all: tantivy.Query | None = None,
 ) -> None:
+    if q is None:
+        return
     aggs = {
         name: {"terms": {"field": fld, "size": FACET_SIZE}} for name, fld in _FACET_FIELDS.items()
     }
@@ -312,7 +601,8 @@ def _facets(
         results.type_counts = {b["key"]: int(b["doc_count"]) for b in data["_type"]["buckets"]}
         return
     # type tabs: counts for every type, ignoring the type filter itself
-    q_all = _query_for(plan, relaxed=results.relaxed, with_types=False)
+    if q_all is None:
+        return
     try:
         tdata = searcher.aggregate(q_all, {"type": {"terms": {"field": "type", "size": 50}}})
         results.type_counts = {b["key"]: int(b["doc_count"]) for b in tdata["type"]["buckets"]}
