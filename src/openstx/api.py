@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from ninja import NinjaAPI
 
 from openstx import __version__
 from openstx.accounts.auth import CsrfSwagger
+from openstx.core.api import document_errors
 
-api = NinjaAPI(
+
+class OpenStxAPI(NinjaAPI):
+    """NinjaAPI whose OpenAPI document names the error answers every operation can give
+    (401 when secured, 404 with an id, 400/422 with parameters or a body; docs/api.md)."""
+
+    def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
+        return document_errors(super().get_openapi_schema(*args, **kwargs))
+
+
+api = OpenStxAPI(
     title="OpenSTX API",
     version="1",
     description="Science-and-technology exchange and information system. "

@@ -138,7 +138,7 @@ def test_list_filters(client, dataset):
 
 def test_api(client, dataset):
     data = client.get("/api/v1/ip-records?type=trademark").json()
-    assert len(data) == 3
+    assert data["count"] == 3
     stats = client.get("/api/v1/ip-statistics").json()
     assert stats["support"][0] == {"year": 2016, "records": 1, "amount_vnd": 50_000_000}
 

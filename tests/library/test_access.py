@@ -144,5 +144,5 @@ def test_upload_size_is_capped(client, settings):
 
 def test_api_lists_only_visible_documents(client, docs):
     data = client.get("/api/v1/library/documents").json()
-    assert {item["access_level"] for item in data["items"]} == {"public"}
+    assert {item["access_level"] for item in data["results"]} == {"public"}
     assert client.get(f"/api/v1/library/documents/{docs['restricted'].pk}").status_code == 404

@@ -254,3 +254,18 @@ def test_resumption_token_survives_changes_mid_harvest(client, schema, library):
         for pk in Document.objects.filter(was_public=True).values_list("pk", flat=True)
     }
     assert everything <= set(seen)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("key", ["from", "until", "set", "metadataPrefix"])
+def test_control_characters_in_an_argument_are_a_bad_argument(client, schema, key):
+    # the request echo cannot hold NUL: this was a 500 (lxml refuses the attribute value)
+    params = {"verb": "ListRecords", "metadataPrefix": "oai_dc", key: "2024\x0001"}
+    assert error_code(get(client, schema, **params)) == "badArgument"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("token", ["\x00", "abc\x01", "eyJ2IjoxfQ\x00"])
+def test_control_characters_in_a_token_are_a_bad_resumption_token(client, schema, token):
+    root = get(client, schema, verb="ListRecords", resumptionToken=token)
+    assert error_code(root) == "badResumptionToken"

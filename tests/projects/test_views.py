@@ -269,7 +269,7 @@ def test_unmet_demand_becomes_a_task_proposal(client, officer):
 def test_api_public_fields_and_steps(client, tasks, officer, host_user):
     public, hidden, _other = tasks
     data = client.get("/api/v1/projects/tasks").json()
-    titles = {t["title"] for t in data["items"]}
+    titles = {t["title"] for t in data["results"]}
     assert public.title in titles and hidden.title not in titles
     detail = client.get(f"/api/v1/projects/tasks/{public.pk}").json()
     assert detail["budget"] is None and detail["timeline"] is None

@@ -14,6 +14,7 @@ from ninja.errors import HttpError
 from openstx.accounts import services
 from openstx.accounts.auth import api_auth
 from openstx.accounts.models import ApiToken, Membership
+from openstx.core.api import BodyIn, ErrorOut
 from openstx.core.permissions import DELETE, VIEW, can
 from openstx.directory.models import Organization
 
@@ -60,7 +61,7 @@ class TokenOut(Schema):
     active: bool
 
 
-class TokenIn(Schema):
+class TokenIn(BodyIn):
     name: str
     expires_at: datetime | None = None
 
@@ -69,16 +70,12 @@ class TokenCreatedOut(TokenOut):
     token: str
 
 
-class MembershipIn(Schema):
+class MembershipIn(BodyIn):
     organization_id: int
     message: str = ""
 
 
-class ErrorOut(Schema):
-    detail: str
-
-
-class MePatch(Schema):
+class MePatch(BodyIn):
     full_name: str | None = None
     phone: str | None = None
     language: str | None = None
@@ -93,7 +90,7 @@ class MemberOut(MembershipOut):
     decided_at: datetime | None
 
 
-class DecisionIn(Schema):
+class MembershipDecisionIn(BodyIn):
     approve: bool
     note: str = ""
 
@@ -258,7 +255,7 @@ def _membership_for(request, membership_id: int) -> Membership:  # type: ignore[
     response={200: MemberOut, 400: ErrorOut},
     summary="Approve or reject a membership request",
 )
-def decide_membership(request, membership_id: int, payload: DecisionIn):  # type: ignore[no-untyped-def]
+def decide_membership(request, membership_id: int, payload: MembershipDecisionIn):  # type: ignore[no-untyped-def]
     membership = _membership_for(request, membership_id)
     try:
         decided = services.decide_membership(

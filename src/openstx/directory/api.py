@@ -7,11 +7,9 @@ validation as the web pages. ``{id}`` accepts the platform id or the ``external_
 
 from __future__ import annotations
 
-import math
 from datetime import datetime
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.forms.models import model_to_dict
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
@@ -19,6 +17,16 @@ from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError
 
 from openstx.accounts.auth import api_auth, optional_user
+from openstx.core.api import (
+    ApiError,
+    BodyIn,
+    ErrorOut,
+    Page,
+    PageParams,
+    get_or_404,
+    paginate,
+    write,
+)
 from openstx.core.permissions import CHANGE, VIEW, can, can_add, restrict
 from openstx.directory import services
 from openstx.directory.forms import ExpertForm, OrganizationForm
@@ -29,10 +37,8 @@ from openstx.taxonomy.models import AdministrativeUnit, FieldOfScience
 
 router = Router(tags=["directory"])
 
-MAX_PAGE_SIZE = 100
 
-
-class FieldOut(Schema):
+class FieldOfScienceOut(Schema):
     code: str
     name_vi: str
     name_en: str
@@ -60,7 +66,7 @@ class OrganizationOut(Schema):
     tax_code: str
     address: str
     admin_unit: UnitOut | None
-    fields: list[FieldOut]
+    fields: list[FieldOfScienceOut]
     website: str
     email: str
     phone: str
@@ -80,7 +86,7 @@ class ExpertOut(Schema):
     degree: str
     organization: OrganizationRef | None
     position: str
-    fields: list[FieldOut]
+    fields: list[FieldOfScienceOut]
     keywords: list[str]
     biography: str
     orcid: str
@@ -92,13 +98,6 @@ class ExpertOut(Schema):
     updated_at: datetime
 
 
-class Page(Schema):
-    count: int
-    page: int
-    pages: int
-    page_size: int
-
-
 class OrganizationPage(Page):
     results: list[OrganizationOut]
 
@@ -107,18 +106,16 @@ class ExpertPage(Page):
     results: list[ExpertOut]
 
 
-class OrganizationFilters(Schema):
+class OrganizationFilters(PageParams):
     q: str | None = None
     type: str | None = None
     field: str | None = None
     admin_unit: str | None = None
     verified: bool | None = None
     sort: str | None = None
-    page: int = 1
-    page_size: int = 20
 
 
-class ExpertFilters(Schema):
+class ExpertFilters(PageParams):
     q: str | None = None
     field: str | None = None
     admin_unit: str | None = None
@@ -127,11 +124,9 @@ class ExpertFilters(Schema):
     degree: str | None = None
     open_to_consulting: bool | None = None
     sort: str | None = None
-    page: int = 1
-    page_size: int = 20
 
 
-class OrganizationIn(Schema):
+class OrganizationIn(BodyIn):
     name: str | None = None
     short_name: str | None = None
     type: str | None = None
@@ -146,7 +141,7 @@ class OrganizationIn(Schema):
     verified: bool | None = None
 
 
-class ExpertIn(Schema):
+class ExpertIn(BodyIn):
     full_name: str | None = None
     academic_title: str | None = None
     degree: str | None = None
@@ -159,35 +154,6 @@ class ExpertIn(Schema):
     email: str | None = None
     phone: str | None = None
     open_to_consulting: bool | None = None
-
-
-class ErrorOut(Schema):
-    detail: Any
-
-
-class ApiError(Exception):
-    """An error with a structured ``detail`` (field -> messages), returned as JSON."""
-
-    def __init__(self, status: int, detail: Any):
-        super().__init__(detail)
-        self.status = status
-        self.detail = detail
-
-
-def _write(func: Any) -> Any:
-    """Turn ApiError / PermissionDenied raised while writing into (status, {"detail": …})."""
-    import functools
-
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except ApiError as exc:
-            return Status(exc.status, {"detail": exc.detail})
-        except PermissionDenied:
-            return Status(403, {"detail": _("Forbidden")})
-
-    return wrapper
 
 
 # --- Serialisation ---------------------------------------------------------------------------
@@ -253,20 +219,6 @@ def expert_out(expert: Expert, viewer: Any) -> dict[str, Any]:
     }
 
 
-def _paginate(qs: Any, page: int, page_size: int) -> tuple[list[Any], dict[str, int]]:
-    page_size = max(1, min(page_size, MAX_PAGE_SIZE))
-    count = qs.count()
-    pages = max(1, math.ceil(count / page_size))
-    page = max(1, min(page, pages))
-    start = (page - 1) * page_size
-    return list(qs[start : start + page_size]), {
-        "count": count,
-        "page": page,
-        "pages": pages,
-        "page_size": page_size,
-    }
-
-
 def _resolve_filters(filters: Any) -> dict[str, Any]:
     params = filters.model_dump()
     if params.get("field"):
@@ -286,13 +238,6 @@ def _resolve_filters(filters: Any) -> dict[str, Any]:
     return params
 
 
-def _get(qs: Any, ident: str) -> Any:
-    try:
-        return services.get_by_id_or_external_id(qs, ident)
-    except qs.model.DoesNotExist:
-        raise HttpError(404, _("Not found"))
-
-
 # --- Organisations --------------------------------------------------------------------------
 
 
@@ -301,15 +246,15 @@ def list_organizations(request: HttpRequest, filters: Query[OrganizationFilters]
     viewer = optional_user(request)
     qs = restrict(Organization.objects.select_related("admin_unit"), viewer, VIEW)
     qs = services.filter_organizations(qs, _resolve_filters(filters)).prefetch_related("fields")
-    rows, meta = _paginate(qs, filters.page, filters.page_size)
-    return {**meta, "results": [organization_out(o) for o in rows]}
+    page = paginate(qs, filters.page, filters.page_size)
+    return {**page, "results": [organization_out(o) for o in page["results"]]}
 
 
 @router.get("/organizations/{ident}", response=OrganizationOut)
 def get_organization(request: HttpRequest, ident: str):  # type: ignore[no-untyped-def]
     viewer = optional_user(request)
     qs = restrict(Organization.objects.select_related("admin_unit"), viewer, VIEW)
-    return organization_out(_get(qs, ident))
+    return organization_out(get_or_404(qs, ident))
 
 
 def _form_data(
@@ -364,7 +309,7 @@ def _validate(form_class: Any, instance: Any, payload: dict[str, Any], user: Any
 @router.post(
     "/organizations", auth=api_auth, response={201: OrganizationOut, 403: ErrorOut, 422: ErrorOut}
 )
-@_write
+@write
 def create_organization(request: HttpRequest, payload: OrganizationIn):  # type: ignore[no-untyped-def]
     user = request.auth  # type: ignore[attr-defined]
     if not can_add(user, Organization):
@@ -380,10 +325,10 @@ def create_organization(request: HttpRequest, payload: OrganizationIn):  # type:
     auth=api_auth,
     response={200: OrganizationOut, 403: ErrorOut, 422: ErrorOut},
 )
-@_write
+@write
 def update_organization(request: HttpRequest, ident: str, payload: OrganizationIn):  # type: ignore[no-untyped-def]
     user = request.auth  # type: ignore[attr-defined]
-    org = _get(Organization.objects.all(), ident)
+    org = get_or_404(Organization.objects.all(), ident)
     if not can(user, CHANGE, org):
         return Status(403, {"detail": _("You may not edit this organisation")})
     data = _validate(OrganizationForm, org, payload.model_dump(exclude_unset=True), user)
@@ -407,19 +352,19 @@ def list_experts(request: HttpRequest, filters: Query[ExpertFilters]):  # type: 
             raise HttpError(422, str(exc))
     qs = restrict(Expert.objects.select_related("organization"), viewer, VIEW)
     qs = services.filter_experts(qs, params).prefetch_related("fields")
-    rows, meta = _paginate(qs, filters.page, filters.page_size)
-    return {**meta, "results": [expert_out(e, viewer) for e in rows]}
+    page = paginate(qs, filters.page, filters.page_size)
+    return {**page, "results": [expert_out(e, viewer) for e in page["results"]]}
 
 
 @router.get("/experts/{ident}", response=ExpertOut)
 def get_expert(request: HttpRequest, ident: str):  # type: ignore[no-untyped-def]
     viewer = optional_user(request)
     qs = restrict(Expert.objects.select_related("organization"), viewer, VIEW)
-    return expert_out(_get(qs, ident), viewer)
+    return expert_out(get_or_404(qs, ident), viewer)
 
 
 @router.post("/experts", auth=api_auth, response={201: ExpertOut, 403: ErrorOut, 422: ErrorOut})
-@_write
+@write
 def create_expert(request: HttpRequest, payload: ExpertIn):  # type: ignore[no-untyped-def]
     user = request.auth  # type: ignore[attr-defined]
     if not can_add(user, Expert):
@@ -434,10 +379,10 @@ def create_expert(request: HttpRequest, payload: ExpertIn):  # type: ignore[no-u
 @router.patch(
     "/experts/{ident}", auth=api_auth, response={200: ExpertOut, 403: ErrorOut, 422: ErrorOut}
 )
-@_write
+@write
 def update_expert(request: HttpRequest, ident: str, payload: ExpertIn):  # type: ignore[no-untyped-def]
     user = request.auth  # type: ignore[attr-defined]
-    expert = _get(Expert.objects.all(), ident)
+    expert = get_or_404(Expert.objects.all(), ident)
     if not can(user, CHANGE, expert):
         return Status(403, {"detail": _("You may not edit this expert profile")})
     data = _validate(ExpertForm, expert, payload.model_dump(exclude_unset=True), user)
@@ -469,7 +414,7 @@ class PublicationOut(Schema):
 )
 def list_expert_publications(request: HttpRequest, ident: str):  # type: ignore[no-untyped-def]
     viewer = optional_user(request)
-    expert = _get(restrict(Expert.objects.all(), viewer, VIEW), ident)
+    expert = get_or_404(restrict(Expert.objects.all(), viewer, VIEW), ident)
     pubs = (
         restrict(expert.publications.all(), viewer, VIEW)
         .prefetch_related("experts")

@@ -10,8 +10,6 @@ accepts the platform id or the ``external_id``.
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import math
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -21,24 +19,18 @@ from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError
 
 from openstx.accounts.auth import api_auth, optional_user
-from openstx.core.lookup import find_by_ident
+from openstx.core.api import BodyIn, ErrorOut, Page, PageParams, get_or_404, paginate, write
 from openstx.core.permissions import CHANGE, VIEW, can, can_add, is_broker_or_officer, restrict
+from openstx.directory.api import FieldOfScienceOut
 from openstx.exchange import services
 from openstx.exchange.filters import ListingFilter
 from openstx.exchange.forms import DemandForm, OfferForm
 from openstx.exchange.models import Connection, Demand, Event, ListingStatus, Offer
 
 router = Router(tags=["exchange"])
-MAX_PAGE_SIZE = 100
 
 
 # --- Schemas -------------------------------------------------------------------------------------
-
-
-class FieldOut(Schema):
-    code: str
-    name_vi: str
-    name_en: str
 
 
 class OrgRef(Schema):
@@ -56,7 +48,7 @@ class OfferOut(Schema):
     summary: str
     description: str
     kind: str
-    fields: list[FieldOut]
+    fields: list[FieldOfScienceOut]
     keywords: list[str]
     trl: int | None
     advantages: str
@@ -85,7 +77,7 @@ class DemandOut(Schema):
     problem: str
     desired_outcome: str
     constraints: str
-    fields: list[FieldOut]
+    fields: list[FieldOfScienceOut]
     keywords: list[str]
     min_trl: int | None
     budget_min_vnd: int | None
@@ -99,13 +91,6 @@ class DemandOut(Schema):
     published_at: dt.datetime | None
 
 
-class Page(Schema):
-    count: int
-    page: int
-    pages: int
-    page_size: int
-
-
 class OfferPage(Page):
     results: list[OfferOut]
 
@@ -114,7 +99,7 @@ class DemandPage(Page):
     results: list[DemandOut]
 
 
-class ListingFilters(Schema):
+class ListingFilters(PageParams):
     q: str | None = None
     field: list[str] | None = None
     kind: str | None = None
@@ -126,11 +111,9 @@ class ListingFilters(Schema):
     price_max: int | None = None
     sort: str | None = None
     status: str | None = None
-    page: int = 1
-    page_size: int = 20
 
 
-class OfferIn(Schema):
+class OfferIn(BodyIn):
     title: str | None = None
     summary: str | None = None
     description: str | None = None
@@ -154,7 +137,7 @@ class OfferIn(Schema):
     valid_until: dt.date | None = None
 
 
-class DemandIn(Schema):
+class DemandIn(BodyIn):
     title: str | None = None
     problem: str | None = None
     desired_outcome: str | None = None
@@ -174,22 +157,18 @@ class DemandIn(Schema):
     valid_until: dt.date | None = None
 
 
-class TransitionIn(Schema):
+class ListingTransitionIn(BodyIn):
     action: str
     comment: str = ""
 
 
-class InterestIn(Schema):
+class InterestIn(BodyIn):
     message: str = ""
     counterpart: str | None = None  # your own demand (for an offer) or offer (for a demand)
     event: str | None = None  # the published event where the listing is showcased
 
 
-class ErrorOut(Schema):
-    detail: Any
-
-
-class StepOut(Schema):
+class ConnectionStepOut(Schema):
     action: str
     from_stage: str
     to_stage: str
@@ -198,7 +177,7 @@ class StepOut(Schema):
     at: dt.datetime
 
 
-class MessageOut(Schema):
+class ConnectionMessageOut(Schema):
     id: int
     author: str | None
     body: str
@@ -226,14 +205,14 @@ class ConnectionOut(Schema):
     contract_date: dt.date | None
     closed_at: dt.datetime | None
     close_reason: str
-    steps: list[StepOut]
+    steps: list[ConnectionStepOut]
 
 
 class ConnectionPage(Page):
     results: list[ConnectionOut]
 
 
-class ConnectionIn(Schema):
+class ConnectionIn(BodyIn):
     demand: str
     offer: str | None = None
     expert: str | None = None
@@ -241,16 +220,16 @@ class ConnectionIn(Schema):
     message: str = ""
 
 
-class RespondIn(Schema):
+class RespondIn(BodyIn):
     accept: bool
     comment: str = ""
 
 
-class MessageIn(Schema):
+class ConnectionMessageIn(BodyIn):
     body: str
 
 
-class MeetingIn(Schema):
+class MeetingIn(BodyIn):
     date: dt.datetime
     place: str = ""
     online: bool = False
@@ -258,24 +237,24 @@ class MeetingIn(Schema):
     minutes: str = ""
 
 
-class MouIn(Schema):
+class MouIn(BodyIn):
     date: dt.date
     note: str = ""
 
 
-class ContractIn(Schema):
+class ContractIn(BodyIn):
     value_vnd: int
     contract_type: str
     date: dt.date
 
 
-class CloseIn(Schema):
+class CloseIn(BodyIn):
     success: bool
     reason: str = ""
     close_demand: bool = False
 
 
-class EventIn(Schema):
+class EventIn(BodyIn):
     title: str | None = None
     start_date: dt.date | None = None
     end_date: dt.date | None = None
@@ -285,7 +264,7 @@ class EventIn(Schema):
     external_id: str | None = None
 
 
-class EventListingIn(Schema):
+class EventListingIn(BodyIn):
     kind: str  # offer | demand
     listing: str  # id or external_id
     remove: bool = False
@@ -309,43 +288,6 @@ class EventOut(Schema):
 
 
 # --- Helpers ---------------------------------------------------------------------------------------
-
-
-def _get(qs: Any, ident: str) -> Any:
-    match = find_by_ident(qs, ident)
-    if match is None:
-        raise HttpError(404, "Not found")
-    return match
-
-
-def _paginate(qs: Any, page: int, page_size: int) -> tuple[list[Any], dict[str, int]]:
-    page_size = max(1, min(page_size, MAX_PAGE_SIZE))
-    count = qs.count()
-    pages = max(1, math.ceil(count / page_size))
-    page = max(1, min(page, pages))
-    start = (page - 1) * page_size
-    return list(qs[start : start + page_size]), {
-        "count": count,
-        "page": page,
-        "pages": pages,
-        "page_size": page_size,
-    }
-
-
-def _write(func: Any) -> Any:
-    """ValidationError → 422 with field messages; PermissionDenied → 403."""
-
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except ValidationError as exc:
-            detail = exc.message_dict if hasattr(exc, "error_dict") else exc.messages
-            return Status(422, {"detail": detail})
-        except PermissionDenied as exc:
-            return Status(403, {"detail": str(exc) or "Forbidden"})
-
-    return wrapper
 
 
 def _fields(obj: Any) -> list[dict[str, str]]:
@@ -465,7 +407,7 @@ def connection_out(c: Connection, viewer: Any) -> dict[str, Any]:
 def _resolve_org(value: str) -> int:
     from openstx.directory.models import Organization
 
-    return _get(Organization.objects.all(), value).pk
+    return get_or_404(Organization.objects.all(), value).pk
 
 
 def _form_data(instance: Any, form_class: Any, payload: dict[str, Any], user: Any) -> dict:
@@ -526,9 +468,9 @@ def _list(request: HttpRequest, model: Any, filters: ListingFilters) -> dict[str
     if status:
         qs = qs.filter(status=status)
     qs = qs.prefetch_related("fields")
-    rows, meta = _paginate(qs, filters.page, filters.page_size)
+    page = paginate(qs, filters.page, filters.page_size)
     out = offer_out if model is Offer else demand_out
-    return {**meta, "results": [out(r, viewer) for r in rows]}
+    return {**page, "results": [out(r, viewer) for r in page["results"]]}
 
 
 # --- Offers and demands ----------------------------------------------------------------------------
@@ -544,11 +486,11 @@ def list_offers(request: HttpRequest, filters: Query[ListingFilters]):  # type: 
 def get_offer(request: HttpRequest, ident: str):  # type: ignore[no-untyped-def]
     viewer = optional_user(request)
     qs = restrict(Offer.objects.select_related("owner", "region"), viewer, VIEW)
-    return offer_out(_get(qs, ident), viewer)
+    return offer_out(get_or_404(qs, ident), viewer)
 
 
 @router.post("/offers", auth=api_auth, response={201: OfferOut, 403: ErrorOut, 422: ErrorOut})
-@_write
+@write
 def create_offer(request: HttpRequest, payload: OfferIn):  # type: ignore[no-untyped-def]
     user = request.auth  # type: ignore[attr-defined]
     if not can_add(user, Offer):
@@ -562,10 +504,10 @@ def create_offer(request: HttpRequest, payload: OfferIn):  # type: ignore[no-unt
     auth=api_auth,
     response={200: OfferOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
 )
-@_write
+@write
 def update_offer(request: HttpRequest, ident: str, payload: OfferIn):  # type: ignore[no-untyped-def]
     user = request.auth  # type: ignore[attr-defined]
-    offer = _get(restrict(Offer.objects.all(), user, VIEW), ident)
+    offer = get_or_404(restrict(Offer.objects.all(), user, VIEW), ident)
     if not can(user, CHANGE, offer):
         raise PermissionDenied("You may edit only your own organisation's listings")
     offer = _save(Offer, offer, payload.model_dump(exclude_unset=True), user)
@@ -581,11 +523,11 @@ def list_demands(request: HttpRequest, filters: Query[ListingFilters]):  # type:
 def get_demand(request: HttpRequest, ident: str):  # type: ignore[no-untyped-def]
     viewer = optional_user(request)
     qs = restrict(Demand.objects.select_related("requester", "region"), viewer, VIEW)
-    return demand_out(_get(qs, ident), viewer)
+    return demand_out(get_or_404(qs, ident), viewer)
 
 
 @router.post("/demands", auth=api_auth, response={201: DemandOut, 403: ErrorOut, 422: ErrorOut})
-@_write
+@write
 def create_demand(request: HttpRequest, payload: DemandIn):  # type: ignore[no-untyped-def]
     user = request.auth  # type: ignore[attr-defined]
     if not can_add(user, Demand):
@@ -599,19 +541,19 @@ def create_demand(request: HttpRequest, payload: DemandIn):  # type: ignore[no-u
     auth=api_auth,
     response={200: DemandOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
 )
-@_write
+@write
 def update_demand(request: HttpRequest, ident: str, payload: DemandIn):  # type: ignore[no-untyped-def]
     user = request.auth  # type: ignore[attr-defined]
-    demand = _get(restrict(Demand.objects.all(), user, VIEW), ident)
+    demand = get_or_404(restrict(Demand.objects.all(), user, VIEW), ident)
     if not can(user, CHANGE, demand):
         raise PermissionDenied("You may edit only your own organisation's listings")
     demand = _save(Demand, demand, payload.model_dump(exclude_unset=True), user)
     return Status(200, demand_out(demand, user))
 
 
-def _transition(request: HttpRequest, model: Any, ident: str, payload: TransitionIn) -> Any:
+def _transition(request: HttpRequest, model: Any, ident: str, payload: ListingTransitionIn) -> Any:
     user = request.auth  # type: ignore[attr-defined]
-    listing = _get(restrict(model.objects.all(), user, VIEW), ident)
+    listing = get_or_404(restrict(model.objects.all(), user, VIEW), ident)
     listing = services.transition(listing, payload.action, user, payload.comment)
     out = offer_out if model is Offer else demand_out
     return Status(200, out(listing, user))
@@ -622,8 +564,8 @@ def _transition(request: HttpRequest, model: Any, ident: str, payload: Transitio
     auth=api_auth,
     response={200: OfferOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
 )
-@_write
-def offer_transition(request: HttpRequest, ident: str, payload: TransitionIn):  # type: ignore[no-untyped-def]
+@write
+def offer_transition(request: HttpRequest, ident: str, payload: ListingTransitionIn):  # type: ignore[no-untyped-def]
     """submit, approve, reject (comment = reasons), redraft, pause, resume, withdraw, reconfirm."""
     return _transition(request, Offer, ident, payload)
 
@@ -633,21 +575,23 @@ def offer_transition(request: HttpRequest, ident: str, payload: TransitionIn):  
     auth=api_auth,
     response={200: DemandOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
 )
-@_write
-def demand_transition(request: HttpRequest, ident: str, payload: TransitionIn):  # type: ignore[no-untyped-def]
+@write
+def demand_transition(request: HttpRequest, ident: str, payload: ListingTransitionIn):  # type: ignore[no-untyped-def]
     return _transition(request, Demand, ident, payload)
 
 
 @router.get("/offers/{ident}/quality", auth=api_auth, response=list[str])
 def offer_quality(request: HttpRequest, ident: str):  # type: ignore[no-untyped-def]
     """What the offer still lacks before it can be submitted."""
-    return services.quality_issues(_get(restrict(Offer.objects.all(), request.auth, CHANGE), ident))  # type: ignore[attr-defined]
+    return services.quality_issues(
+        get_or_404(restrict(Offer.objects.all(), request.auth, CHANGE), ident)
+    )  # type: ignore[attr-defined]
 
 
 @router.get("/demands/{ident}/quality", auth=api_auth, response=list[str])
 def demand_quality(request: HttpRequest, ident: str):  # type: ignore[no-untyped-def]
     return services.quality_issues(
-        _get(restrict(Demand.objects.all(), request.auth, CHANGE), ident)
+        get_or_404(restrict(Demand.objects.all(), request.auth, CHANGE), ident)
     )  # type: ignore[attr-defined]
 
 
@@ -658,19 +602,19 @@ CONN_RELATED = ("demand", "offer", "expert", "seeker_org", "provider_org", "brok
 
 def _conn(user: Any, ident: str) -> Connection:
     qs = restrict(Connection.objects.select_related(*CONN_RELATED), user, VIEW)
-    return _get(qs, ident)
+    return get_or_404(qs, ident)
 
 
 def _interest(request: HttpRequest, model: Any, ident: str, payload: InterestIn) -> Any:
     user = request.auth  # type: ignore[attr-defined]
-    listing = _get(restrict(model.objects.all(), user, VIEW), ident)
+    listing = get_or_404(restrict(model.objects.all(), user, VIEW), ident)
     counterpart = None
     if payload.counterpart:
         other = Demand if model is Offer else Offer
-        counterpart = _get(restrict(other.objects.all(), user, CHANGE), payload.counterpart)
+        counterpart = get_or_404(restrict(other.objects.all(), user, CHANGE), payload.counterpart)
     event = None
     if payload.event:
-        event = _get(listing.events.filter(status=Event.Status.PUBLISHED), payload.event)
+        event = get_or_404(listing.events.filter(status=Event.Status.PUBLISHED), payload.event)
     conn = services.express_interest(
         user, listing, payload.message, event=event, counterpart=counterpart
     )
@@ -682,7 +626,7 @@ def _interest(request: HttpRequest, model: Any, ident: str, payload: InterestIn)
     auth=api_auth,
     response={201: ConnectionOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
 )
-@_write
+@write
 def offer_interest(request: HttpRequest, ident: str, payload: InterestIn):  # type: ignore[no-untyped-def]
     """ "I am interested": ask the offer's owner to connect."""
     return _interest(request, Offer, ident, payload)
@@ -693,20 +637,20 @@ def offer_interest(request: HttpRequest, ident: str, payload: InterestIn):  # ty
     auth=api_auth,
     response={201: ConnectionOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
 )
-@_write
+@write
 def demand_interest(request: HttpRequest, ident: str, payload: InterestIn):  # type: ignore[no-untyped-def]
     return _interest(request, Demand, ident, payload)
 
 
 @router.get("/connections", auth=api_auth, response=ConnectionPage)
 def list_connections(
-    request: HttpRequest, stage: str = "", mine: bool = False, page: int = 1, page_size: int = 20
+    request: HttpRequest, paging: Query[PageParams], stage: str = "", mine: bool = False
 ):  # type: ignore[no-untyped-def]
     """The caller's pipeline; brokers and staff see every connection unless ``mine=true``."""
     user = request.auth  # type: ignore[attr-defined]
     qs = services.pipeline(user, mine_only=mine, stage=stage).prefetch_related("steps__actor")
-    rows, meta = _paginate(qs, page, page_size)
-    return {**meta, "results": [connection_out(c, user) for c in rows]}
+    page = paginate(qs, paging.page, paging.page_size)
+    return {**page, "results": [connection_out(c, user) for c in page["results"]]}
 
 
 @router.get("/connections/{ident}", auth=api_auth, response=ConnectionOut)
@@ -720,7 +664,7 @@ def get_connection(request: HttpRequest, ident: str):  # type: ignore[no-untyped
     auth=api_auth,
     response={201: ConnectionOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
 )
-@_write
+@write
 def create_connection(request: HttpRequest, payload: ConnectionIn):  # type: ignore[no-untyped-def]
     """Connect a demand with an offer or an expert.
 
@@ -732,13 +676,17 @@ def create_connection(request: HttpRequest, payload: ConnectionIn):  # type: ign
     from openstx.directory.models import Expert
 
     user = request.auth  # type: ignore[attr-defined]
-    demand = _get(restrict(Demand.objects.all(), user, VIEW), payload.demand)
+    demand = get_or_404(restrict(Demand.objects.all(), user, VIEW), payload.demand)
     offer = (
-        _get(restrict(Offer.objects.all(), user, VIEW), payload.offer) if payload.offer else None
+        get_or_404(restrict(Offer.objects.all(), user, VIEW), payload.offer)
+        if payload.offer
+        else None
     )
-    expert = _get(Expert.objects.all(), payload.expert) if payload.expert else None
+    expert = get_or_404(Expert.objects.all(), payload.expert) if payload.expert else None
     event = (
-        _get(restrict(Event.objects.all(), user, VIEW), payload.event) if payload.event else None
+        get_or_404(restrict(Event.objects.all(), user, VIEW), payload.event)
+        if payload.event
+        else None
     )
     mine = organization_ids(user)
     if is_broker_or_officer(user):
@@ -773,7 +721,7 @@ CONN_RESPONSES = {200: ConnectionOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOu
 
 
 @router.post("/connections/{ident}/respond", auth=api_auth, response=CONN_RESPONSES)
-@_write
+@write
 def respond_connection(request: HttpRequest, ident: str, payload: RespondIn):  # type: ignore[no-untyped-def]
     return _conn_action(
         request, ident, services.respond, accept=payload.accept, comment=payload.comment
@@ -781,31 +729,33 @@ def respond_connection(request: HttpRequest, ident: str, payload: RespondIn):  #
 
 
 @router.post("/connections/{ident}/meetings", auth=api_auth, response=CONN_RESPONSES)
-@_write
+@write
 def add_meeting(request: HttpRequest, ident: str, payload: MeetingIn):  # type: ignore[no-untyped-def]
     return _conn_action(request, ident, services.record_meeting, **payload.model_dump())
 
 
 @router.post("/connections/{ident}/mou", auth=api_auth, response=CONN_RESPONSES)
-@_write
+@write
 def add_mou(request: HttpRequest, ident: str, payload: MouIn):  # type: ignore[no-untyped-def]
     return _conn_action(request, ident, services.record_mou, **payload.model_dump())
 
 
 @router.post("/connections/{ident}/contract", auth=api_auth, response=CONN_RESPONSES)
-@_write
+@write
 def add_contract(request: HttpRequest, ident: str, payload: ContractIn):  # type: ignore[no-untyped-def]
     return _conn_action(request, ident, services.record_contract, **payload.model_dump())
 
 
 @router.post("/connections/{ident}/close", auth=api_auth, response=CONN_RESPONSES)
-@_write
+@write
 def close_connection(request: HttpRequest, ident: str, payload: CloseIn):  # type: ignore[no-untyped-def]
     return _conn_action(request, ident, services.close_connection, **payload.model_dump())
 
 
 @router.get(
-    "/connections/{ident}/messages", auth=api_auth, response={200: list[MessageOut], 403: ErrorOut}
+    "/connections/{ident}/messages",
+    auth=api_auth,
+    response={200: list[ConnectionMessageOut], 403: ErrorOut},
 )
 def list_messages(request: HttpRequest, ident: str):  # type: ignore[no-untyped-def]
     user = request.auth  # type: ignore[attr-defined]
@@ -826,10 +776,10 @@ def list_messages(request: HttpRequest, ident: str):  # type: ignore[no-untyped-
 @router.post(
     "/connections/{ident}/messages",
     auth=api_auth,
-    response={201: MessageOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    response={201: ConnectionMessageOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
 )
-@_write
-def post_message(request: HttpRequest, ident: str, payload: MessageIn):  # type: ignore[no-untyped-def]
+@write
+def post_message(request: HttpRequest, ident: str, payload: ConnectionMessageIn):  # type: ignore[no-untyped-def]
     user = request.auth  # type: ignore[attr-defined]
     m = services.post_message(_conn(user, ident), user, payload.body)
     return Status(
@@ -865,16 +815,16 @@ class EventPage(Page):
 
 
 @router.get("/events", response=EventPage)
-def list_events(request: HttpRequest, page: int = 1, page_size: int = 20):  # type: ignore[no-untyped-def]
+def list_events(request: HttpRequest, paging: Query[PageParams]):  # type: ignore[no-untyped-def]
     viewer = optional_user(request)
-    rows, meta = _paginate(restrict(Event.objects.all(), viewer, VIEW), page, page_size)
-    return {**meta, "results": [event_out(e, viewer) for e in rows]}
+    page = paginate(restrict(Event.objects.all(), viewer, VIEW), paging.page, paging.page_size)
+    return {**page, "results": [event_out(e, viewer) for e in page["results"]]}
 
 
 @router.get("/events/{ident}", response=EventOut)
 def get_event(request: HttpRequest, ident: str):  # type: ignore[no-untyped-def]
     viewer = optional_user(request)
-    return event_out(_get(restrict(Event.objects.all(), viewer, VIEW), ident), viewer)
+    return event_out(get_or_404(restrict(Event.objects.all(), viewer, VIEW), ident), viewer)
 
 
 def _save_event(event: Event, data: dict[str, Any], user: Any) -> Event:
@@ -884,8 +834,10 @@ def _save_event(event: Event, data: dict[str, Any], user: Any) -> Event:
     return services.save_event(event, user)
 
 
-@router.post("/events", auth=api_auth, response={201: EventOut, 403: ErrorOut, 422: ErrorOut})
-@_write
+@router.post(
+    "/events", auth=api_auth, response={201: EventOut, 403: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+)
+@write
 def create_event(request: HttpRequest, payload: EventIn):  # type: ignore[no-untyped-def]
     """Officers: a new event, saved as a draft (publish it with a transition)."""
     user = request.auth  # type: ignore[attr-defined]
@@ -896,12 +848,12 @@ def create_event(request: HttpRequest, payload: EventIn):  # type: ignore[no-unt
 @router.patch(
     "/events/{ident}",
     auth=api_auth,
-    response={200: EventOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    response={200: EventOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
 )
-@_write
+@write
 def update_event(request: HttpRequest, ident: str, payload: EventIn):  # type: ignore[no-untyped-def]
     user = request.auth  # type: ignore[attr-defined]
-    event = _get(restrict(Event.objects.all(), user, CHANGE), ident)
+    event = get_or_404(restrict(Event.objects.all(), user, CHANGE), ident)
     event = _save_event(event, payload.model_dump(exclude_unset=True), user)
     return Status(200, event_out(event, user))
 
@@ -911,11 +863,11 @@ def update_event(request: HttpRequest, ident: str, payload: EventIn):  # type: i
     auth=api_auth,
     response={200: EventOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
 )
-@_write
-def event_transition(request: HttpRequest, ident: str, payload: TransitionIn):  # type: ignore[no-untyped-def]
+@write
+def event_transition(request: HttpRequest, ident: str, payload: ListingTransitionIn):  # type: ignore[no-untyped-def]
     """Officers: publish, unpublish (back to draft), cancel (comment = reason)."""
     user = request.auth  # type: ignore[attr-defined]
-    event = _get(restrict(Event.objects.all(), user, CHANGE), ident)
+    event = get_or_404(restrict(Event.objects.all(), user, CHANGE), ident)
     event = services.event_transition(event, payload.action, user, payload.comment)
     return Status(200, event_out(event, user))
 
@@ -925,16 +877,16 @@ def event_transition(request: HttpRequest, ident: str, payload: TransitionIn):  
     auth=api_auth,
     response={200: EventOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
 )
-@_write
+@write
 def event_listing(request: HttpRequest, ident: str, payload: EventListingIn):  # type: ignore[no-untyped-def]
     """Register (or, with ``remove``, withdraw) one of your listings for the event; officers may
     showcase any published listing."""
     user = request.auth  # type: ignore[attr-defined]
-    event = _get(restrict(Event.objects.all(), user, VIEW), ident)
+    event = get_or_404(restrict(Event.objects.all(), user, VIEW), ident)
     model = {"offer": Offer, "demand": Demand}.get(payload.kind)
     if model is None:
         raise ValidationError({"kind": ["offer or demand"]})
-    listing = _get(restrict(model.objects.all(), user, VIEW), payload.listing)
+    listing = get_or_404(restrict(model.objects.all(), user, VIEW), payload.listing)
     if payload.remove:
         services.unregister_from_event(event, user, listing)
     else:

@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 from ninja.errors import HttpError
 
 from openstx.accounts.auth import api_auth, optional_user
-from openstx.core.lookup import find_by_ident
+from openstx.core.api import BodyIn, PageParams, errors, get_or_404, page_of, paginate
 from openstx.core.permissions import VIEW, restrict
 from openstx.ipr import services
 from openstx.ipr.filters import IPFilterForm
@@ -44,7 +44,7 @@ class IPRecordOut(Schema):
         return obj.get_absolute_url()
 
 
-class TransitionIn(Schema):
+class IPStatusIn(BodyIn):
     to_status: str
     comment: str = ""
     date: dt.date | None = None
@@ -52,23 +52,19 @@ class TransitionIn(Schema):
     certificate_date: dt.date | None = None
 
 
-def _get(request: Any, record_id: str, user: Any) -> IPRecord:
-    found = find_by_ident(restrict(IPRecord.objects.all(), user, VIEW), record_id)
-    if found is None:
-        raise HttpError(404, "Not found")
-    return found
+IPRecordPage = page_of(IPRecordOut)
 
 
-@router.get("/ip-records", response=list[IPRecordOut])
+@router.get("/ip-records", response=IPRecordPage)
 def list_records(
     request,
+    paging: Query[PageParams],
     type: str = "",
     status: str = "",
     year: str = "",  # noqa: A002
     supported: str = "",
     organization: str = "",
     q: str = "",
-    page: int = 1,
 ) -> Any:
     user = optional_user(request)
     form = IPFilterForm(
@@ -85,21 +81,23 @@ def list_records(
     qs = form.filter(
         restrict(IPRecord.objects.select_related("applicant_organization"), user, VIEW)
     )
-    size = 100
-    start = max(0, page - 1) * size
-    return list(qs.order_by("-application_date", "-pk")[start : start + size])
+    return paginate(qs.order_by("-application_date", "-pk"), paging.page, paging.page_size)
 
 
-@router.get("/ip-records/{record_id}", response=IPRecordOut)
+@router.get("/ip-records/{record_id}", response={200: IPRecordOut, **errors(404)})
 def get_record(request, record_id: str) -> Any:
-    return _get(request, record_id, optional_user(request))
+    return get_or_404(IPRecord.objects.all(), record_id, optional_user(request))
 
 
-@router.post("/ip-records/{record_id}/status", response=IPRecordOut, auth=api_auth)
-def change_status(request, record_id: str, payload: TransitionIn) -> Any:
+@router.post(
+    "/ip-records/{record_id}/status",
+    response={200: IPRecordOut, **errors(403, 404, 422)},
+    auth=api_auth,
+)
+def change_status(request, record_id: str, payload: IPStatusIn) -> Any:
     from django.core.exceptions import PermissionDenied, ValidationError
 
-    record = _get(request, record_id, request.user)
+    record = get_or_404(IPRecord.objects.all(), record_id, request.user)
     try:
         services.transition(
             record,

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from ninja import Router, Schema
-from ninja.errors import HttpError
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja import Query, Router, Schema
 
-from openstx.core.lookup import find_by_ident
-from openstx.core.permissions import VIEW, can
+from openstx.accounts.auth import optional_user
+from openstx.core.api import PageParams, errors, get_or_404, page_of, paginate
+from openstx.core.permissions import VIEW
 from openstx.library.models import Document
 
 router = Router(tags=["library"])
@@ -47,29 +46,21 @@ class DocumentOut(Schema):
         return obj.get_absolute_url()
 
 
-def _optional_user(request: Any) -> Any:
-    try:
-        from openstx.accounts.auth import optional_user
-
-        return optional_user(request)
-    except ImportError:
-        return request.user
+DocumentPage = page_of(DocumentOut)
 
 
-@router.get("/documents", response=list[DocumentOut])
-@paginate(LimitOffsetPagination)
-def list_documents(request, collection: str = "", q: str = ""):  # type: ignore[no-untyped-def]
-    qs = Document.objects.restrict(_optional_user(request), VIEW).order_by("-id")
+@router.get("/documents", response=DocumentPage)
+def list_documents(
+    request: Any, paging: Query[PageParams], collection: str = "", q: str = ""
+) -> dict[str, Any]:
+    qs = Document.objects.restrict(optional_user(request), VIEW).order_by("-id")
     if collection:
         qs = qs.filter(collection=collection)
     if q:
         qs = qs.filter(title__icontains=q)
-    return qs
+    return paginate(qs, paging.page, paging.page_size)
 
 
-@router.get("/documents/{doc_id}", response=DocumentOut)
-def get_document(request, doc_id: str):  # type: ignore[no-untyped-def]
-    document = find_by_ident(Document.objects.live(), doc_id)
-    if document is None or not can(_optional_user(request), VIEW, document):
-        raise HttpError(404, "Not found")
-    return document
+@router.get("/documents/{doc_id}", response={200: DocumentOut, **errors(404)})
+def get_document(request: Any, doc_id: str) -> Document:
+    return get_or_404(Document.objects.live(), doc_id, optional_user(request), per_object=True)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
+import re
 from typing import Any
 
 from django.conf import settings
@@ -315,6 +316,15 @@ def list_items(request: HttpRequest, root: Any, verb: str, args: dict[str, str])
         _sub(node, "resumptionToken")
 
 
+#: Characters XML 1.0 cannot carry (NUL and the C0 controls but tab, LF and CR).
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _xml_safe(value: str) -> bool:
+    """Can ``value`` be echoed in the response's ``<request>`` element?"""
+    return _XML_ILLEGAL.search(value) is None
+
+
 @csrf_exempt
 @require_http_methods(["GET", "POST", "HEAD"])
 def endpoint(request: HttpRequest) -> HttpResponse:
@@ -338,6 +348,13 @@ def endpoint(request: HttpRequest) -> HttpResponse:
             problems.append(f"Repeated argument {key!r}.")
         else:
             args[key] = values[0]
+    unreadable = sorted(key for key, value in args.items() if not _xml_safe(value))
+    if unreadable == ["resumptionToken"]:
+        root, _request_el = _envelope(request, None)
+        _sub(root, "error", "The resumption token is invalid.", code="badResumptionToken")
+        return _response(root)
+    for key in unreadable:  # NUL or control characters: never a date, prefix or identifier
+        problems.append(f"Illegal characters in argument {key!r}.")
     if "resumptionToken" in args:
         if set(args) != {"resumptionToken"}:
             problems.append("resumptionToken is an exclusive argument.")

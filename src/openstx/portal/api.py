@@ -7,19 +7,25 @@ are seen by the applying organisation and staff. Same policies and services as t
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import math
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema, Status
-from ninja.errors import HttpError
+from ninja import Field, Query, Router, Schema, Status
 
 from openstx.accounts.auth import api_auth, optional_user
 from openstx.accounts.models import User
-from openstx.core.lookup import find_by_ident
+from openstx.core.api import (
+    BodyIn,
+    ErrorOut,
+    Page,
+    PageParams,
+    PositiveId,
+    get_or_404,
+    paginate,
+    write,
+)
 from openstx.core.permissions import restrict
 from openstx.directory.models import Organization
 from openstx.portal import services
@@ -33,24 +39,12 @@ from openstx.portal.models import (
 )
 
 router = Router(tags=["portal"])
-MAX_PAGE_SIZE = 100
 
 
 # --- schemas -----------------------------------------------------------------------------------------
 
 
-class ErrorOut(Schema):
-    detail: Any
-
-
-class PageMeta(Schema):
-    count: int
-    page: int
-    pages: int
-    page_size: int
-
-
-class OrgRef(Schema):
+class OrgSummary(Schema):
     id: int
     name: str
     type: str
@@ -66,7 +60,7 @@ class ArticleOut(Schema):
     body: str
     image: str | None
     publish_at: dt.datetime | None
-    organization: OrgRef | None
+    organization: OrgSummary | None
     deadline: dt.datetime | None
     closed: bool
     tasks: list[int]
@@ -75,7 +69,7 @@ class ArticleOut(Schema):
     state: str  # draft, scheduled or published
 
 
-class ArticleIn(Schema):
+class ArticleIn(BodyIn):
     """Officers: a new article. ``action``: ``draft`` or ``publish`` (at ``publish_at``, now
     when empty; a future time schedules it). ``tasks``: S&T task codes (calls only)."""
 
@@ -92,7 +86,7 @@ class ArticleIn(Schema):
     action: str = "draft"
 
 
-class ArticlePatch(Schema):
+class ArticlePatch(BodyIn):
     """Only the given keys change; without ``action`` the article keeps its state."""
 
     title: str | None = None
@@ -108,7 +102,7 @@ class ArticlePatch(Schema):
     action: str | None = None
 
 
-class ArticlePage(PageMeta):
+class ArticlePage(Page):
     results: list[ArticleOut]
 
 
@@ -118,7 +112,7 @@ class ServiceOut(Schema):
     url: str
     title: str
     category: str
-    provider: OrgRef | None
+    provider: OrgSummary | None
     description: str
     steps: list[str]
     fees: str
@@ -134,7 +128,7 @@ class TransitionOut(Schema):
     created_at: dt.datetime
 
 
-class MessageOut(Schema):
+class RequestMessageOut(Schema):
     author: str | None
     body: str
     created_at: dt.datetime
@@ -146,7 +140,7 @@ class RequestOut(Schema):
     url: str
     service: int
     requester: str
-    organization: OrgRef | None
+    organization: OrgSummary | None
     subject: str
     details: str
     status: str
@@ -156,15 +150,15 @@ class RequestOut(Schema):
     created_at: dt.datetime
     closed_at: dt.datetime | None
     transitions: list[TransitionOut]
-    messages: list[MessageOut]
+    messages: list[RequestMessageOut]
     attachments: list[str]
 
 
-class RequestPage(PageMeta):
+class RequestPage(Page):
     results: list[RequestOut]
 
 
-class RequestIn(Schema):
+class RequestIn(BodyIn):
     service: str
     subject: str
     details: str
@@ -172,13 +166,13 @@ class RequestIn(Schema):
     organization: int | None = None
 
 
-class ActionIn(Schema):
+class ActionIn(BodyIn):
     action: str
     assignee: int | None = None
     comment: str = ""
 
 
-class MessageIn(Schema):
+class RequestMessageIn(BodyIn):
     body: str
 
 
@@ -203,7 +197,7 @@ class ApplicationOut(Schema):
     reference: str
     url: str
     programme: int
-    organization: OrgRef
+    organization: OrgSummary
     applicant: str
     project_title: str
     summary: str
@@ -218,11 +212,11 @@ class ApplicationOut(Schema):
     transitions: list[TransitionOut]
 
 
-class ApplicationPage(PageMeta):
+class ApplicationPage(Page):
     results: list[ApplicationOut]
 
 
-class ApplicationIn(Schema):
+class ApplicationIn(BodyIn):
     programme: str
     organization: int
     project_title: str
@@ -231,7 +225,7 @@ class ApplicationIn(Schema):
     total_cost_vnd: int | None = None
 
 
-class DecisionIn(Schema):
+class ApplicationDecisionIn(BodyIn):
     action: str  # review | checklist | approve | reject
     checked: list[str] = []
     amount_vnd: int | None = None
@@ -242,7 +236,7 @@ class DecisionIn(Schema):
 class StartupOut(Schema):
     id: int
     url: str
-    organization: OrgRef
+    organization: OrgSummary
     stage: str
     field: str | None
     team_size: int
@@ -253,37 +247,6 @@ class StartupOut(Schema):
 
 
 # --- helpers -----------------------------------------------------------------------------------------
-
-
-def _get(qs: Any, ident: str) -> Any:
-    match = find_by_ident(qs, ident)
-    if match is None:
-        raise HttpError(404, "Not found")
-    return match
-
-
-def _paginate(qs: Any, page: int, page_size: int) -> tuple[list[Any], dict[str, int]]:
-    page_size = max(1, min(page_size, MAX_PAGE_SIZE))
-    count = qs.count()
-    pages = max(1, math.ceil(count / page_size))
-    page = max(1, min(page, pages))
-    start = (page - 1) * page_size
-    meta = {"count": count, "page": page, "pages": pages, "page_size": page_size}
-    return list(qs[start : start + page_size]), meta
-
-
-def _write(func: Any) -> Any:
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except ValidationError as exc:
-            detail = exc.message_dict if hasattr(exc, "error_dict") else exc.messages
-            return Status(422, {"detail": detail})
-        except PermissionDenied as exc:
-            return Status(403, {"detail": str(exc) or "Forbidden"})
-
-    return wrapper
 
 
 def _org(org: Any) -> dict[str, Any] | None:
@@ -412,11 +375,9 @@ def application_out(a: Application) -> dict[str, Any]:
 # --- articles ----------------------------------------------------------------------------------------
 
 
-class ArticleFilters(Schema):
+class ArticleFilters(PageParams):
     category: str | None = None
-    year: int | None = None
-    page: int = 1
-    page_size: int = 20
+    year: int | None = Field(None, ge=1, le=9999)
 
 
 @router.get("/articles", response=ArticlePage)
@@ -429,17 +390,17 @@ def list_articles(request: HttpRequest, filters: Query[ArticleFilters]):  # type
         qs = qs.filter(category=filters.category)
     if filters.year:
         qs = qs.filter(publish_at__year=filters.year)
-    items, meta = _paginate(
+    page = paginate(
         qs.prefetch_related("tasks").order_by("-publish_at", "-pk"), filters.page, filters.page_size
     )
-    return {**meta, "results": [article_out(a) for a in items]}
+    return {**page, "results": [article_out(a) for a in page["results"]]}
 
 
 @router.get("/articles/{ident}", response=ArticleOut)
 def get_article(request: HttpRequest, ident: str):  # type: ignore[no-untyped-def]
     services.publish_due()
     qs = restrict(Article.objects.select_related("organization"), optional_user(request))
-    return article_out(_get(qs, ident))
+    return article_out(get_or_404(qs, ident))
 
 
 def _article_data(payload: Any, fields: set[str]) -> dict[str, Any]:
@@ -461,7 +422,7 @@ def _article_data(payload: Any, fields: set[str]) -> dict[str, Any]:
     auth=api_auth,
     response={201: ArticleOut, 403: ErrorOut, 422: ErrorOut},
 )
-@_write
+@write
 def create_article(request: HttpRequest, payload: ArticleIn):  # type: ignore[no-untyped-def]
     """Officers write an article (the body is sanitised; see docs/portal.md)."""
     user = request.auth  # type: ignore[attr-defined]
@@ -475,12 +436,12 @@ def create_article(request: HttpRequest, payload: ArticleIn):  # type: ignore[no
     auth=api_auth,
     response={200: ArticleOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
 )
-@_write
+@write
 def update_article(request: HttpRequest, ident: str, payload: ArticlePatch):  # type: ignore[no-untyped-def]
     """Edit, publish (``action=publish``), schedule (a future ``publish_at``) or unpublish
     (``action=draft``) an article."""
     user = request.auth  # type: ignore[attr-defined]
-    article = _get(restrict(Article.objects.all(), user), ident)
+    article = get_or_404(restrict(Article.objects.all(), user), ident)
     given = set(payload.model_fields_set)
     data = _article_data(payload, given)
     action = payload.action or (
@@ -504,7 +465,7 @@ def list_services(request: HttpRequest, category: str | None = None):  # type: i
 @router.get("/services/{ident}", response=ServiceOut)
 def get_service(request: HttpRequest, ident: str):  # type: ignore[no-untyped-def]
     qs = restrict(Service.objects.select_related("provider"), optional_user(request))
-    return service_out(_get(qs, ident))
+    return service_out(get_or_404(qs, ident))
 
 
 def _requests(user: Any) -> Any:
@@ -517,11 +478,10 @@ def _requests(user: Any) -> Any:
 @router.get("/service-requests", auth=api_auth, response=RequestPage)
 def list_requests(  # type: ignore[no-untyped-def]
     request: HttpRequest,
+    paging: Query[PageParams],
     status: str | None = None,
     mine: bool = False,
     overdue: bool = False,
-    page: int = 1,
-    page_size: int = 20,
 ):
     """Requests the caller may see: their own; staff see all (``mine=true``: filed by me)."""
     user = request.auth  # type: ignore[attr-defined]
@@ -532,13 +492,13 @@ def list_requests(  # type: ignore[no-untyped-def]
         qs = qs.filter(status=status)
     if overdue:
         qs = services.overdue(qs)
-    items, meta = _paginate(qs.order_by("-created_at", "-pk"), page, page_size)
-    return {**meta, "results": [request_out(r) for r in items]}
+    page = paginate(qs.order_by("-created_at", "-pk"), paging.page, paging.page_size)
+    return {**page, "results": [request_out(r) for r in page["results"]]}
 
 
 @router.get("/service-requests/{pk}", auth=api_auth, response=RequestOut)
 def get_request(request: HttpRequest, pk: int):  # type: ignore[no-untyped-def]
-    return request_out(_get(_requests(request.auth), str(pk)))  # type: ignore[attr-defined]
+    return request_out(get_or_404(_requests(request.auth), str(pk)))  # type: ignore[attr-defined]
 
 
 @router.post(
@@ -546,10 +506,10 @@ def get_request(request: HttpRequest, pk: int):  # type: ignore[no-untyped-def]
     auth=api_auth,
     response={201: RequestOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
 )
-@_write
+@write
 def create_request(request: HttpRequest, payload: RequestIn):  # type: ignore[no-untyped-def]
     user = request.auth  # type: ignore[attr-defined]
-    service = _get(restrict(Service.objects.all(), user), payload.service)
+    service = get_or_404(restrict(Service.objects.all(), user), payload.service)
     org = None
     if payload.organization is not None:
         org = Organization.objects.filter(pk=payload.organization).first()
@@ -571,10 +531,10 @@ def create_request(request: HttpRequest, payload: RequestIn):  # type: ignore[no
     auth=api_auth,
     response={200: RequestOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
 )
-@_write
+@write
 def transition_request(request: HttpRequest, pk: int, payload: ActionIn):  # type: ignore[no-untyped-def]
     user = request.auth  # type: ignore[attr-defined]
-    req = _get(_requests(user), str(pk))
+    req = get_or_404(_requests(user), str(pk))
     if payload.action not in services.TRANSITIONS:
         raise ValidationError(f"Unknown action; one of: {', '.join(services.TRANSITIONS)}")
     if payload.action == "assign":
@@ -590,10 +550,10 @@ def transition_request(request: HttpRequest, pk: int, payload: ActionIn):  # typ
     auth=api_auth,
     response={201: RequestOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
 )
-@_write
-def post_message(request: HttpRequest, pk: int, payload: MessageIn):  # type: ignore[no-untyped-def]
+@write
+def post_message(request: HttpRequest, pk: int, payload: RequestMessageIn):  # type: ignore[no-untyped-def]
     user = request.auth  # type: ignore[attr-defined]
-    req = _get(_requests(user), str(pk))
+    req = get_or_404(_requests(user), str(pk))
     services.add_message(req, user, payload.body)
     return Status(201, request_out(req))
 
@@ -610,7 +570,9 @@ def list_programmes(request: HttpRequest, open: bool = False):  # type: ignore[n
 
 @router.get("/programmes/{ident}", response=ProgrammeOut)
 def get_programme(request: HttpRequest, ident: str):  # type: ignore[no-untyped-def]
-    return programme_out(_get(restrict(Programme.objects.all(), optional_user(request)), ident))
+    return programme_out(
+        get_or_404(restrict(Programme.objects.all(), optional_user(request)), ident)
+    )
 
 
 def _applications(user: Any) -> Any:
@@ -622,23 +584,22 @@ def _applications(user: Any) -> Any:
 @router.get("/applications", auth=api_auth, response=ApplicationPage)
 def list_applications(  # type: ignore[no-untyped-def]
     request: HttpRequest,
+    paging: Query[PageParams],
     status: str | None = None,
-    programme: int | None = None,
-    page: int = 1,
-    page_size: int = 20,
+    programme: PositiveId | None = None,
 ):
     qs = _applications(request.auth)  # type: ignore[attr-defined]
     if status:
         qs = qs.filter(status=status)
     if programme:
         qs = qs.filter(programme_id=programme)
-    items, meta = _paginate(qs.order_by("-created_at", "-pk"), page, page_size)
-    return {**meta, "results": [application_out(a) for a in items]}
+    page = paginate(qs.order_by("-created_at", "-pk"), paging.page, paging.page_size)
+    return {**page, "results": [application_out(a) for a in page["results"]]}
 
 
 @router.get("/applications/{pk}", auth=api_auth, response=ApplicationOut)
 def get_application(request: HttpRequest, pk: int):  # type: ignore[no-untyped-def]
-    return application_out(_get(_applications(request.auth), str(pk)))  # type: ignore[attr-defined]
+    return application_out(get_or_404(_applications(request.auth), str(pk)))  # type: ignore[attr-defined]
 
 
 @router.post(
@@ -646,10 +607,10 @@ def get_application(request: HttpRequest, pk: int):  # type: ignore[no-untyped-d
     auth=api_auth,
     response={201: ApplicationOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
 )
-@_write
+@write
 def create_application(request: HttpRequest, payload: ApplicationIn):  # type: ignore[no-untyped-def]
     user = request.auth  # type: ignore[attr-defined]
-    programme = _get(restrict(Programme.objects.all(), user), payload.programme)
+    programme = get_or_404(restrict(Programme.objects.all(), user), payload.programme)
     org = Organization.objects.filter(pk=payload.organization).first()
     app = services.apply(
         programme,
@@ -668,10 +629,10 @@ def create_application(request: HttpRequest, payload: ApplicationIn):  # type: i
     auth=api_auth,
     response={200: ApplicationOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
 )
-@_write
-def decide_application(request: HttpRequest, pk: int, payload: DecisionIn):  # type: ignore[no-untyped-def]
+@write
+def decide_application(request: HttpRequest, pk: int, payload: ApplicationDecisionIn):  # type: ignore[no-untyped-def]
     user = request.auth  # type: ignore[attr-defined]
-    app = _get(_applications(user), str(pk))
+    app = get_or_404(_applications(user), str(pk))
     if payload.action == "review":
         services.start_review(app, user, payload.reasons)
     elif payload.action == "checklist":

@@ -10,13 +10,12 @@ import datetime as dt
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from ninja import Field, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
-from ninja.pagination import PageNumberPagination, paginate
 
 from openstx.accounts.auth import api_auth, optional_user
-from openstx.core.lookup import find_by_ident
-from openstx.core.permissions import VIEW, can, restrict
+from openstx.core.api import BodyIn, PageParams, errors, get_or_404, page_of, paginate
+from openstx.core.permissions import VIEW, restrict
 from openstx.projects import services
 from openstx.projects.filters import filter_tasks
 from openstx.projects.models import Task
@@ -71,7 +70,7 @@ class BudgetLineOut(Schema):
     amount_vnd: int
 
 
-class StepOut(Schema):
+class TaskStepOut(Schema):
     action: str
     from_state: str
     to_state: str
@@ -99,28 +98,28 @@ class TaskDetailOut(TaskOut):
     outputs: list[OutputOut] = Field(default_factory=list)
     budget_total_vnd: int | None = None
     budget: list[BudgetLineOut] | None = None
-    timeline: list[StepOut] | None = None
+    timeline: list[TaskStepOut] | None = None
     next_steps: list[str] | None = None
 
 
-class StepIn(Schema):
+class StepIn(BodyIn):
     action: str
     comment: str = ""
     data: dict[str, Any] = Field(default_factory=dict)
 
 
 def _get_task(request: Any, ident: str) -> Task:
-    viewer = optional_user(request)
-    task = find_by_ident(Task.objects.select_related("host", "leader"), ident)
-    if task is None or not can(viewer, VIEW, task):
-        raise HttpError(404, "Not found")
-    return task
+    qs = Task.objects.select_related("host", "leader")
+    return get_or_404(qs, ident, optional_user(request), per_object=True)
 
 
-@router.get("/tasks", response=list[TaskOut])
-@paginate(PageNumberPagination, page_size=50)
+TaskPage = page_of(TaskOut)
+
+
+@router.get("/tasks", response=TaskPage)
 def list_tasks(
     request,
+    paging: Query[PageParams],
     q: str = "",
     level: str = "",
     form: str = "",
@@ -143,10 +142,11 @@ def list_tasks(
             "year": year,
         },
     )
-    return qs.prefetch_related("fields").order_by("-start_date", "-pk")
+    qs = qs.prefetch_related("fields").order_by("-start_date", "-pk")
+    return paginate(qs, paging.page, paging.page_size)
 
 
-@router.get("/tasks/{ident}", response=TaskDetailOut)
+@router.get("/tasks/{ident}", response={200: TaskDetailOut, **errors(404)})
 def get_task(request, ident: str):  # type: ignore[no-untyped-def]
     task = _get_task(request, ident)
     viewer = optional_user(request)
@@ -174,7 +174,11 @@ def get_task(request, ident: str):  # type: ignore[no-untyped-def]
     return task
 
 
-@router.post("/tasks/{ident}/steps", response=TaskDetailOut, auth=api_auth)
+@router.post(
+    "/tasks/{ident}/steps",
+    response={200: TaskDetailOut, **errors(400, 403, 404)},
+    auth=api_auth,
+)
 def perform_step(request, ident: str, payload: StepIn):  # type: ignore[no-untyped-def]
     task = _get_task(request, ident)
     try:
