@@ -67,6 +67,14 @@ class SignupForm(AccessibleFormMixin, forms.Form):
         empty_label=_("— none —"),
         help_text=_("Ask to join this organisation; its administrators will review the request."),
     )
+    new_organization = forms.BooleanField(
+        label=_("My organisation is not in the directory: register a new organisation"),
+        required=False,
+        help_text=_(
+            "After you confirm your e-mail and log in, you fill in its tax code, address and "
+            "type; you become its administrator and the department verifies it."
+        ),
+    )
     message = forms.CharField(
         label=_("Message to the organisation (optional)"),
         required=False,
@@ -94,6 +102,11 @@ class SignupForm(AccessibleFormMixin, forms.Form):
 
     def clean(self):  # type: ignore[no-untyped-def]
         data = super().clean()
+        if data.get("new_organization") and data.get("organization"):
+            self.add_error(
+                None,
+                _("Either join an existing organisation or register a new one, not both."),
+            )
         p1, p2 = data.get("password1"), data.get("password2")
         if p1 and p2 and p1 != p2:
             self.add_error("password2", _("The two passwords do not match."))

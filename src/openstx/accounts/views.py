@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
@@ -18,6 +20,10 @@ from openstx.accounts import forms, services
 from openstx.accounts.models import ApiToken, Membership
 from openstx.core.permissions import DELETE, VIEW, is_officer, organization_ids
 from openstx.directory.models import Organization
+
+#: Session key: where to go after the first log-in (set at sign-up, e.g. to register a new
+#: organisation; used by the e-mail confirmation link when opened in the same browser).
+AFTER_LOGIN_KEY = "openstx_after_login"
 
 
 def _set_language(response: HttpResponse, language: str) -> HttpResponse:
@@ -73,6 +79,9 @@ def signup(request: HttpRequest) -> HttpResponse:
             form.add_error("email", exc)
         else:
             request.session["openstx_signup_email"] = user.email
+            if data.get("new_organization"):
+                # after confirming the e-mail and logging in, straight to the registration form
+                request.session[AFTER_LOGIN_KEY] = reverse("directory:organization-register")
             return redirect("accounts:signup-done")
     return render(request, "accounts/signup.html", {"form": form})
 
@@ -106,7 +115,10 @@ def verify_email(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
     if user is None:
         return render(request, "accounts/verify_failed.html", status=400)
     messages.success(request, _("Your e-mail address is confirmed. You can now log in."))
-    return redirect(f"{reverse('accounts:login')}?email={user.email}")
+    query = {"email": user.email}
+    if request.session.get(AFTER_LOGIN_KEY):
+        query["next"] = request.session.pop(AFTER_LOGIN_KEY)
+    return redirect(f"{reverse('accounts:login')}?{urlencode(query)}")
 
 
 class LoginView(auth_views.LoginView):

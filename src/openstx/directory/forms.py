@@ -332,3 +332,106 @@ class PublicationForm(forms.ModelForm):
         data = {name: self.cleaned_data[name] for name in self.Meta.fields}
         data["coauthors"] = list(self.cleaned_data.get("coauthors") or [])
         return data
+
+
+class OrganizationRegistrationForm(_CleanContactsMixin, forms.Form):
+    """A person registers the organisation they work for (rules in
+    ``services.register_organization``): tax code, address by the 2025 administrative units,
+    type."""
+
+    name = forms.CharField(label=_("Full name of the organisation"), max_length=300)
+    short_name = forms.CharField(label=_("Short name"), max_length=100, required=False)
+    kind = forms.ChoiceField(label=_("Type"), choices=())
+    tax_code = forms.CharField(
+        label=_("Tax code (mã số doanh nghiệp)"),
+        max_length=32,
+        required=False,
+        help_text=_(
+            "10 digits, or 13 for a branch (0123456789-001). Required for businesses; "
+            "institutes and universities give theirs if they have one."
+        ),
+    )
+    province = forms.ModelChoiceField(
+        label=_("Province / city"),
+        queryset=AdministrativeUnit.objects.none(),
+        empty_label=_("— choose —"),
+        help_text=_("The 34 provinces and cities since the 2025 reorganisation."),
+    )
+    ward = forms.ModelChoiceField(
+        label=_("Ward / commune"),
+        queryset=AdministrativeUnit.objects.none(),
+        required=False,
+        empty_label=_("— choose the province first —"),
+    )
+    address = forms.CharField(
+        label=_("Street address"),
+        max_length=500,
+        required=False,
+        help_text=_("House number and street, e.g. Số 12 đường 30/4."),
+    )
+    website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
+    email = forms.EmailField(label=_("E-mail"), required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=32, required=False)
+    description = forms.CharField(
+        label=_("What the organisation does"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from openstx.directory.services import REGISTRATION_KINDS
+
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [(key, label) for key, label, _type in REGISTRATION_KINDS]
+        self.fields["province"].queryset = AdministrativeUnit.objects.filter(
+            level=AdministrativeUnit.Level.PROVINCE, is_current=True
+        ).order_by("name")
+        province = self.data.get("province") if self.is_bound else None
+        self.fields["ward"].queryset = ward_choices(province)
+        from django.urls import reverse
+
+        self.fields["province"].widget.attrs.update(
+            {"hx-get": reverse("directory:ward-options"), "hx-target": "#id_ward"}
+        )
+
+    def clean_tax_code(self) -> str:
+        from openstx.directory.services import organizations_with_tax_code
+
+        value = normalize_tax_code((self.cleaned_data.get("tax_code") or "").strip())
+        if not value:
+            return ""
+        validate_tax_code(value)
+        if organizations_with_tax_code(value).exists():
+            raise forms.ValidationError(
+                _(
+                    "An organisation with this tax code is already registered. Ask to join it "
+                    "from its page in the directory instead."
+                ),
+                code="duplicate_tax_code",
+            )
+        return value
+
+    def clean(self) -> dict[str, Any]:
+        from openstx.directory.services import TAX_CODE_REQUIRED
+
+        data = super().clean()
+        kind, tax_code = data.get("kind"), data.get("tax_code")
+        if kind in TAX_CODE_REQUIRED and not tax_code and "tax_code" not in self.errors:
+            self.add_error("tax_code", _("Enter the enterprise's tax code."))
+        ward, province = data.get("ward"), data.get("province")
+        if ward is not None and province is not None and ward.parent_id != province.pk:
+            self.add_error("ward", _("The ward is not in the province chosen."))
+        return data
+
+
+def ward_choices(province: Any) -> Any:
+    """Current wards and communes of a province (id or unit); none without a province."""
+    try:
+        province_id = int(getattr(province, "pk", province) or 0)
+    except (TypeError, ValueError):
+        province_id = 0
+    if not province_id:
+        return AdministrativeUnit.objects.none()
+    return AdministrativeUnit.objects.filter(
+        parent_id=province_id, level=AdministrativeUnit.Level.WARD, is_current=True
+    ).order_by("name")

@@ -52,6 +52,19 @@ class Organization(NormalizedTextMixin, ExternalIdModel, TimeStampedModel):
     phone = models.CharField(_("phone"), max_length=32, blank=True)
     description = models.TextField(_("description"), blank=True)
     verified = models.BooleanField(_("verified by the department"), default=False)
+    # registered by one of its own people (not imported or entered by the department): hidden
+    # from the public and its listings unpublishable until an officer verifies it
+    awaiting_verification = models.BooleanField(
+        _("awaiting verification"), default=False, db_index=True
+    )
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("registered by"),
+    )
     # folded (accent-free, lower-case) text for the simple "q" filter; the search index is the
     # real search, this keeps lists filterable without it
     search_folded = models.TextField(editable=False, blank=True, default="")

@@ -33,17 +33,43 @@ def can_see_contacts(user: Any) -> bool:
 
 @register(Organization)
 class OrganizationPolicy(Policy):
+    """An organisation registered by its own people and not yet verified by an officer
+    (``awaiting_verification``) is seen only by its members and officers."""
+
     def scope(self, user: Any, action: str, queryset: models.QuerySet) -> models.QuerySet:
-        if action == VIEW or is_officer(user):
+        if is_officer(user):
             return queryset
+        if action == VIEW:
+            mine = organization_ids(user)
+            if mine:
+                return queryset.filter(Q(awaiting_verification=False) | Q(pk__in=mine))
+            return queryset.filter(awaiting_verification=False)
         if action == CHANGE and is_authenticated(user):
             return queryset.filter(pk__in=organization_ids(user))
         return queryset.none()
 
     def allows(self, user: Any, action: str, obj: models.Model) -> bool:
-        if action == VIEW or is_officer(user):
+        if is_officer(user):
             return True
+        if action == VIEW:
+            return not obj.awaiting_verification or obj.pk in organization_ids(user)
         return action == CHANGE and obj.pk in organization_ids(user)
+
+    def search_scopes(self, obj: models.Model) -> list[str]:
+        if obj.awaiting_verification:
+            return [f"org:{obj.pk}", "staff"]
+        return ["public"]
+
+
+def can_register_organization(user: Any) -> bool:
+    """Any signed-in person may register the organisation they work for (self-registration);
+    it stays private until an officer verifies it."""
+    return is_authenticated(user)
+
+
+def can_verify_organization(user: Any) -> bool:
+    """Department officers verify self-registered organisations."""
+    return is_officer(user)
 
 
 @register(Expert)

@@ -61,9 +61,6 @@ class OrganizationSearch(SearchSpec):
     def field_names(self, obj: Organization) -> list[str]:
         return _field_names(obj.fields)
 
-    def scope(self, obj: Organization) -> str:
-        return "public"
-
     def facets(self, obj: Organization) -> dict[str, Any]:
         return {
             "field": _field_codes(obj.fields),

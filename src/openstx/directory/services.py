@@ -7,13 +7,18 @@ land in the same history record as the rest of the edit.
 
 from __future__ import annotations
 
+import difflib
+import re
 from collections.abc import Iterable
 from typing import Any
 
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.urls import NoReverseMatch
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from openstx.core.permissions import (
     ADD,
@@ -29,7 +34,7 @@ from openstx.core.permissions import (
 )
 from openstx.core.text import clean, fold
 from openstx.directory.models import Expert, Organization, Publication
-from openstx.directory.validators import normalize_doi
+from openstx.directory.validators import normalize_doi, normalize_tax_code, validate_tax_code
 from openstx.taxonomy.models import AdministrativeUnit, FieldOfScience
 
 
@@ -330,3 +335,231 @@ def remove_publication(user: Any, expert: Expert, publication: Publication) -> b
     publication._history_user = user  # type: ignore[attr-defined]
     publication.delete()
     return True
+
+
+# --- Self-registration of organisations ------------------------------------------------------
+
+#: What a person registering their own organisation picks, and the organisation type it maps to.
+#: "Individual" covers a person or household business that offers or seeks technology.
+REGISTRATION_KINDS: list[tuple[str, Any, str]] = [
+    ("business", gettext_lazy("Business"), Organization.Type.ENTERPRISE),
+    ("st_enterprise", gettext_lazy("S&T enterprise"), Organization.Type.ST_ENTERPRISE),
+    ("startup", gettext_lazy("Start-up"), Organization.Type.STARTUP),
+    (
+        "research_institute",
+        gettext_lazy("Research institute"),
+        Organization.Type.RESEARCH_INSTITUTE,
+    ),
+    ("university", gettext_lazy("University / college"), Organization.Type.UNIVERSITY),
+    ("public_st_unit", gettext_lazy("Public S&T unit"), Organization.Type.PUBLIC_ST_UNIT),
+    ("hospital", gettext_lazy("Hospital"), Organization.Type.HOSPITAL),
+    ("intermediary", gettext_lazy("Intermediary organisation"), Organization.Type.INTERMEDIARY),
+    ("individual", gettext_lazy("Individual / household business"), Organization.Type.OTHER),
+]
+#: Kinds that must give a tax code (mã số doanh nghiệp / mã số thuế).
+TAX_CODE_REQUIRED = frozenset({"business", "st_enterprise", "startup"})
+
+#: Words of legal form that do not tell two organisation names apart (folded).
+_LEGAL_FORM = re.compile(
+    r"\b(cong ty|co phan|trach nhiem huu han|tnhh|mot thanh vien|mtv|cp|jsc|co ltd|ltd|"
+    r"company|limited|doanh nghiep tu nhan|dntn|hop tac xa|htx|tap doan|chi nhanh)\b"
+)
+NAME_SIMILARITY = 0.9
+
+
+def registration_type(kind: str) -> str:
+    for key, _label, org_type in REGISTRATION_KINDS:
+        if key == kind:
+            return org_type
+    raise ValueError(kind)
+
+
+def normalized_tax_code(value: str) -> str:
+    """``"0123456789001"`` / ``"0123456789 - 001"`` → ``"0123456789-001"`` (see validators)."""
+    return normalize_tax_code(clean(value or ""))
+
+
+def organizations_with_tax_code(tax_code: str, exclude_pk: int | None = None) -> QuerySet:
+    """Organisations already on record under this tax code (however it was written)."""
+    code = normalized_tax_code(tax_code)
+    if not code:
+        return Organization.objects.none()
+    variants = {code, code.replace("-", "")}
+    qs = Organization.objects.filter(tax_code__in=variants)
+    return qs.exclude(pk=exclude_pk) if exclude_pk else qs
+
+
+def name_key(name: str) -> str:
+    """An organisation's name without accents, case, punctuation and words of legal form:
+    "Công ty TNHH Thủy sản Phương Nam" and "CÔNG TY CỔ PHẦN THUỶ SẢN PHƯƠNG NAM" give the same."""
+    folded = re.sub(r"[^\w]+", " ", fold(name or ""))
+    return " ".join(_LEGAL_FORM.sub(" ", folded).split())
+
+
+def similar_names(name: str, exclude_pk: int | None = None, limit: int = 10) -> list[Organization]:
+    """Organisations whose name is the same or nearly so once folded (see :func:`name_key`)."""
+    key = name_key(name)
+    words = sorted(set(key.split()), key=len, reverse=True)[:2]
+    if not words:
+        return []
+    qs = Organization.objects.all()
+    for word in words:
+        qs = qs.filter(search_folded__contains=word)
+    if exclude_pk:
+        qs = qs.exclude(pk=exclude_pk)
+    found = []
+    for org in qs.only("pk", "name", "tax_code", "verified", "awaiting_verification")[:500]:
+        if difflib.SequenceMatcher(None, key, name_key(org.name)).ratio() >= NAME_SIMILARITY:
+            found.append(org)
+            if len(found) >= limit:
+                break
+    return found
+
+
+def possible_duplicates(organization: Organization) -> list[tuple[Organization, str]]:
+    """What the officer checks before verifying: records with the same tax code (or the same
+    10-digit enterprise code: a branch and its head office) and near-identical names."""
+    found: dict[int, tuple[Organization, str]] = {}
+    code = normalized_tax_code(organization.tax_code)
+    if code:
+        for org in organizations_with_tax_code(code, exclude_pk=organization.pk):
+            found[org.pk] = (org, str(_("same tax code")))
+        base = code[:10]
+        for org in Organization.objects.filter(tax_code__startswith=base).exclude(
+            pk__in=[organization.pk, *found]
+        )[:20]:
+            found[org.pk] = (org, str(_("same enterprise code (head office or branch)")))
+    for org in similar_names(organization.name, exclude_pk=organization.pk):
+        found.setdefault(org.pk, (org, str(_("near-identical name"))))
+    return list(found.values())
+
+
+def _org_people(organization: Organization) -> list[Any]:
+    from openstx.accounts.models import Membership
+
+    return [
+        m.user
+        for m in Membership.objects.filter(
+            organization=organization, status=Membership.Status.APPROVED, user__is_active=True
+        ).select_related("user")
+    ]
+
+
+def _notify(users: Iterable[Any], verb: str, title: str, body: str, url: str) -> None:
+    from openstx.exchange.services import notify
+
+    notify(users, verb, title, body, url)
+
+
+@transaction.atomic
+def register_organization(user: Any, data: dict[str, Any]) -> Organization:
+    """A signed-in person registers the organisation they work for (DESIGN: self-registration).
+
+    ``data``: name, short_name, kind (a :data:`REGISTRATION_KINDS` key), tax_code, address,
+    province and ward (current administrative units; the ward when given), website, email,
+    phone, description, fields. The tax code is checked for format and against the records; the
+    registering user becomes the organisation's administrator at once, so its members can draft
+    offers and demands; it stays out of public lists, and its listings cannot be published,
+    until an officer verifies it (:func:`verify_organization`). Officers are notified."""
+    from openstx.accounts.models import Membership
+    from openstx.directory.policies import can_register_organization
+
+    if not can_register_organization(user):
+        raise PermissionDenied
+    data = dict(data)
+    kind = data.pop("kind")
+    tax_code = normalized_tax_code(data.pop("tax_code", "") or "")
+    if tax_code:
+        validate_tax_code(tax_code)
+        if organizations_with_tax_code(tax_code).exists():
+            raise ValidationError(
+                _("An organisation with this tax code is already registered."),
+                code="duplicate_tax_code",
+            )
+    elif kind in TAX_CODE_REQUIRED:
+        raise ValidationError(_("Enter the enterprise's tax code."), code="tax_code_required")
+    province, ward = data.pop("province", None), data.pop("ward", None)
+    if ward is not None and province is not None and ward.parent_id != province.pk:
+        raise ValidationError(_("The ward is not in the province chosen."), code="ward")
+    values = {
+        **{k: clean(v) if isinstance(v, str) else v for k, v in data.items()},
+        "type": registration_type(kind),
+        "tax_code": tax_code,
+        "admin_unit": ward or province,
+        "verified": False,
+        "awaiting_verification": True,
+        "registered_by": user,
+    }
+    org = _save(Organization, user, values, check=False)
+    Membership.objects.create(
+        user=user,
+        organization=org,
+        role=Membership.Role.ADMIN,
+        status=Membership.Status.APPROVED,
+        decided_by=user,
+        decided_at=timezone.now(),
+    )
+    for attr in ("_openstx_org_ids", "_openstx_org_admin_ids"):
+        if hasattr(user, attr):
+            delattr(user, attr)
+    from openstx.accounts.services import officers
+
+    _notify(
+        officers(),
+        "organization_registered",
+        _("New organisation to verify: %(name)s") % {"name": org.name},
+        _("Registered by %(user)s. Check the tax code and possible duplicates, then verify it.")
+        % {"user": getattr(user, "display_name", str(user))},
+        reverse("directory:organization-verify", args=[org.pk]),
+    )
+    return org
+
+
+@transaction.atomic
+def verify_organization(user: Any, organization: Organization) -> Organization:
+    """An officer verifies a self-registered organisation: it becomes public and its listings
+    publishable; its people are notified."""
+    from openstx.directory.policies import can_verify_organization
+
+    if not can_verify_organization(user):
+        raise PermissionDenied
+    organization = Organization.objects.select_for_update().get(pk=organization.pk)
+    if organization.verified and not organization.awaiting_verification:
+        return organization
+    organization.verified = True
+    organization.awaiting_verification = False
+    organization._history_user = user  # type: ignore[attr-defined]
+    organization._change_reason = "verified"  # type: ignore[attr-defined]
+    organization.save()
+    _notify(
+        _org_people(organization),
+        "organization_verified",
+        _("%(name)s is verified") % {"name": organization.name},
+        _(
+            "The department verified your organisation: it is now listed in the directory and "
+            "its offers and demands can be published."
+        ),
+        organization.get_absolute_url(),
+    )
+    return organization
+
+
+def awaiting_verification() -> QuerySet:
+    """Self-registered organisations waiting for an officer, oldest first."""
+    return Organization.objects.filter(awaiting_verification=True).order_by("created_at", "pk")
+
+
+def publish_blocker(organization_id: int | None) -> str | None:
+    """Why a listing of this organisation cannot be published now (``None``: it can). Listings
+    of an organisation awaiting verification stay unpublished until an officer verifies it."""
+    if (
+        organization_id
+        and Organization.objects.filter(pk=organization_id, awaiting_verification=True).exists()
+    ):
+        return str(
+            _(
+                "The organisation is awaiting verification by the department: verify it "
+                "before publishing its listings."
+            )
+        )
+    return None

@@ -7,6 +7,14 @@ urlpatterns = [
     path("", views.directory_home, name="home"),
     path("organizations/", views.organization_list, name="organization-list"),
     path("organizations/new/", views.organization_create, name="organization-create"),
+    path("organizations/register/", views.organization_register, name="organization-register"),
+    path("organizations/register/wards/", views.ward_options, name="ward-options"),
+    path(
+        "organizations/verification/",
+        views.organization_verification_queue,
+        name="organization-verification",
+    ),
+    path("organizations/<int:pk>/verify/", views.organization_verify, name="organization-verify"),
     path("organizations/<int:pk>/edit/", views.organization_edit, name="organization-edit"),
     path(
         "organizations/<int:pk>/history/", views.organization_history, name="organization-history"

@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
@@ -23,11 +23,17 @@ from openstx.directory.forms import (
     ExpertForm,
     OrganizationFilterForm,
     OrganizationForm,
+    OrganizationRegistrationForm,
     PublicationForm,
+    ward_choices,
 )
 from openstx.directory.history import history_entries
 from openstx.directory.models import Expert, Organization, Publication
-from openstx.directory.policies import can_see_contacts
+from openstx.directory.policies import (
+    can_register_organization,
+    can_see_contacts,
+    can_verify_organization,
+)
 from openstx.taxonomy.models import FieldOfScience
 
 PAGE_SIZE = 20
@@ -68,6 +74,12 @@ def organization_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "querystring": _querystring(request),
             "can_create": can_add(request.user, Organization),
+            "can_verify": can_verify_organization(request.user),
+            "awaiting_count": (
+                services.awaiting_verification().count()
+                if can_verify_organization(request.user)
+                else 0
+            ),
         },
     )
 
@@ -91,6 +103,7 @@ def organization_detail(request: HttpRequest, pk: int, slug: str | None = None) 
             "expert_count": experts.count(),
             "can_edit": can(request.user, CHANGE, org),
             "can_see_history": _can_see_history(request.user),
+            "can_verify": can_verify_organization(request.user),
             **services.organization_page_links(org, request.user),
         },
     )
@@ -99,7 +112,8 @@ def organization_detail(request: HttpRequest, pk: int, slug: str | None = None) 
 @login_required
 def organization_create(request: HttpRequest) -> HttpResponse:
     if not can_add(request.user, Organization):
-        raise PermissionDenied
+        # a member registers the organisation they work for; officers verify it
+        return redirect("directory:organization-register")
     form = OrganizationForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         org = services.create_organization(request.user, form.cleaned_data)
@@ -113,6 +127,72 @@ def organization_create(request: HttpRequest) -> HttpResponse:
             "title": _("New organisation"),
             "cancel_url": reverse("directory:organization-list"),
         },
+    )
+
+
+@login_required
+def organization_register(request: HttpRequest) -> HttpResponse:
+    """Self-registration: the organisation is usable for drafts at once and public once an
+    officer verifies it (``services.register_organization``)."""
+    if not can_register_organization(request.user):
+        raise PermissionDenied
+    form = OrganizationRegistrationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            org = services.register_organization(request.user, form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(
+                request,
+                _(
+                    "Your organisation is registered and you are its administrator. You can "
+                    "prepare offers and demands now; the organisation is listed, and its "
+                    "listings can be published, once the department has verified it."
+                ),
+            )
+            return redirect(org.get_absolute_url())
+    return render(
+        request,
+        "directory/organization_register.html",
+        {"form": form, "cancel_url": reverse("directory:organization-list")},
+    )
+
+
+def ward_options(request: HttpRequest) -> HttpResponse:
+    """The ``<option>``s of the ward chooser for a province (htmx, on changing the province)."""
+    wards = ward_choices(request.GET.get("province"))
+    return render(request, "directory/includes/ward_options.html", {"wards": wards})
+
+
+@login_required
+def organization_verification_queue(request: HttpRequest) -> HttpResponse:
+    if not can_verify_organization(request.user):
+        raise PermissionDenied
+    pending = [
+        (org, services.possible_duplicates(org))
+        for org in services.awaiting_verification().select_related("admin_unit", "registered_by")[
+            :100
+        ]
+    ]
+    return render(request, "directory/organization_verification.html", {"pending": pending})
+
+
+@login_required
+def organization_verify(request: HttpRequest, pk: int) -> HttpResponse:
+    if not can_verify_organization(request.user):
+        raise PermissionDenied
+    org = get_object_or_404(
+        Organization.objects.select_related("admin_unit__parent", "registered_by"), pk=pk
+    )
+    if request.method == "POST":
+        services.verify_organization(request.user, org)
+        messages.success(request, _("%(name)s is verified and public.") % {"name": org.name})
+        return redirect("directory:organization-verification")
+    return render(
+        request,
+        "directory/organization_verify.html",
+        {"org": org, "duplicates": services.possible_duplicates(org)},
     )
 
 

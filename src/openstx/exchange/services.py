@@ -312,6 +312,10 @@ def transition(
             raise TransitionError(_("Give the reasons for the rejection; the owner will see them."))
         listing.moderation_note = comment
     elif action == "approve":
+        from openstx.directory.services import publish_blocker
+
+        if blocker := publish_blocker(listing.organization_id):  # organisation not verified yet
+            raise TransitionError(blocker)
         listing.moderation_note = ""
         listing.published_at = listing.published_at or now
         if not listing.valid_until or listing.valid_until < today:
