@@ -27,7 +27,7 @@ def test_healthz(client):
 def test_readyz_reports_database_broker_and_disk(client):
     response = client.get("/readyz")
     data = response.json()
-    assert set(data["checks"]) == {"database", "broker", "disk"}
+    assert set(data["checks"]) == {"database", "broker", "worker", "disk"}
     assert data["checks"]["database"]["ok"] is True
     assert response.status_code == (200 if data["ok"] else 503)
 

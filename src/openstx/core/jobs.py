@@ -9,16 +9,30 @@
 
 Tasks are acknowledged late and must be idempotent: a worker killed mid-job leaves the message
 to another worker, which runs the job again from its start (or from the job's own checkpoint).
+
+Kombu's filesystem transport (the embedded default broker) cannot do that: it deletes a message's
+file when a worker fetches it, so unacknowledged messages live only in the worker's memory and
+die with it on ``kill -9``. Every job therefore records its task, its arguments and the worker
+running it; workers announce themselves with a heartbeat in the shared cache, and a starting
+worker re-queues the jobs whose worker is gone (:func:`recover_orphans`). ``openstx jobs stuck``
+lists such jobs and ``openstx jobs requeue`` sends them again on any broker.
 """
 
 from __future__ import annotations
 
 import functools
+import logging
+import os
+import socket
+import threading
+import time
 import traceback
 from collections.abc import Callable
 from typing import Any
 
 from celery import shared_task
+from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
@@ -43,11 +57,17 @@ def job_task(queue: str = "default", max_retries: int = 3, **options: Any) -> Ca
             job = Job.objects.get(pk=job_id)
             if job.status in (Job.Status.DONE, Job.Status.CANCELLED):
                 return job.result  # a redelivered message for finished work does nothing
+            me = worker_name()
+            other = job.status == Job.Status.RUNNING and job.worker not in ("", me)
+            if other and worker_alive(job.worker):
+                log.warning("job %s already runs on %s: duplicate ignored", job.pk, job.worker)
+                return None
             Job.objects.filter(pk=job.pk).update(
                 status=Job.Status.RUNNING,
                 started_at=timezone.now(),
                 attempts=job.attempts + 1,
                 error="",
+                worker=me,
             )
             job.refresh_from_db()
             try:
@@ -89,6 +109,8 @@ def enqueue(
         title=title[:300],
         total=total,
         created_by=user if getattr(user, "is_authenticated", False) else None,
+        task_name=task.name,
+        arguments=kwargs,
     )
     transaction.on_commit(lambda: task.apply_async(kwargs={"job_id": job.pk, **kwargs}))
     return job
@@ -104,3 +126,150 @@ def run_now(task: Any, *, kind: str, user: Any = None, title: str = "", **kwargs
     task.apply(kwargs={"job_id": job.pk, **kwargs}, throw=True)
     job.refresh_from_db()
     return job
+
+
+# --- Workers: heartbeat, readiness, orphaned jobs ---------------------------------------------
+
+log = logging.getLogger("openstx.jobs")
+_REGISTRY = "openstx:workers"
+_KEY = "openstx:worker:"
+_stop = threading.Event()
+MAX_ATTEMPTS = 3
+
+
+def worker_name() -> str:
+    """``host:pid`` of this worker's main process (of this process outside a worker)."""
+    # OPENSTX_WORKER_PID: the worker's main process, set by openstx.celery at ``worker_init``
+    return f"{socket.gethostname()}:{os.environ.get('OPENSTX_WORKER_PID') or os.getpid()}"
+
+
+def heartbeat_interval() -> float:
+    return float(getattr(settings, "OPENSTX_WORKER_HEARTBEAT", 10))
+
+
+def beat(name: str | None = None) -> None:
+    """Announce a live worker for three heartbeat intervals."""
+    name = name or worker_name()
+    ttl = max(1, round(3 * heartbeat_interval()))
+    cache.set(_KEY + name, time.time(), timeout=ttl)
+    registry = set(cache.get(_REGISTRY) or ())
+    if name not in registry:  # read-modify-write: a lost update is repaired by the next beat
+        cache.set(_REGISTRY, sorted(registry | {name}), timeout=None)
+
+
+def forget_worker(name: str) -> None:
+    """A worker is gone (shut down, or found dead by ``openstx serve``)."""
+    cache.delete(_KEY + name)
+    registry = set(cache.get(_REGISTRY) or ())
+    if name in registry:
+        cache.set(_REGISTRY, sorted(registry - {name}), timeout=None)
+
+
+def live_workers() -> list[str]:
+    names = list(cache.get(_REGISTRY) or ())
+    found = cache.get_many([_KEY + n for n in names]) if names else {}
+    return [n for n in names if _KEY + n in found]
+
+
+def worker_alive(name: str) -> bool:
+    """A fresh heartbeat, and on this host also a running process with that pid."""
+    host, _, pid = name.rpartition(":")
+    if host == socket.gethostname() and pid.isdigit():
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            pass
+    return cache.get(_KEY + name) is not None
+
+
+def worker_readiness() -> dict[str, Any]:
+    """For ``/readyz``: when a worker is expected (``OPENSTX_EXPECT_WORKER``, set by ``openstx
+    serve`` when it starts one), at least one worker must have beaten recently."""
+    expected = bool(getattr(settings, "OPENSTX_EXPECT_WORKER", False)) and not bool(
+        getattr(settings, "CELERY_TASK_ALWAYS_EAGER", False)
+    )
+    if not expected:
+        return {"ok": True, "expected": False}
+    try:
+        workers = live_workers()
+    except Exception as exc:  # a health check reports, never raises
+        return {"ok": False, "expected": True, "error": str(exc)[:200]}
+    return {"ok": bool(workers), "expected": True, "workers": len(workers)}
+
+
+def stuck_jobs() -> list[Job]:
+    """Running jobs whose worker is gone (killed, crashed, machine lost)."""
+    running = Job.objects.filter(status=Job.Status.RUNNING).order_by("pk")
+    return [job for job in running if not job.worker or not worker_alive(job.worker)]
+
+
+def requeue(job: Job) -> bool:
+    """Send a job's task again (it runs from its start or its own checkpoint). False when the job
+    has no recorded task (run in a CLI process) or has finished."""
+    from celery import current_app
+
+    if not job.task_name or job.status in (Job.Status.DONE, Job.Status.CANCELLED):
+        return False
+    task = current_app.tasks.get(job.task_name)
+    if task is None:
+        return False
+    changed = Job.objects.filter(pk=job.pk, status=job.status, worker=job.worker).update(
+        status=Job.Status.QUEUED, worker="", message="re-queued"
+    )
+    if changed:
+        task.apply_async(kwargs={"job_id": job.pk, **(job.arguments or {})})
+    return bool(changed)
+
+
+def recover_orphans() -> dict[str, list[int]]:
+    """Re-queue the stuck jobs; fail those whose worker died ``MAX_ATTEMPTS`` times (a job that
+    kills its worker must not loop)."""
+    out: dict[str, list[int]] = {"requeued": [], "failed": []}
+    for job in stuck_jobs():
+        if job.attempts >= MAX_ATTEMPTS or not job.task_name:
+            Job.objects.filter(pk=job.pk, status=Job.Status.RUNNING).update(
+                status=Job.Status.FAILED,
+                finished_at=timezone.now(),
+                error=f"worker lost ({job.worker or 'unknown'}) after {job.attempts} attempts",
+            )
+            out["failed"].append(job.pk)
+        elif requeue(job):
+            out["requeued"].append(job.pk)
+    if out["requeued"] or out["failed"]:
+        log.warning("jobs of dead workers: re-queued %s, failed %s", out["requeued"], out["failed"])
+    return out
+
+
+def broker_redelivers() -> bool:
+    """Whether the broker gives an unacknowledged message back when its worker dies (Redis and
+    AMQP do; Kombu's filesystem transport does not)."""
+    return not str(getattr(settings, "CELERY_BROKER_URL", "")).startswith("filesystem")
+
+
+def on_worker_ready() -> None:
+    """Start the heartbeat thread; on a broker that loses messages, recover orphaned jobs."""
+    from django.db import close_old_connections
+
+    beat()
+    _stop.clear()
+
+    def loop() -> None:
+        while not _stop.wait(heartbeat_interval()):
+            try:
+                beat()
+            except Exception:  # keep beating; the cache may come back
+                log.exception("worker heartbeat failed")
+
+    threading.Thread(target=loop, name="openstx-heartbeat", daemon=True).start()
+    if not broker_redelivers():
+        try:
+            recover_orphans()
+        finally:
+            close_old_connections()
+
+
+def on_worker_shutdown() -> None:
+    _stop.set()
+    forget_worker(worker_name())

@@ -47,7 +47,8 @@ def _portal_latest() -> dict[str, Any]:
 
 
 def readiness(min_free_bytes: int = 512 * 1024 * 1024) -> dict[str, dict[str, Any]]:
-    """Check what serving needs: the database answers, the broker answers, disk is not full."""
+    """Check what serving needs: the database answers, the broker answers, a job worker beats
+    (when one is expected), disk is not full."""
     import shutil
 
     from django.conf import settings
@@ -68,6 +69,9 @@ def readiness(min_free_bytes: int = 512 * 1024 * 1024) -> dict[str, dict[str, An
         checks["broker"] = {"ok": True, "transport": conn.transport_cls}
     except Exception as exc:
         checks["broker"] = {"ok": False, "error": str(exc)[:200]}
+    from openstx.core.jobs import worker_readiness
+
+    checks["worker"] = worker_readiness()  # ok when no worker is expected (see docs/deployment.md)
     usage = shutil.disk_usage(settings.DATA_DIR)
     checks["disk"] = {"ok": usage.free >= min_free_bytes, "free_bytes": usage.free}
     return checks
