@@ -81,7 +81,7 @@ def test_record_form_page_prefills_the_task_and_saves(client, links, officer):
     org, task, hidden, offer = links
     client.force_login(officer)
     html = client.get("/ip/new/", {"task": "NV-1"}).content.decode()
-    assert 'name="task"' in html and 'value="NV-1"' in html and 'hx-get="/ip/lookup/task/"' in html
+    assert 'name="task"' in html and 'value="NV-1"' in html and 'hx-get="/lookup/task/"' in html
     assert '<select name="task"' not in html and '<select name="offer"' not in html
     response = client.post("/ip/new/", {**DATA, "task": "NV-1", "offer": str(offer.pk)})
     assert response.status_code == 302

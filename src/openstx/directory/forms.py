@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from openstx.core.permissions import is_officer
+from openstx.core.typeahead import use_typeahead
 from openstx.directory.models import Expert, Organization, Publication
 from openstx.directory.validators import (
     normalize_doi,
@@ -134,7 +135,8 @@ class ExpertForm(_CleanContactsMixin, forms.ModelForm):
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["fields"].queryset = field_choices()
-        self.fields["organization"].queryset = Organization.objects.order_by("name")
+        # type-ahead, not a <select> of every organisation (core.typeahead)
+        use_typeahead(self, "organization", "organization", user)
         if is_officer(user):
             # officers link the profile to the person's account, who may then edit it
             linked = self.instance.user if self.instance.pk and self.instance.user_id else None

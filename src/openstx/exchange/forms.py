@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from openstx.core.permissions import is_officer, organization_ids
+from openstx.core.typeahead import use_typeahead
 from openstx.directory.models import Organization
 from openstx.exchange.models import Connection, Demand, Offer, TransferMode
 from openstx.taxonomy.models import AdministrativeUnit, FieldOfScience
@@ -26,8 +27,9 @@ class ListingForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.user = user
         org_field = self.org_field_name
-        self.fields[org_field].queryset = _org_queryset(user)
         self.fields[org_field].empty_label = None
+        # a member's own few organisations stay a <select>; an officer types (20,000 rows)
+        use_typeahead(self, org_field, "organization", user, _org_queryset(user), select_up_to=20)
         self.fields["region"].queryset = AdministrativeUnit.objects.filter(
             level=AdministrativeUnit.Level.PROVINCE, is_current=True
         )

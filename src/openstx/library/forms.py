@@ -7,6 +7,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from openstx.core.text import clean
+from openstx.core.typeahead import use_typeahead
 from openstx.library.extraction import SUPPORTED_EXTENSIONS
 from openstx.library.models import AccessLevel, Collection, Document
 
@@ -80,9 +81,9 @@ class DocumentForm(forms.ModelForm):
             self.fields["access_level"].choices = [
                 c for c in AccessLevel.choices if c[0] != AccessLevel.RESTRICTED
             ]
-        for name in ("experts", "organizations"):
-            self.fields[name].required = False
-            self.fields[name].widget.attrs["size"] = 4
+        # several experts / organisations, each picked by typing (core.typeahead)
+        for name, kind in (("experts", "expert"), ("organizations", "organization")):
+            use_typeahead(self, name, kind, user, multiple=True).required = False
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data.get("file")

@@ -5,8 +5,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from openstx.directory.models import Expert, Organization
-from openstx.ipr.lookups import IdentField, bind_user
+from openstx.core.typeahead import IdentField, bind_user, use_typeahead
+from openstx.directory.models import Expert
 from openstx.projects.models import Council, CouncilMember, ScoreSheet, Task, TaskOutput
 from openstx.projects.workflow import Step
 from openstx.taxonomy.models import FieldOfScience
@@ -39,10 +39,11 @@ class TaskForm(forms.ModelForm):
             "expected_products": forms.Textarea(attrs={"rows": 4}),
         }
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["host"].queryset = Organization.objects.order_by("name")
-        self.fields["leader"].queryset = Expert.objects.order_by("full_name")
+        # type-ahead choosers, not a <select> of every organisation and expert (core.typeahead)
+        use_typeahead(self, "host", "organization", user)
+        use_typeahead(self, "leader", "expert", user)
         self.fields["fields"].queryset = FieldOfScience.objects.filter(is_active=True)
         self.fields["fields"].widget.attrs["size"] = 6
 
