@@ -332,7 +332,8 @@ def standard_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     record = get_object_or_404(StandardRecord, pk=pk) if pk else StandardRecord()
     form = StandardRecordForm(request.POST or None, instance=record, user=request.user)
     if request.method == "POST" and form.is_valid():
-        record = form.save()
+        record = services.save_standard(form.save(commit=False), request.user)
+        form.save_m2m()
         messages.success(request, _("The record was saved."))
         return redirect(record)
     return render(
@@ -402,7 +403,8 @@ def course_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     course = get_object_or_404(TrainingCourse, pk=pk) if pk else TrainingCourse()
     form = TrainingCourseForm(request.POST or None, instance=course, user=request.user)
     if request.method == "POST" and form.is_valid():
-        course = form.save()
+        course = services.save_course(form.save(commit=False), request.user)
+        form.save_m2m()
         messages.success(request, _("The course was saved."))
         return redirect(course)
     return render(

@@ -613,7 +613,8 @@ def startup_edit(request: HttpRequest, org_pk: int) -> HttpResponse:
         raise PermissionDenied
     form = forms.StartupProfileForm(request.POST or None, instance=profile)
     if request.method == "POST" and form.is_valid():
-        profile = form.save()
+        profile = services.save_startup_profile(form.save(commit=False), request.user)
+        form.save_m2m()
         messages.success(request, _("Saved."))
         return redirect(profile)
     return render(request, "portal/startup_form.html", {"form": form, "org": org})
