@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib
 import random
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
@@ -362,6 +363,7 @@ def generate(
     taxonomy.load_all()
     if Organization.objects.filter(external_id__startswith="demo-").exists():
         log("Demo data already loaded; nothing to do.")
+        _log_accounts(ensure_demo_accounts(), log)
         return counts
     rng = random.Random(seed)
     with transaction.atomic():
@@ -381,7 +383,148 @@ def generate(
             )
         counts.update(added or {})
     _refresh_search(log)
+    _log_accounts(ensure_demo_accounts(), log)
     return counts
+
+
+# --- Demo accounts, one per role -------------------------------------------------------------
+
+#: The password of every demo account (documented in README "Demo accounts"). Demo data only:
+#: the administrator's password is random and printed once (``accounts.services.ensure_admin``).
+DEMO_PASSWORD = "demo-openstx-2026"
+DEMO_EMAIL_DOMAIN = "demo.openstx.example"
+
+
+@dataclass
+class DemoAccount:
+    role: str
+    username: str
+    email: str
+    attached_to: str
+
+
+def _demo_user(username: str, full_name: str, role: str) -> Any:
+    from openstx.accounts.models import User
+
+    user = User.objects.filter(username=username).first() or User(username=username)
+    user.email = f"{username.removeprefix('demo-')}@{DEMO_EMAIL_DOMAIN}"
+    user.full_name = full_name
+    user.role = role
+    user.is_active = True
+    user.email_verified = True
+    user.is_staff = role == "officer"
+    user.set_password(DEMO_PASSWORD)
+    user.save()
+    return user
+
+
+def _join(user: Any, organization: Any) -> None:
+    from django.utils import timezone
+
+    from openstx.accounts.models import Membership
+
+    Membership.objects.update_or_create(
+        user=user,
+        organization=organization,
+        defaults={
+            "role": Membership.Role.ADMIN,
+            "status": Membership.Status.APPROVED,
+            "decided_at": timezone.now(),
+        },
+    )
+
+
+def _busiest(organizations: Any, relation: str) -> Any:
+    from django.db.models import Count
+
+    return (
+        organizations.annotate(n=Count(relation)).filter(n__gt=0).order_by("-n", "pk").first()
+        or organizations.order_by("pk").first()
+    )
+
+
+@transaction.atomic
+def ensure_demo_accounts() -> list[DemoAccount]:
+    """One account per role, each attached to demo records so every journey can be tried at
+    once: a business (administrator of the enterprise with most demands), a researcher (an
+    expert profile at the institute or university with most offers, and its administrator), a
+    broker and a department officer. Idempotent; the password is :data:`DEMO_PASSWORD`."""
+    from openstx.accounts.models import User
+    from openstx.directory.models import Expert, Organization
+
+    demo_orgs = Organization.objects.filter(external_id__startswith="demo-")
+    accounts: list[DemoAccount] = []
+
+    business = _demo_user("demo-business", "Doanh nghiệp Demo", User.Role.MEMBER)
+    enterprise = _busiest(
+        demo_orgs.filter(
+            type__in=[
+                Organization.Type.ENTERPRISE,
+                Organization.Type.ST_ENTERPRISE,
+                Organization.Type.STARTUP,
+            ]
+        ),
+        "demands",
+    ) or _busiest(demo_orgs, "demands")
+    if enterprise is not None:
+        _join(business, enterprise)
+    accounts.append(DemoAccount("business", business.username, business.email, _name(enterprise)))
+
+    researcher = _demo_user("demo-researcher", "Nhà khoa học Demo", User.Role.MEMBER)
+    institute = _busiest(
+        demo_orgs.filter(
+            type__in=[
+                Organization.Type.RESEARCH_INSTITUTE,
+                Organization.Type.UNIVERSITY,
+                Organization.Type.PUBLIC_ST_UNIT,
+            ]
+        ),
+        "offers",
+    ) or _busiest(demo_orgs, "offers")
+    expert = None
+    if institute is not None:
+        _join(researcher, institute)
+        expert = Expert.objects.filter(user=researcher).first() or (
+            Expert.objects.filter(organization=institute, user__isnull=True).order_by("pk").first()
+        )
+        if expert is not None and expert.user_id != researcher.pk:
+            expert.user = researcher
+            expert.save(update_fields=["user"])
+    attached = _name(institute)
+    if expert is not None:
+        attached = f"{attached}; expert profile: {expert.full_name}"
+    accounts.append(DemoAccount("researcher", researcher.username, researcher.email, attached))
+
+    broker = _demo_user("demo-broker", "Môi giới Demo", User.Role.BROKER)
+    intermediary = demo_orgs.filter(type=Organization.Type.INTERMEDIARY).order_by("pk").first()
+    if intermediary is not None:
+        _join(broker, intermediary)
+    accounts.append(
+        DemoAccount(
+            "broker",
+            broker.username,
+            broker.email,
+            _name(intermediary) if intermediary else "all published offers and demands",
+        )
+    )
+
+    officer = _demo_user("demo-officer", "Cán bộ Sở Demo", User.Role.OFFICER)
+    accounts.append(
+        DemoAccount("officer", officer.username, officer.email, "moderation, verification, reports")
+    )
+    return accounts
+
+
+def _name(organization: Any) -> str:
+    return organization.name if organization is not None else "-"
+
+
+def _log_accounts(accounts: list[DemoAccount], log: Callable[[str], Any]) -> None:
+    log(f"Demo accounts (password for all: {DEMO_PASSWORD}; demo data only):")
+    for account in accounts:
+        log(
+            f"  {account.role:<10} {account.username:<16} {account.email:<36} {account.attached_to}"
+        )
 
 
 def _refresh_search(log: Callable[[str], Any]) -> None:
