@@ -977,7 +977,13 @@ class XlsxReader(Reader):
     def __init__(self, path: Path):
         from openpyxl import load_workbook
 
+        from openstx.core.limits import UnpackLimitError, check_zip
+
         self.path = path
+        try:
+            check_zip(path)  # a decompression bomb is refused before any XML is parsed
+        except UnpackLimitError as exc:
+            raise ImportFileError(str(exc))
         try:
             self.workbook = load_workbook(path, read_only=True, data_only=True)
         except Exception as exc:  # openpyxl raises many kinds for a damaged file

@@ -234,7 +234,7 @@ class SheetReader:
         lower = name.lower()
         data = source if isinstance(source, bytes) else Path(source).read_bytes()
         if lower.endswith((".csv", ".tsv", ".txt")):
-            from openstx.core.importing import detect_encoding
+            from openstx.core.importing import detect_encoding, unescape_formula
 
             encoding = detect_encoding(data[:4096])
             try:
@@ -243,14 +243,22 @@ class SheetReader:
                 content = data.decode("cp1258", errors="replace")
             content = content.lstrip("\ufeff")
             first = content.split("\n", 1)[0]
-            try:
-                dialect: Any = csv.Sniffer().sniff(first, delimiters=",;\t")
+            try:  # the delimiter only: the sniffer also guesses doublequote=False from a header
+                delimiter = csv.Sniffer().sniff(first, delimiters=",;\t").delimiter
             except csv.Error:
-                dialect = csv.excel
-            rows = [list(r) for r in csv.reader(io.StringIO(content, newline=""), dialect=dialect)]
+                delimiter = ","
+            reader = csv.reader(io.StringIO(content, newline=""), delimiter=delimiter)
+            rows = [[unescape_formula(cell) for cell in r] for r in reader]
             return [("", rows, [])]
         from openpyxl import load_workbook
 
+        from openstx.core.importing import ImportFileError
+        from openstx.core.limits import UnpackLimitError, check_zip
+
+        try:
+            check_zip(data)  # the whole workbook is loaded: refuse a decompression bomb first
+        except UnpackLimitError as exc:
+            raise ImportFileError(str(exc))
         wb = load_workbook(io.BytesIO(data), data_only=True)
         try:
             sheets = []

@@ -6,6 +6,11 @@ with a text layer carry their text, the others are OCR jobs. ``ocr_image`` runs 
 process (one thread: OMP_THREAD_LIMIT=1) on one page image and returns text, confidence and a
 one-page searchable PDF. Parallelism comes from running several such processes at once
 (``services.process_paths``), never from threads inside Tesseract.
+
+Every extraction is bounded (``openstx.core.limits``): a DOCX/ODT that would unpack beyond the
+limits is refused when sniffed (at upload, before any XML is parsed), and the text kept per file
+is cut at ``OPENSTX_EXTRACT_MAX_CHARS`` characters (``FilePlan.cut_from``: the length before the
+cut; the document page tells the uploader, ``services.extraction_notice``).
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from PIL import Image
 
+from openstx.core import limits
 from openstx.core.text import nfc
 
 PDF = "application/pdf"
@@ -76,6 +82,7 @@ class FilePlan:
     mime: str
     pages: list[PagePlan] = field(default_factory=list)
     text: str | None = None  # whole-file text for formats without pages (DOCX, ODT, TXT)
+    cut_from: int = 0  # the text was cut at OPENSTX_EXTRACT_MAX_CHARS; it had this many (or more)
 
     @property
     def ocr_pages(self) -> list[PagePlan]:
@@ -128,6 +135,11 @@ def sniff(path: Path) -> str:
         )
     if mime == "application/zip":  # DOCX/ODT that filetype could only see as a ZIP
         mime = DOCX if ext == ".docx" else ODT
+    if mime in (DOCX, ODT):
+        try:
+            limits.check_zip(path)  # a decompression bomb is refused here, at upload
+        except limits.UnpackLimitError as exc:
+            raise ExtractionError(str(exc))
     return mime
 
 
@@ -139,7 +151,7 @@ def plan_file(path: Path) -> FilePlan:
     mime = sniff(path)
     plan = FilePlan(path=path, sha256=sha256_file(path), size=path.stat().st_size, mime=mime)
     if mime == PDF:
-        plan.pages = _plan_pdf(path)
+        plan.pages = _plan_pdf(path, plan)
     elif mime in IMAGE_TYPES:
         _check_image(path)
         plan.pages = [PagePlan(number=1, text=None)]
@@ -149,6 +161,8 @@ def plan_file(path: Path) -> FilePlan:
         plan.text = read_odt(path)
     elif mime == TEXT:
         plan.text = nfc(path.read_text(encoding="utf-8"))
+    if plan.text is not None:
+        plan.text, plan.cut_from = cap_text(plan.text)
     return plan
 
 
@@ -173,8 +187,23 @@ def _max_pixels() -> int:
     return int(setting("OPENSTX_MAX_PAGE_PIXELS", 60_000_000))
 
 
-def _plan_pdf(path: Path) -> list[PagePlan]:
+def cap_text(text: str) -> tuple[str, int]:
+    """``(text, cut_from)``: the text cut at ``OPENSTX_EXTRACT_MAX_CHARS`` characters, and its
+    length before the cut (0 when it was not cut)."""
+    max_chars = limits.limit("OPENSTX_EXTRACT_MAX_CHARS")
+    if len(text) <= max_chars:
+        return text, 0
+    return text[:max_chars], len(text)
+
+
+def _plan_pdf(path: Path, plan: FilePlan | None = None) -> list[PagePlan]:
+    """The pages of a PDF: text-layer pages carry their text (all of them together at most
+    ``OPENSTX_EXTRACT_MAX_CHARS`` characters: a page is read only up to what is left, and the
+    pages after the limit are neither read nor OCR'd), the others are OCR jobs."""
     import pypdfium2.raw as pdfium_c
+
+    budget = limits.limit("OPENSTX_EXTRACT_MAX_CHARS")
+    seen_chars = 0
 
     pdf = _open_pdf(path)
     try:
@@ -189,11 +218,33 @@ def _plan_pdf(path: Path) -> list[PagePlan]:
             )
         pages: list[PagePlan] = []
         for index in range(count):
+            if budget <= 0:  # the text limit is reached: the rest is neither read nor OCR'd
+                if plan is not None and not plan.cut_from:  # reached exactly on the last page
+                    page = pdf[index]
+                    textpage = page.get_textpage()
+                    plan.cut_from = seen_chars + max(textpage.count_chars(), 1)
+                    textpage.close()
+                    page.close()
+                pages.append(PagePlan(number=index + 1, text=""))
+                continue
             page = pdf[index]
             try:
                 textpage = page.get_textpage()
-                text = nfc(textpage.get_text_bounded()).replace("\r\n", "\n").replace("\r", "\n")
+                chars = textpage.count_chars()
+                seen_chars += chars
+                if chars > budget:
+                    text = textpage.get_text_range(0, budget)
+                else:
+                    text = textpage.get_text_bounded()
+                text = nfc(text).replace("\r\n", "\n").replace("\r", "\n")
                 textpage.close()
+                if chars > budget:
+                    budget = 0
+                    if plan is not None:
+                        plan.cut_from = seen_chars
+                    pages.append(PagePlan(number=index + 1, text=text.strip()))
+                    continue
+                budget -= chars
                 if len(text.strip()) >= MIN_TEXT_CHARS:
                     pages.append(PagePlan(number=index + 1, text=text.strip()))
                     continue

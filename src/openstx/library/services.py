@@ -177,8 +177,12 @@ def _store_ocr_page(work: FileWork, number: int, result: ex.OcrResult) -> None:
         (work_dir(work.plan.sha256) / f"page-{number:05d}.pdf").write_bytes(result.pdf)
 
 
+CUT_MARK = "cut:"  # Extraction.error of a finished extraction whose text was cut: "cut:<chars>"
+
+
 def finish_extraction(work: FileWork) -> Extraction:
-    """All pages known: assemble the text (never truncated), searchable PDF, flags."""
+    """All pages known: assemble the text (cut at OPENSTX_EXTRACT_MAX_CHARS characters, which is
+    recorded for :func:`extraction_notice`), searchable PDF, flags."""
     extraction = work.extraction
     if extraction.status == Extraction.Status.DONE:
         return extraction
@@ -198,11 +202,39 @@ def finish_extraction(work: FileWork) -> Extraction:
         )
         extraction.needs_review = any(p.needs_review for p in ocr)
         extraction.method = "ocr" if len(ocr) == len(pages) else ("mixed" if ocr else "text")
+    extraction.text, cut_from = ex.cap_text(extraction.text)
+    cut_from = max(cut_from, work.plan.cut_from)
     extraction.status = Extraction.Status.DONE
-    extraction.error = ""
+    extraction.error = f"{CUT_MARK}{cut_from}" if cut_from else ""
     extraction.seconds = round(time.monotonic() - work.started, 3)
     extraction.save()
     return extraction
+
+
+def extraction_notice(document: Document) -> str:
+    """What the uploader should know about the extraction of the document's original file, in
+    the current language: its text was cut at the limit, or the extraction failed (why)."""
+    from openstx.core.limits import limit, truncation_notice
+
+    original = document.files.filter(kind=DocumentFile.Kind.ORIGINAL).only("sha256").first()
+    if original is None:
+        return ""
+    row = (
+        Extraction.objects.filter(sha256=original.sha256)
+        .exclude(error="")
+        .values("status", "error")
+        .first()
+    )
+    if row is None:
+        return ""
+    if row["status"] == Extraction.Status.FAILED:
+        return _("The text of the file could not be extracted: %(reason)s") % {
+            "reason": row["error"]
+        }
+    if row["error"].startswith(CUT_MARK):
+        length = int(row["error"][len(CUT_MARK) :] or 0)
+        return truncation_notice(length, limit("OPENSTX_EXTRACT_MAX_CHARS"))
+    return ""
 
 
 def searchable_pdf_path(work: FileWork) -> Path | None:

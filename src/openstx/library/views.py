@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import uuid
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models.functions import Substr
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -24,9 +26,15 @@ from openstx.library.forms import BatchForm, DocumentForm, ModerationForm
 from openstx.library.models import BatchItem, Collection, Document, DocumentFile
 from openstx.library.policies import DOWNLOAD
 
+#: Characters of the extracted text the document page reads from the database: the page shows an
+#: excerpt, never the whole text (which may be millions of characters; /text downloads it).
+EXCERPT_CHARS = 3000
 
-def _visible(request: HttpRequest, pk: int) -> Document:
-    document = get_object_or_404(Document.objects.live(), pk=pk)
+
+def _visible(request: HttpRequest, pk: int, queryset: Any = None) -> Document:
+    document = get_object_or_404(
+        queryset if queryset is not None else Document.objects.live(), pk=pk
+    )
     if not can(request.user, VIEW, document):
         raise Http404
     return document
@@ -78,8 +86,15 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 def detail(request: HttpRequest, pk: int, slug: str = "") -> HttpResponse:
-    document = _visible(request, pk)
+    document = _visible(
+        request,
+        pk,
+        Document.objects.live()
+        .defer("full_text")
+        .annotate(text_excerpt=Substr("full_text", 1, EXCERPT_CHARS)),
+    )
     files = {f.kind: f for f in document.files.all()}
+    can_change = can(request.user, CHANGE, document)
     return render(
         request,
         "library/detail.html",
@@ -89,12 +104,14 @@ def detail(request: HttpRequest, pk: int, slug: str = "") -> HttpResponse:
             "searchable": DocumentFile.Kind.SEARCHABLE_PDF in files
             or (
                 getattr(files.get(DocumentFile.Kind.ORIGINAL), "mime", "") in IMAGE_TYPES
-                and bool(document.full_text)
+                and bool(document.text_excerpt)
             ),
+            "text_excerpt": document.text_excerpt,
+            "extraction_notice": services.extraction_notice(document) if can_change else "",
             "preview": DocumentFile.Kind.PREVIEW in files
             or getattr(files.get(DocumentFile.Kind.ORIGINAL), "mime", "") in (*IMAGE_TYPES, PDF),
             "can_download": can(request.user, DOWNLOAD, document),
-            "can_change": can(request.user, CHANGE, document),
+            "can_change": can_change,
             "can_moderate": can(request.user, MODERATE, document)
             and document.status == Document.Status.PENDING,
             "moderation_form": ModerationForm(),
@@ -225,7 +242,10 @@ def moderation(request: HttpRequest) -> HttpResponse:
     if not is_officer(request.user):
         return HttpResponseForbidden()
     pending = (
-        Document.objects.live().filter(status=Document.Status.PENDING).select_related("uploaded_by")
+        Document.objects.live()
+        .filter(status=Document.Status.PENDING)
+        .defer("full_text")  # the list shows titles; a text may be millions of characters
+        .select_related("uploaded_by")
     )
     return render(request, "library/moderation.html", {"pending": pending})
 
