@@ -8,46 +8,25 @@ import factory
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
-from openstx.accounts.models import Membership, User
-from openstx.directory.models import Expert, Organization
+from openstx.directory.models import Organization
 from openstx.exchange.models import Demand, ListingStatus, Offer
 from openstx.taxonomy.models import AdministrativeUnit, FieldOfScience
+from tests import factories as _shared
+from tests.factories import PASSWORD  # noqa: F401  (re-exported for the app's tests)
 
-PASSWORD = "Ch3-ph4m sinh hoc!"
-
-
-class UserFactory(DjangoModelFactory):
-    class Meta:
-        model = User
-        skip_postgeneration_save = True
-
-    username = factory.Sequence(lambda n: f"xuser{n}")
-    email = factory.LazyAttribute(lambda o: f"{o.username}@example.vn")
-    full_name = factory.Sequence(lambda n: f"Trần Thị {n}")
-    is_active = True
-    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
-
-    @factory.post_generation
-    def _save(obj, create, extracted, **kwargs):  # noqa: N805
-        if create:
-            obj.save()
+# People and organisations are the shared factories (tests/factories.py); exchange tests
+# default to an enterprise and to experts without an organisation.
+UserFactory = _shared.UserFactory
+MembershipFactory = _shared.MembershipFactory
 
 
-class OrganizationFactory(DjangoModelFactory):
-    class Meta:
-        model = Organization
-
+class OrganizationFactory(_shared.OrganizationFactory):
     name = factory.Sequence(lambda n: f"Công ty Thủy sản Hậu Giang {n}")
     type = Organization.Type.ENTERPRISE
 
 
-class MembershipFactory(DjangoModelFactory):
-    class Meta:
-        model = Membership
-
-    user = factory.SubFactory(UserFactory)
-    organization = factory.SubFactory(OrganizationFactory)
-    status = Membership.Status.APPROVED
+class ExpertFactory(_shared.ExpertFactory):
+    organization = None
 
 
 class FieldFactory(DjangoModelFactory):
@@ -69,13 +48,6 @@ class RegionFactory(DjangoModelFactory):
     code = factory.Sequence(lambda n: f"X{n}")
     name = factory.Sequence(lambda n: f"Tỉnh {n}")
     level = 1
-
-
-class ExpertFactory(DjangoModelFactory):
-    class Meta:
-        model = Expert
-
-    full_name = factory.Sequence(lambda n: f"Lê Văn {n}")
 
 
 def future(days: int = 200) -> dt.date:

@@ -7,64 +7,26 @@ import datetime as dt
 import factory
 from factory.django import DjangoModelFactory
 
-from openstx.accounts.models import Membership, User
-from openstx.directory.models import Expert, Organization, Publication
+from openstx.directory.models import Expert
 from openstx.projects.models import Council, CouncilMember, Task, TaskMember
 from openstx.taxonomy.models import FieldOfScience
+from tests import factories as _shared
+from tests.factories import PASSWORD  # noqa: F401  (re-exported for the app's tests)
 
-PASSWORD = "Ch3-ph4m sinh hoc!"
 
-
-class UserFactory(DjangoModelFactory):
-    class Meta:
-        model = User
-        skip_postgeneration_save = True
-
-    username = factory.Sequence(lambda n: f"puser{n}")
-    email = factory.LazyAttribute(lambda o: f"{o.username}@example.vn")
-    full_name = factory.Sequence(lambda n: f"Lê Văn {n}")
-    is_active = True
+# The people and organisations are the shared factories (tests/factories.py); S&T task tests
+# want verified e-mail addresses, so their users are the shared ones with that set.
+class UserFactory(_shared.UserFactory):
     email_verified = True
-    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
-
-    @factory.post_generation
-    def _save(obj, create, extracted, **kwargs):  # noqa: N805
-        if create:
-            obj.save()
 
 
-class OrganizationFactory(DjangoModelFactory):
-    class Meta:
-        model = Organization
-
-    name = factory.Sequence(lambda n: f"Viện Nghiên cứu Đồng bằng {n}")
-    type = Organization.Type.RESEARCH_INSTITUTE
-
-
-class MembershipFactory(DjangoModelFactory):
-    class Meta:
-        model = Membership
-
+class MembershipFactory(_shared.MembershipFactory):
     user = factory.SubFactory(UserFactory)
-    organization = factory.SubFactory(OrganizationFactory)
-    status = Membership.Status.APPROVED
 
 
-class ExpertFactory(DjangoModelFactory):
-    class Meta:
-        model = Expert
-
-    full_name = factory.Sequence(lambda n: f"Nguyễn Thị Chuyên Gia {n}")
-    degree = "TS"
-    organization = factory.SubFactory(OrganizationFactory)
-
-
-class PublicationFactory(DjangoModelFactory):
-    class Meta:
-        model = Publication
-
-    title = factory.Sequence(lambda n: f"Nuôi tôm càng xanh trong ruộng lúa {n}")
-    year = 2024
+OrganizationFactory = _shared.OrganizationFactory
+ExpertFactory = _shared.ExpertFactory
+PublicationFactory = _shared.PublicationFactory
 
 
 def field(code: str = "405", name: str = "Thủy sản") -> FieldOfScience:
