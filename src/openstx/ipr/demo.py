@@ -11,6 +11,7 @@ import random
 from collections.abc import Callable
 from typing import Any
 
+from openstx.core import derived
 from openstx.ipr.classes import normalize_classes
 from openstx.ipr.models import (
     Attendance,
@@ -209,7 +210,6 @@ def _title(rng: random.Random, ip_type: str, i: int) -> tuple[str, str]:
 def generate(
     scale: str, seed: int, organizations: list, experts: list, log: Callable[[str], Any] = print
 ) -> dict[str, int]:
-    from simple_history.utils import bulk_create_with_history
 
     spec = SCALES.get(scale, SCALES["small"])
     if IPRecord.objects.filter(external_id__startswith="demo-ip-").exists():
@@ -295,8 +295,8 @@ def generate(
                 is_public=status not in (IPStatus.FILED, IPStatus.FORMALITY) or org is None,
             )
         )
-    created = bulk_create_with_history(
-        records, IPRecord, batch_size=500, default_change_reason="demo"
+    created = derived.bulk_create(
+        IPRecord, records, batch_size=500, history=True, change_reason="demo"
     )
     pks = list(
         IPRecord.objects.filter(external_id__startswith="demo-ip-").values_list(
@@ -328,7 +328,6 @@ def generate(
                 )
             )
     IPTransition.objects.bulk_create(transitions, batch_size=1000)
-    _outbox(IPRecord, [p[0] for p in pks])
 
     standards = _standards(rng, spec["standards"], orgs)
     courses, attendees = _training(rng, spec["courses"], spec["attendees"], orgs)
@@ -398,7 +397,6 @@ REFERENCES = {
 
 
 def _standards(rng: random.Random, n: int, orgs: list) -> int:
-    from simple_history.utils import bulk_create_with_history
 
     kinds = (
         [StandardKind.IN_HOUSE] * 4
@@ -436,13 +434,9 @@ def _standards(rng: random.Random, n: int, orgs: list) -> int:
                 else None,
             )
         )
-    bulk_create_with_history(rows, StandardRecord, batch_size=500, default_change_reason="demo")
-    _outbox(
-        StandardRecord,
-        StandardRecord.objects.filter(external_id__startswith="demo-std-").values_list(
-            "pk", flat=True
-        ),
-    )
+    derived.bulk_create(
+        StandardRecord, rows, batch_size=500, history=True, change_reason="demo"
+    )  # derived fields, search outbox
     return len(rows)
 
 
@@ -473,7 +467,6 @@ TRAINERS = [
 
 
 def _training(rng: random.Random, n: int, per: tuple[int, int], orgs: list) -> tuple[int, int]:
-    from simple_history.utils import bulk_create_with_history
 
     courses = []
     for i in range(n):
@@ -491,7 +484,7 @@ def _training(rng: random.Random, n: int, per: tuple[int, int], orgs: list) -> t
                 capacity=per[1] + 5,
             )
         )
-    bulk_create_with_history(courses, TrainingCourse, batch_size=500, default_change_reason="demo")
+    derived.bulk_create(TrainingCourse, courses, batch_size=500, history=True, change_reason="demo")
     saved = list(TrainingCourse.objects.filter(external_id__startswith="demo-course-"))
     attendees = []
     for course in saved:

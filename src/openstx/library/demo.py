@@ -8,6 +8,7 @@ import random
 from collections.abc import Callable
 from typing import Any
 
+from openstx.core import derived
 from openstx.library.models import AccessLevel, Collection, Document
 from openstx.library.synth import page_text
 
@@ -46,7 +47,6 @@ def generate(
     experts: list[Any],
     log: Callable[[str], Any] = print,
 ) -> dict[str, int]:
-    from openstx.search import outbox
 
     rng = random.Random(seed + 6)
     collections = list(TITLES)
@@ -76,16 +76,6 @@ def generate(
                 full_text=page_text(seed + i, paragraphs=rng.randint(2, 5)),
             )
         )
-    with outbox.suppressed():
-        created = Document.objects.bulk_create(docs, batch_size=500)
-    outbox.record_changes(
-        Document,
-        [d.pk for d in created if d.pk]
-        or list(
-            Document.objects.filter(external_id__startswith="demo-doc-").values_list(
-                "pk", flat=True
-            )
-        ),
-    )
+    derived.bulk_create(Document, docs, batch_size=500)  # derived fields, search outbox
     log(f"Library: {len(docs)} documents")
     return {"documents": len(docs)}

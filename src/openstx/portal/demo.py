@@ -17,6 +17,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from openstx.core import derived
 from openstx.core.text import slugify_vi
 
 SCALES = {
@@ -364,7 +365,7 @@ def generate(
                 external_id=f"demo-portal-startup-{i}",
             )
         )
-    startup_orgs = Organization.objects.bulk_create(startup_orgs)
+    startup_orgs = derived.bulk_create(Organization, startup_orgs)  # search_folded, outbox
     profiles = [
         StartupProfile(
             organization=o,
@@ -446,7 +447,7 @@ def generate(
     article(
         "Thông báo lịch tiếp công dân tháng tới của Sở KH&CN", "news", now + dt.timedelta(days=7)
     )
-    Article.objects.bulk_create(articles, batch_size=500)
+    derived.bulk_create(Article, articles, batch_size=500)
     _demo_images(rng)
     calls = list(Article.objects.filter(category="call", external_id__startswith="demo-article-"))
     through = Article.tasks.through
@@ -488,7 +489,7 @@ def generate(
                     external_id=f"demo-service-hub-{j}-{k}",
                 )
             )
-    services_ = Service.objects.bulk_create(svc)
+    services_ = derived.bulk_create(Service, svc)
     dept_services = [s for s in services_ if s.provider_id is None]
     reqs = []
     plan = []
@@ -574,7 +575,7 @@ def generate(
                 external_id=f"demo-programme-{i}",
             )
         )
-    progs = Programme.objects.bulk_create(progs)
+    progs = derived.bulk_create(Programme, progs)
     apps, app_dates = [], []
     A = Application.Status  # noqa: N806
     for i in range(conf["applications"] if users else 0):

@@ -15,6 +15,8 @@ from typing import Any
 
 from django.utils import timezone
 
+from openstx.core import derived
+
 SCALES = {"small": {"tasks": 20, "councils": 6}, "city": {"tasks": 1682, "councils": 100}}
 
 # (field code, title templates) — {place} and {crop} are filled in.
@@ -227,7 +229,6 @@ def _period_for(state: str, today: dt.date, months: int) -> tuple[dt.date, dt.da
 def generate(
     scale: str, seed: int, organizations: list, experts: list, log: Callable[[str], Any] = print
 ) -> dict[str, int]:
-    from simple_history.utils import bulk_create_with_history
 
     from openstx.projects.models import (
         Council,
@@ -333,7 +334,7 @@ def generate(
             )
         )
         meta.append({"code": code, "state": state, "start": start, "end": end})
-    created = bulk_create_with_history(tasks, Task, batch_size=500, default_change_reason="demo")
+    created = derived.bulk_create(Task, tasks, batch_size=500, history=True, change_reason="demo")
     if created and created[0].pk is None:
         pks = dict(
             Task.objects.filter(external_id__startswith="demo-task-").values_list(
