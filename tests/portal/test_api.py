@@ -148,9 +148,10 @@ def test_applications_api(business, business_org, other_business, officer):
 def test_services_and_programmes_public(client):
     ServiceFactory(title="Hiệu chuẩn cân điện tử", category="calibration")
     ServiceFactory(title="Ẩn", active=False)
-    assert [s["title"] for s in client.get("/api/v1/services").json()] == ["Hiệu chuẩn cân điện tử"]
+    services = client.get("/api/v1/services").json()["results"]
+    assert [s["title"] for s in services] == ["Hiệu chuẩn cân điện tử"]
     ProgrammeFactory()
-    assert len(client.get("/api/v1/programmes?open=true").json()) == 1
+    assert client.get("/api/v1/programmes?open=true").json()["count"] == 1
 
 
 def test_messages_and_startups_api(business, other_business, officer):
@@ -175,5 +176,5 @@ def test_messages_and_startups_api(business, other_business, officer):
     StartupProfile.objects.create(
         organization=OrganizationFactory(type="startup", name="Lúa Xanh"), stage="mvp", team_size=3
     )
-    data = Client().get("/api/v1/startups").json()
+    data = Client().get("/api/v1/startups").json()["results"]
     assert data[0]["organization"]["name"] == "Lúa Xanh" and data[0]["stage"] == "mvp"

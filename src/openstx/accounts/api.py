@@ -14,7 +14,7 @@ from ninja.errors import HttpError
 from openstx.accounts import services
 from openstx.accounts.auth import api_auth
 from openstx.accounts.models import ApiToken, Membership
-from openstx.core.api import BodyIn, ErrorOut
+from openstx.core.api import BodyIn, ErrorOut, PositiveId, errors
 from openstx.core.permissions import DELETE, VIEW, can
 from openstx.directory.models import Organization
 
@@ -71,7 +71,7 @@ class TokenCreatedOut(TokenOut):
 
 
 class MembershipIn(BodyIn):
-    organization_id: int
+    organization_id: PositiveId
     message: str = ""
 
 
@@ -203,7 +203,11 @@ def list_memberships(request):  # type: ignore[no-untyped-def]
     return [_membership_out(m) for m in qs]
 
 
-@router.post("/memberships", response={201: MembershipOut}, summary="Ask to join an organisation")
+@router.post(
+    "/memberships",
+    response={201: MembershipOut, **errors(404)},
+    summary="Ask to join an organisation",
+)
 def request_membership(request, payload: MembershipIn):  # type: ignore[no-untyped-def]
     organization = get_object_or_404(Organization, pk=payload.organization_id)
     membership = services.request_membership(request.auth, organization, payload.message)

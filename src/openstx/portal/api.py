@@ -23,6 +23,7 @@ from openstx.core.api import (
     PageParams,
     PositiveId,
     get_or_404,
+    page_of,
     paginate,
     write,
 )
@@ -454,12 +455,15 @@ def update_article(request: HttpRequest, ident: str, payload: ArticlePatch):  # 
 # --- services and requests ----------------------------------------------------------------------------
 
 
-@router.get("/services", response=list[ServiceOut])
-def list_services(request: HttpRequest, category: str | None = None):  # type: ignore[no-untyped-def]
+@router.get("/services", response=page_of(ServiceOut))
+def list_services(  # type: ignore[no-untyped-def]
+    request: HttpRequest, paging: Query[PageParams], category: str | None = None
+):
     qs = restrict(Service.objects.select_related("provider"), optional_user(request))
     if category:
         qs = qs.filter(category=category)
-    return [service_out(s) for s in qs]
+    page = paginate(qs if qs.ordered else qs.order_by("pk"), paging.page, paging.page_size)
+    return {**page, "results": [service_out(s) for s in page["results"]]}
 
 
 @router.get("/services/{ident}", response=ServiceOut)
@@ -561,11 +565,14 @@ def post_message(request: HttpRequest, pk: int, payload: RequestMessageIn):  # t
 # --- programmes and applications ---------------------------------------------------------------------
 
 
-@router.get("/programmes", response=list[ProgrammeOut])
-def list_programmes(request: HttpRequest, open: bool = False):  # type: ignore[no-untyped-def]
+@router.get("/programmes", response=page_of(ProgrammeOut))
+def list_programmes(  # type: ignore[no-untyped-def]
+    request: HttpRequest, paging: Query[PageParams], open: bool = False
+):
     qs = restrict(Programme.objects.all(), optional_user(request))
     items = [p for p in qs if p.window_open] if open else list(qs)
-    return [programme_out(p) for p in items]
+    page = paginate(items, paging.page, paging.page_size)
+    return {**page, "results": [programme_out(p) for p in page["results"]]}
 
 
 @router.get("/programmes/{ident}", response=ProgrammeOut)
@@ -651,32 +658,38 @@ def decide_application(request: HttpRequest, pk: int, payload: ApplicationDecisi
 # --- start-ups ----------------------------------------------------------------------------------------
 
 
-@router.get("/startups", response=list[StartupOut])
-def list_startups(request: HttpRequest, stage: str | None = None):  # type: ignore[no-untyped-def]
+@router.get("/startups", response=page_of(StartupOut))
+def list_startups(  # type: ignore[no-untyped-def]
+    request: HttpRequest, paging: Query[PageParams], stage: str | None = None
+):
     from openstx.exchange.models import Offer
 
     viewer = optional_user(request)
     qs = restrict(StartupProfile.objects.select_related("organization", "field"), viewer)
     if stage:
         qs = qs.filter(stage=stage)
-    profiles = list(qs)
+    page = paginate(qs if qs.ordered else qs.order_by("pk"), paging.page, paging.page_size)
+    profiles = page["results"]
     offers: dict[int, list[int]] = {}
     for oid, owner in restrict(
         Offer.objects.filter(owner__in=[p.organization_id for p in profiles]), viewer
     ).values_list("pk", "owner_id"):
         offers.setdefault(owner, []).append(oid)
-    return [
-        {
-            "id": p.pk,
-            "url": p.get_absolute_url(),
-            "organization": _org(p.organization),
-            "stage": p.stage,
-            "field": p.field.code if p.field else None,
-            "team_size": p.team_size,
-            "founded_year": p.founded_year,
-            "pitch": p.pitch,
-            "support_received": p.support_received,
-            "offers": offers.get(p.organization_id, []),
-        }
-        for p in profiles
-    ]
+    return {
+        **page,
+        "results": [
+            {
+                "id": p.pk,
+                "url": p.get_absolute_url(),
+                "organization": _org(p.organization),
+                "stage": p.stage,
+                "field": p.field.code if p.field else None,
+                "team_size": p.team_size,
+                "founded_year": p.founded_year,
+                "pitch": p.pitch,
+                "support_received": p.support_received,
+                "offers": offers.get(p.organization_id, []),
+            }
+            for p in profiles
+        ],
+    }
