@@ -73,12 +73,14 @@ def test_cli_json_shape(world):
     world.need.external_id = "NC-001"
     world.need.save()
     call_command("match", "NC-001", "--json", "--limit", "3", stdout=out)
-    rows = json.loads(out.getvalue())
+    data = json.loads(out.getvalue())
+    assert data["demand"] == world.need.pk and data["waiting_for_vectors"] == 0
+    rows = data["matches"]
     assert rows and set(rows[0]) == {"id", "external_id", "title", "score", "reasons"}
     assert rows[0]["id"] == world.mango.pk
     out = StringIO()
     call_command("match", str(world.need.pk), "--experts", "--json", stdout=out)
-    assert json.loads(out.getvalue())[0]["id"] == world.expert.pk
+    assert json.loads(out.getvalue())["matches"][0]["id"] == world.expert.pk
 
 
 def test_api_shapes_and_ids(world):

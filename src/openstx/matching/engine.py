@@ -8,6 +8,7 @@ brute force over a float32 matrix (10,000 × 384 ≈ 15 MB) takes about a millis
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,10 +17,15 @@ import numpy as np
 
 from openstx.matching.lexical import BM25Index, prepare, shared_phrases
 
-#: Fusion defaults, chosen by ``openstx bench match`` (see docs/matching.md): a weighted sum of
-#: min-max-normalised scores beat reciprocal-rank fusion on the dev set.
-FUSION = "weighted"
+DIM = 384
+
+#: Fusion defaults, chosen by ``openstx bench match`` (see docs/matching.md and :func:`fuse`).
+FUSION = "adaptive"
 SEMANTIC_WEIGHT = 0.7
+#: Adaptive fusion: a candidate covering this share of the demand's content (IDF-weighted)
+#: keeps its full lexical weight; below, the lexical part shrinks as (cover / COVER_FULL)^POWER.
+COVER_FULL = 0.5
+COVER_POWER = 1.0
 RRF_K = 60
 #: How deep each ranker's list goes into the fusion.
 DEPTH = 100
@@ -100,54 +106,172 @@ def closest_field(a: Sequence[str], b: Sequence[str]) -> str | None:
 
 
 class CandidateIndex:
-    """Records + their vectors + a BM25 index, searchable with filters."""
+    """Records + their vectors + a BM25 index, searchable with filters, updated in place.
 
-    def __init__(self, records: list[Record], vectors: np.ndarray | None) -> None:
-        self.records = records
-        self.pos = {r.id: i for i, r in enumerate(records)}
-        n = len(records)
-        if vectors is None:
-            vectors = np.zeros((n, 384), dtype=np.float32)
-        self.matrix = np.ascontiguousarray(vectors, dtype=np.float32)
-        self.has_vector = np.any(self.matrix != 0, axis=1) if n else np.zeros(0, dtype=bool)
-        self.lex = BM25Index(r.text for r in records)
-        self.trl = np.asarray([r.trl if r.trl is not None else -1 for r in records], dtype=np.int16)
-        self.region = np.asarray([r.region or "" for r in records], dtype=object)
-        bits = {str(d): 1 << d for d in range(10)}
-        self.top_bits = np.asarray(
-            [sum(bits.get(c, 0) for c in top_level(r.fields)) for r in records], dtype=np.int32
+    Each record sits in a *slot*. :meth:`upsert` adds a record or replaces one (the old slot is
+    freed, the new one appended), :meth:`set_vector` stores a vector computed later and
+    :meth:`remove` frees a slot — each costs one record's tokenisation, not a rebuild. Free slots
+    never rank. ``records[slot]`` is ``None`` for a free slot."""
+
+    def __init__(self, records: Sequence[Record] = (), vectors: np.ndarray | None = None) -> None:
+        #: held by updates and searches: a search never sees a half-applied update
+        self.lock = threading.RLock()
+        self.records: list[Record | None] = []
+        self.pos: dict[Any, int] = {}
+        self.lex = BM25Index()
+        cap = max(16, len(records))
+        self.matrix = np.zeros((cap, DIM), dtype=np.float32)
+        self._has_vector = np.zeros(cap, dtype=bool)
+        self._alive = np.zeros(cap, dtype=bool)
+        self._trl = np.full(cap, -1, dtype=np.int16)
+        self._top_bits = np.zeros(cap, dtype=np.int32)
+        self._region: list[str] = []
+        self._region_arr: np.ndarray | None = None
+        for i, rec in enumerate(records):
+            self.upsert(rec, None if vectors is None else vectors[i])
+
+    # --- updates ------------------------------------------------------------------------
+    def _grow(self) -> None:
+        cap = len(self._alive) * 2
+        for name in ("matrix", "_has_vector", "_alive", "_trl", "_top_bits"):
+            old = getattr(self, name)
+            new = np.zeros((cap, *old.shape[1:]), dtype=old.dtype)
+            if name == "_trl":
+                new[:] = -1
+            new[: len(old)] = old
+            setattr(self, name, new)
+
+    def upsert(self, rec: Record, vector: np.ndarray | None = None) -> int:
+        """Add ``rec`` or replace the record with the same id; ``vector`` None keeps the one the
+        record had (if any). Returns the new slot."""
+        with self.lock:
+            return self._upsert(rec, vector)
+
+    def _upsert(self, rec: Record, vector: np.ndarray | None) -> int:
+        old = self.pos.get(rec.id)
+        if vector is None and old is not None and self._has_vector[old]:
+            vector = self.matrix[old].copy()
+        if old is not None:
+            self.remove(rec.id)
+        slot = self.lex.add(rec.text)
+        if slot >= len(self._alive):
+            self._grow()
+        self.records.append(rec)
+        self._region.append(rec.region or "")
+        self._region_arr = None
+        self.pos[rec.id] = slot
+        self._alive[slot] = True
+        self._trl[slot] = rec.trl if rec.trl is not None else -1
+        self._top_bits[slot] = sum(1 << int(c) for c in top_level(rec.fields) if c.isdigit())
+        if vector is not None:
+            self.set_vector(rec.id, vector)
+        return slot
+
+    def set_vector(self, rid: Any, vector: np.ndarray | None) -> bool:
+        with self.lock:
+            return self._set_vector(rid, vector)
+
+    def _set_vector(self, rid: Any, vector: np.ndarray | None) -> bool:
+        slot = self.pos.get(rid)
+        if slot is None:
+            return False
+        if vector is None:
+            self.matrix[slot] = 0
+            self._has_vector[slot] = False
+        else:
+            self.matrix[slot] = vector
+            self._has_vector[slot] = bool(np.any(self.matrix[slot] != 0))
+        return True
+
+    def remove(self, rid: Any) -> bool:
+        with self.lock:
+            return self._remove(rid)
+
+    def _remove(self, rid: Any) -> bool:
+        slot = self.pos.pop(rid, None)
+        if slot is None:
+            return False
+        self.lex.remove(slot)
+        self.records[slot] = None
+        self._alive[slot] = False
+        self._has_vector[slot] = False
+        self.matrix[slot] = 0
+        return True
+
+    def compact(self) -> CandidateIndex:
+        """A fresh index with the live records only (after many removals)."""
+        live = [(r, self.pos[r.id]) for r in self.records if r is not None]
+        vectors = np.asarray(
+            [self.matrix[s] for _r, s in live] or np.zeros((0, DIM)), dtype=np.float32
         )
+        return CandidateIndex([r for r, _s in live], vectors)
 
+    # --- views --------------------------------------------------------------------------
     def __len__(self) -> int:
+        return len(self.pos)
+
+    @property
+    def slots(self) -> int:
         return len(self.records)
+
+    @property
+    def free_slots(self) -> int:
+        return self.slots - len(self.pos)
+
+    @property
+    def has_vector(self) -> np.ndarray:
+        return self._has_vector[: self.slots]
+
+    @property
+    def waiting(self) -> int:
+        """Live records that have no vector yet (ranked lexically only)."""
+        n = self.slots
+        return int(np.count_nonzero(self._alive[:n] & ~self._has_vector[:n]))
+
+    def live_records(self) -> list[Record]:
+        return [r for r in self.records if r is not None]
+
+    def subset(self, keep: Sequence[Any]) -> CandidateIndex:
+        """A new index of the records with these ids (the benchmark's dev-set pool)."""
+        slots = [self.pos[rid] for rid in keep if rid in self.pos]
+        return CandidateIndex(
+            [self.records[s] for s in slots],  # type: ignore[misc]
+            self.matrix[slots] if slots else np.zeros((0, DIM), dtype=np.float32),
+        )
 
     # --- filters ------------------------------------------------------------------------
     def mask(self, q: Query) -> tuple[np.ndarray, np.ndarray]:
-        """(allowed, field-compatible) boolean arrays."""
-        n = len(self.records)
-        allowed = np.ones(n, dtype=bool)
+        """(allowed, field-compatible) boolean arrays, one per slot."""
+        n = self.slots
+        allowed = self._alive[:n].copy()
+        trl = self._trl[:n]
         if q.min_trl:
-            allowed &= (self.trl < 0) | (self.trl >= q.min_trl)
+            allowed &= (trl < 0) | (trl >= q.min_trl)
         if q.trl is not None:  # offer -> demands: the offer must reach each demand's minimum
-            allowed &= self.trl <= q.trl
+            allowed &= trl <= q.trl
         for rid in q.exclude:
             i = self.pos.get(rid)
             if i is not None:
                 allowed[i] = False
         qbits = sum(1 << int(c) for c in top_level(q.fields) if c.isdigit())
-        if qbits:
-            compatible = (self.top_bits == 0) | ((self.top_bits & qbits) != 0)
-        else:
-            compatible = np.ones(n, dtype=bool)
+        bits = self._top_bits[:n]
+        compatible = (bits == 0) | ((bits & qbits) != 0) if qbits else np.ones(n, dtype=bool)
         if q.field_mode == "strict":
             allowed &= compatible
         return allowed, compatible
 
+    @property
+    def region(self) -> np.ndarray:
+        if self._region_arr is None or len(self._region_arr) != self.slots:
+            self._region_arr = np.asarray(self._region, dtype=object)
+        return self._region_arr
+
     # --- rankers ------------------------------------------------------------------------
     def semantic_scores(self, q: Query) -> np.ndarray:
-        if q.vector is None or not len(self.records):
-            return np.zeros(len(self.records), dtype=np.float32)
-        return self.matrix @ np.asarray(q.vector, dtype=np.float32)
+        n = self.slots
+        if q.vector is None or not n:
+            return np.zeros(n, dtype=np.float32)
+        return self.matrix[:n] @ np.asarray(q.vector, dtype=np.float32)
 
     def lexical_scores(self, q: Query) -> np.ndarray:
         return self.lex.score(q.text)
@@ -161,14 +285,31 @@ class CandidateIndex:
         weight: float | None = None,
         reasons: bool = True,
     ) -> list[Match]:
-        if not self.records:
+        with self.lock:
+            return self._search(q, limit, method, fusion, weight, reasons)
+
+    def _search(
+        self,
+        q: Query,
+        limit: int,
+        method: str,
+        fusion: str | None,
+        weight: float | None,
+        reasons: bool,
+    ) -> list[Match]:
+        if not self.pos:
             return []
         allowed, compatible = self.mask(q)
         idx = np.flatnonzero(allowed)
         if not len(idx):
             return []
         sem_all = self.semantic_scores(q) if method != "lexical" else None
-        lex_all = self.lexical_scores(q) if method != "semantic" else None
+        cover_all = None
+        if method != "semantic":
+            lex_all, cover_all = self.lex.score(q.text, coverage=True)
+        else:
+            lex_all = None
+        has_vec = self._has_vector[: self.slots][idx]
         fused = fuse(
             idx,
             sem_all,
@@ -176,6 +317,8 @@ class CandidateIndex:
             fusion or FUSION,
             SEMANTIC_WEIGHT if weight is None else weight,
             q.vector is not None,
+            cover=cover_all[idx] if cover_all is not None else None,
+            has_vec=has_vec,
         )
         # boosts and soft field penalty
         if q.region:
@@ -184,13 +327,14 @@ class CandidateIndex:
             qs = {c[:3] for c in q.fields if len(c) >= 3}
             if qs:
                 for k, i in enumerate(idx):
-                    if qs & {c[:3] for c in self.records[i].fields}:
+                    if qs & {c[:3] for c in self.records[i].fields}:  # type: ignore[union-attr]
                         fused[k] *= 1 + SECTOR_BOOST
         if q.field_mode != "strict":
             fused[~compatible[idx]] *= 0.8
         weak = np.ones(len(idx), dtype=bool)
         if sem_all is not None and q.vector is not None:
-            weak &= sem_all[idx] < MIN_COSINE
+            # a candidate without a vector yet is judged by its words alone
+            weak &= (sem_all[idx] < MIN_COSINE) | ~has_vec
         if lex_all is not None:
             weak &= lex_all[idx] <= 0
         fused = np.where(weak, -1.0, fused + 1e-6)
@@ -202,6 +346,7 @@ class CandidateIndex:
                 break
             i = int(idx[k])
             rec = self.records[i]
+            assert rec is not None
             sem = float(sem_all[i]) if sem_all is not None else 0.0
             lex = float(lex_all[i]) if lex_all is not None else 0.0
             m = Match(rec, float(fused[k]), sem, lex, [], [])
@@ -218,8 +363,22 @@ def fuse(
     fusion: str,
     weight: float,
     has_vector: bool,
+    cover: np.ndarray | None = None,
+    has_vec: np.ndarray | None = None,
 ) -> np.ndarray:
-    """One score per allowed candidate (``idx``)."""
+    """One score per allowed candidate (``idx``).
+
+    - ``weighted``: ``weight`` × min-max semantic + (1 − ``weight``) × lexical / best lexical;
+    - ``rrf``: reciprocal-rank fusion (k = ``RRF_K``) of both rankings' top ``DEPTH``;
+    - ``adaptive``: the weighted sum, but each candidate's lexical part is scaled by how much
+      of the demand it covers (IDF-weighted share of the demand's content syllables, synonyms
+      included), relative to ``COVER_FULL``: words shared by chance (one syllable of a long
+      demand) no longer push a close-in-meaning answer out of the top 10, while a candidate
+      that repeats most of the demand keeps its full lexical weight.
+
+    Candidates without a vector yet (``has_vec`` False) get their semantic part from their
+    lexical rank instead, so they are neither dropped nor favoured.
+    """
     n = len(idx)
     sem = sem_all[idx] if sem_all is not None and has_vector else None
     lex = lex_all[idx] if lex_all is not None else None
@@ -237,8 +396,14 @@ def fuse(
                 order = order[scores[order] > 0]
             out[order] += 1.0 / (RRF_K + 1 + np.arange(len(order)))
         return out
+    sem_part = _minmax(sem, DEPTH)
+    lex_part = _minmax_pos(lex, DEPTH)
+    if has_vec is not None and not has_vec.all():
+        sem_part = np.where(has_vec, sem_part, lex_part)
+    if fusion == "adaptive" and cover is not None:
+        lex_part = lex_part * np.clip(cover / COVER_FULL, 0, 1) ** COVER_POWER
     # weighted sum of min-max normalised scores, each over its own top DEPTH
-    return weight * _minmax(sem, DEPTH) + (1 - weight) * _minmax_pos(lex, DEPTH)
+    return weight * sem_part + (1 - weight) * lex_part
 
 
 def _minmax(x: np.ndarray, depth: int | None = None) -> np.ndarray:

@@ -15,6 +15,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -211,42 +212,115 @@ def expand_query(toks: list[str]) -> list[str]:
 
 
 class BM25Index:
-    """Okapi BM25 over a fixed list of documents; ``score(query)`` gives one float per document."""
+    """Okapi BM25 that can be updated one document at a time.
 
-    def __init__(self, docs: Iterable[str], k1: float = 1.2, b: float = 0.6) -> None:
+    Documents live in *slots*: :meth:`add` appends one (its postings keep the raw term
+    frequency), :meth:`remove` frees its slot (postings of a removed slot are ignored and its
+    length leaves the average). The BM25 weights are computed at query time from the raw term
+    frequencies, the live document count and average length, so an update costs one document's
+    tokenisation, not a rebuild. :meth:`score` gives one float per slot (0 for free slots)."""
+
+    def __init__(self, docs: Iterable[str] = (), k1: float = 1.2, b: float = 0.6) -> None:
         self.k1, self.b = k1, b
-        postings: dict[str, tuple[list[int], list[int]]] = {}
-        lengths = []
-        for i, text in enumerate(docs):
-            counts = Counter(terms(tokens(text)))
-            lengths.append(sum(counts.values()))
-            for term, tf in counts.items():
-                ids, tfs = postings.setdefault(term, ([], []))
-                ids.append(i)
-                tfs.append(tf)
-        self.n = len(lengths)
-        dl = np.asarray(lengths, dtype=np.float32)
-        avg = float(dl.mean()) if self.n else 1.0
-        norm = k1 * (1 - b + b * dl / max(avg, 1e-6))
-        self.postings: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-        self.idf: dict[str, float] = {}
-        for term, (ids, tfs) in postings.items():
-            idx = np.asarray(ids, dtype=np.int32)
-            tf = np.asarray(tfs, dtype=np.float32)
-            self.postings[term] = (idx, tf * (k1 + 1) / (tf + norm[idx]))
-            df = len(ids)
-            self.idf[term] = math.log(1 + (self.n - df + 0.5) / (df + 0.5))
+        self._ids: dict[str, list[int]] = {}
+        self._tfs: dict[str, list[int]] = {}
+        self._arrays: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self.df: Counter[str] = Counter()
+        self.lengths: list[int] = []
+        self.alive: list[bool] = []
+        self._doc_terms: list[tuple[str, ...]] = []
+        self.live = 0
+        self._total_len = 0
+        self._dl: np.ndarray | None = None
+        self._alive_arr: np.ndarray | None = None
+        for text in docs:
+            self.add(text)
 
-    def score(self, query: str) -> np.ndarray:
-        scores = np.zeros(self.n, dtype=np.float32)
-        for term, qtf in Counter(expand_query(tokens(query))).items():
-            hit = self.postings.get(term)
+    @property
+    def n(self) -> int:
+        """Number of slots (live and free)."""
+        return len(self.lengths)
+
+    def add(self, text: str) -> int:
+        """Index ``text`` in a new slot; returns the slot."""
+        slot = len(self.lengths)
+        counts = Counter(terms(tokens(text)))
+        for term, tf in counts.items():
+            self._ids.setdefault(term, []).append(slot)
+            self._tfs.setdefault(term, []).append(tf)
+            self._arrays.pop(term, None)
+            self.df[term] += 1
+        length = sum(counts.values())
+        self.lengths.append(length)
+        self.alive.append(True)
+        self._doc_terms.append(tuple(counts))
+        self.live += 1
+        self._total_len += length
+        self._dl = self._alive_arr = None
+        return slot
+
+    def remove(self, slot: int) -> None:
+        """Forget the document in ``slot`` (its postings stay but never score)."""
+        if slot >= len(self.alive) or not self.alive[slot]:
+            return
+        self.alive[slot] = False
+        for term in self._doc_terms[slot]:
+            self.df[term] -= 1
+        self._doc_terms[slot] = ()
+        self.live -= 1
+        self._total_len -= self.lengths[slot]
+        self._dl = self._alive_arr = None
+
+    def _postings(self, term: str) -> tuple[np.ndarray, np.ndarray] | None:
+        hit = self._arrays.get(term)
+        if hit is None:
+            ids = self._ids.get(term)
+            if not ids:
+                return None
+            hit = (np.asarray(ids, dtype=np.int32), np.asarray(self._tfs[term], dtype=np.float32))
+            self._arrays[term] = hit
+        return hit
+
+    def score(self, query: str, coverage: bool = False) -> Any:
+        """BM25 per slot; with ``coverage``, also the share (0–1, IDF-weighted) of the query's
+        content syllables each document contains (a synonym counts for the word it expands)."""
+        n = self.n
+        scores = np.zeros(n, dtype=np.float32)
+        cover = np.zeros(n, dtype=np.float32) if coverage else None
+        if not self.live:
+            return (scores, cover) if coverage else scores
+        if self._dl is None:
+            self._dl = np.asarray(self.lengths, dtype=np.float32)
+            self._alive_arr = np.asarray(self.alive, dtype=bool)
+        avg = self._total_len / max(self.live, 1)
+        norm_base = self.k1 * (1 - self.b + self.b * self._dl / max(avg, 1e-6))
+        toks = tokens(query)
+        counted = Counter(expand_query(toks))
+        own = {t for t in terms(toks) if "_" not in t}
+        total_idf = 0.0
+        for term, qtf in counted.items():
+            df = self.df.get(term, 0)
+            idf = math.log(1 + (self.live - df + 0.5) / (df + 0.5))
+            if coverage and term in own:
+                total_idf += idf
+            if df <= 0:
+                continue
+            hit = self._postings(term)
             if hit is None:
                 continue
-            idx, w = hit
+            idx, tf = hit
+            w = tf * (self.k1 + 1) / (tf + norm_base[idx])
             # a repeated query term counts a little more, not linearly
-            scores[idx] += w * (self.idf[term] * (1 + 0.3 * math.log(qtf)))
-        return scores
+            scores[idx] += w * (idf * (1 + 0.3 * math.log(qtf)))
+            if cover is not None and "_" not in term:
+                cover[idx] += idf
+        scores[~self._alive_arr] = 0
+        if cover is None:
+            return scores
+        cover[~self._alive_arr] = 0
+        if total_idf > 0:
+            np.clip(cover / total_idf, 0, 1, out=cover)
+        return scores, cover
 
 
 # --- shared concepts (reasons) ------------------------------------------------------------------

@@ -1,5 +1,7 @@
-"""Matching: the embedding store, cached candidate indexes, the matcher directions, connections
-made from a match, saved searches and alerts. Views, the API, the CLI and jobs call these.
+"""Matching: the matcher directions, connections made from a match, saved searches and alerts.
+Views, the API, the CLI and jobs call these. The vectors store is :mod:`openstx.matching.store`,
+the per-process candidate indexes :mod:`openstx.matching.candidates` (their public functions are
+re-exported here).
 
 Directions:
 
@@ -16,10 +18,7 @@ listing being matched (``core.permissions.can(user, VIEW, listing)``).
 from __future__ import annotations
 
 import logging
-import threading
-import time
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -27,7 +26,6 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -39,9 +37,36 @@ from openstx.core.permissions import (
     organization_ids,
 )
 from openstx.matching import embeddings
-from openstx.matching.engine import CandidateIndex, Match, Query, Record
+from openstx.matching.candidates import (
+    bump as _bump,
+)
+from openstx.matching.candidates import (
+    field_info,
+    get_index,
+    invalidate,
+    province_of,
+    record_of,
+    waiting,
+)
+from openstx.matching.engine import Match, Query
 from openstx.matching.models import Embedding, MatchAlert, Subscription
-from openstx.matching.texts import demand_text, expert_text, listing_text, offer_text
+from openstx.matching.store import (
+    after_write,
+    embed,
+    embed_pending,
+    pending_count,
+    roles_for,
+    store_vectors,
+    stored_vectors,
+)
+from openstx.matching.texts import (
+    demand_text,
+    kind_of,
+    listing_text,
+    models_by_kind,
+    offer_text,
+    text_of,
+)
 
 log = logging.getLogger(__name__)
 
@@ -58,257 +83,35 @@ __all__ = [
     "check_alerts",
     "send_digest",
     "embed_pending",
+    "after_write",
+    "embed",
+    "get_index",
+    "invalidate",
+    "kind_of",
+    "pending_count",
+    "province_of",
+    "record_of",
+    "store_vectors",
+    "stored_vectors",
+    "text_of",
+    "waiting",
+    "_bump",
 ]
 
 PUBLISHED = "published"
 #: A new listing alerts a subscription when it enters the subscribed listing's top N matches.
 ALERT_TOP = getattr(settings, "OPENSTX_MATCH_ALERT_TOP", 10)
-#: Missing vectors encoded inline when an index is built (beyond that: the background job).
-INLINE_ENCODE_MAX = 32
-
-
-def _models() -> dict[str, Any]:
-    from openstx.directory.models import Expert
-    from openstx.exchange.models import Demand, Offer
-
-    return {"offer": Offer, "demand": Demand, "expert": Expert}
-
-
-def kind_of(obj: Any) -> str:
-    return {v: k for k, v in _models().items()}[type(obj)]
-
-
-def text_of(obj: Any) -> str:
-    kind = kind_of(obj)
-    if kind == "offer":
-        return offer_text(obj)
-    if kind == "demand":
-        return demand_text(obj)
-    return expert_text(obj)
-
-
-# --- the embedding store ------------------------------------------------------------------------
 
 
 def _ct(model: Any) -> ContentType:
     return ContentType.objects.get_for_model(model)
 
 
-def stored_vectors(
-    model: Any, role: str, ids: Iterable[int] | None = None
-) -> dict[int, tuple[str, np.ndarray]]:
-    qs = Embedding.objects.filter(
-        content_type=_ct(model), role=role, model_name=embeddings.MODEL_NAME
-    )
-    if ids is not None:
-        qs = qs.filter(object_id__in=list(ids))
-    return {
-        oid: (h, embeddings.from_bytes(v))
-        for oid, h, v in qs.values_list("object_id", "text_hash", "vector").iterator(
-            chunk_size=2000
-        )
-    }
+def _models() -> dict[str, Any]:
+    return models_by_kind()
 
 
-def embed(objs: Sequence[Any], role: str, processes: int = 1, progress: Any = None) -> int:
-    """Encode the records whose text changed since their vector was stored; returns how many."""
-    if not objs:
-        return 0
-    model = type(objs[0])
-    ct = _ct(model)
-    texts = {o.pk: text_of(o) for o in objs}
-    hashes = {pk: embeddings.text_hash(t, role) for pk, t in texts.items()}
-    have = dict(
-        Embedding.objects.filter(content_type=ct, role=role, object_id__in=list(texts)).values_list(
-            "object_id", "text_hash"
-        )
-    )
-    todo = [pk for pk in texts if have.get(pk) != hashes[pk]]
-    if not todo:
-        return 0
-    batch = [texts[pk] for pk in todo]
-    if processes > 1 and len(batch) > 64:
-        vecs = embeddings.encode_parallel(batch, role, processes=processes, progress=progress)
-    else:
-        vecs = embeddings.encode(batch, role)
-        if progress is not None:
-            progress.advance(len(batch))
-    by_pk = {o.pk: o for o in objs}
-    return store_vectors([by_pk[pk] for pk in todo], role, vecs, texts=[texts[pk] for pk in todo])
-
-
-def store_vectors(
-    objs: Sequence[Any], role: str, vecs: np.ndarray, texts: Sequence[str] | None = None
-) -> int:
-    """Save vectors computed elsewhere (a job, worker processes, a cache on disk)."""
-    if not objs:
-        return 0
-    ct = _ct(type(objs[0]))
-    texts = list(texts) if texts is not None else [text_of(o) for o in objs]
-    rows = [
-        Embedding(
-            content_type=ct,
-            object_id=o.pk,
-            role=role,
-            text_hash=embeddings.text_hash(texts[i], role),
-            model_name=embeddings.MODEL_NAME,
-            vector=embeddings.to_bytes(vecs[i]),
-        )
-        for i, o in enumerate(objs)
-    ]
-    with transaction.atomic():
-        Embedding.objects.filter(
-            content_type=ct, role=role, object_id__in=[o.pk for o in objs]
-        ).delete()
-        Embedding.objects.bulk_create(rows, batch_size=500)
-    _bump()
-    return len(rows)
-
-
-def roles_for(kind: str) -> tuple[str, ...]:
-    # offers and demands are found (passage) and also ask (query: offer -> demands and back)
-    return (embeddings.PASSAGE,) if kind == "expert" else (embeddings.PASSAGE, embeddings.QUERY)
-
-
-def _candidates_qs(kind: str) -> Any:
-    model = _models()[kind]
-    if kind == "expert":
-        return model.objects.select_related("organization").prefetch_related(
-            "fields", "publications"
-        )
-    qs = model.objects.filter(status=PUBLISHED).prefetch_related("fields")
-    return qs.select_related("region__parent__parent", "region__successor")
-
-
-def embed_pending(
-    processes: int = 0,
-    kinds: Sequence[str] = ("offer", "demand", "expert"),
-    job: Any = None,
-    roles: Sequence[str] | None = None,
-) -> dict[str, int]:
-    """Bring every candidate's vectors up to date (CLI, jobs, the benchmark)."""
-    from openstx.core.progress import Progress
-
-    counts = {}
-    for kind in kinds:
-        objs = list(_candidates_qs(kind))
-        for role in roles_for(kind):
-            if roles is not None and role not in roles:
-                continue
-            with Progress(
-                total=len(objs), desc=f"{kind} {role}", job=job, unit="rec", bar=False
-            ) as progress:
-                counts[f"{kind}:{role}"] = embed(
-                    objs, role, processes=processes or 1, progress=progress
-                )
-    return counts
-
-
-# --- candidate indexes (cached per process, rebuilt when rows or vectors change) ---------------
-
-_cache: dict[str, tuple[Any, CandidateIndex, int, float]] = {}
-_cache_lock = threading.Lock()
-_version = [0]
-
-
-def _bump() -> None:
-    _version[0] += 1
-
-
-def invalidate() -> None:
-    with _cache_lock:
-        _cache.clear()
-    _bump()
-
-
-def _stamp(kind: str) -> tuple:
-    model = _models()[kind]
-    qs = model.objects.all() if kind == "expert" else model.objects.filter(status=PUBLISHED)
-    rows = qs.aggregate(n=Count("pk"), m=Max("updated_at"))
-    emb = Embedding.objects.filter(content_type=_ct(model), role=embeddings.PASSAGE).aggregate(
-        n=Count("pk"), m=Max("updated_at")
-    )
-    return (rows["n"], rows["m"], emb["n"], emb["m"])
-
-
-def province_of(unit: Any) -> Any:
-    """The province of an administrative unit (after the 2025 merges: its successor)."""
-    while unit is not None and getattr(unit, "level", 1) > 1 and unit.parent_id:
-        unit = unit.parent
-    if unit is not None and not getattr(unit, "is_current", True) and unit.successor_id:
-        unit = unit.successor
-    return unit
-
-
-def _field_info(obj: Any) -> tuple[tuple[str, ...], dict[str, str]]:
-    fields = list(obj.fields.all())
-    return tuple(f.code for f in fields), {f.code: f.name for f in fields}
-
-
-def record_of(obj: Any, kind: str) -> Record:
-    codes, names = _field_info(obj)
-    if kind == "expert":
-        return Record(
-            id=obj.pk,
-            external_id=obj.external_id or "",
-            title=obj.display_name,
-            text=expert_text(obj),
-            fields=codes,
-            field_names=names,
-            keywords=tuple(obj.keyword_list),
-            extra={"url": obj.get_absolute_url(), "kind": kind},
-        )
-    unit = province_of(obj.region)
-    return Record(
-        id=obj.pk,
-        external_id=obj.external_id or "",
-        title=obj.title,
-        text=text_of(obj),
-        fields=codes,
-        field_names=names,
-        trl=obj.trl if kind == "offer" else obj.min_trl,
-        region=unit.code if unit else None,
-        region_name=unit.name if unit else "",
-        keywords=tuple(obj.keyword_list),
-        extra={"url": obj.get_absolute_url(), "kind": kind},
-    )
-
-
-#: Seconds during which a cached index is trusted without asking the database (changes made in
-#: this process invalidate at once; other processes' changes show within this delay).
-STAMP_SECONDS = 1.0
-
-
-def get_index(kind: str) -> CandidateIndex:
-    """The candidate index of ``kind`` (published offers/demands, or experts), kept per process."""
-    now = time.monotonic()
-    with _cache_lock:
-        hit = _cache.get(kind)
-        if hit is not None and hit[2] == _version[0] and now - hit[3] < STAMP_SECONDS:
-            return hit[1]
-    version = _version[0]
-    stamp = _stamp(kind)
-    with _cache_lock:
-        if hit is not None and hit[0] == stamp:
-            _cache[kind] = (stamp, hit[1], version, now)
-            return hit[1]
-    objs = list(_candidates_qs(kind))
-    vectors = stored_vectors(_models()[kind], embeddings.PASSAGE)
-    missing = [o for o in objs if o.pk not in vectors]
-    if missing and len(missing) <= INLINE_ENCODE_MAX:
-        embed(missing, embeddings.PASSAGE)
-        vectors = stored_vectors(_models()[kind], embeddings.PASSAGE)
-        stamp = _stamp(kind)
-    records = [record_of(o, kind) for o in objs]
-    matrix = np.zeros((len(records), embeddings.DIM), dtype=np.float32)
-    for i, o in enumerate(objs):
-        v = vectors.get(o.pk)
-        if v is not None:
-            matrix[i] = v[1]
-    index = CandidateIndex(records, matrix)
-    with _cache_lock:
-        _cache[kind] = (stamp, index, version, time.monotonic())
-    return index
+_field_info = field_info
 
 
 def query_vector(obj: Any) -> np.ndarray:
@@ -671,159 +474,3 @@ def needs_refresh(obj: Any) -> bool:
     # a listing published (again) after its vector was stored has not been alerted yet
     published = getattr(obj, "published_at", None)
     return bool(published and row[1] and published > row[1])
-
-
-# --- the dev set (benchmark) ---------------------------------------------------------------------
-
-
-@dataclass
-class _Loaded:
-    offers: int
-    demands: int
-
-
-def load_devset_rows(offers: list[dict], demands: list[dict]) -> dict[str, int]:
-    """Load benchmark rows into the exchange models (idempotent by external_id)."""
-    from openstx.directory.models import Organization
-    from openstx.exchange.models import Demand, Offer
-    from openstx.matching.signals import suppressed
-    from openstx.taxonomy.models import AdministrativeUnit, FieldOfScience
-
-    if not FieldOfScience.objects.exists():
-        from openstx.taxonomy.services import load_all
-
-        load_all()
-    fields = {f.code: f for f in FieldOfScience.objects.all()}
-    units = {u.code: u for u in AdministrativeUnit.objects.filter(level=1)}
-    orgs: dict[str, Any] = {}
-
-    def org(name: str) -> Any:
-        if name not in orgs:
-            orgs[name] = Organization.objects.filter(
-                name=name
-            ).first() or Organization.objects.create(name=name)
-        return orgs[name]
-
-    def codes(value: str) -> list[Any]:
-        return [fields[c] for c in value.split(";") if c in fields]
-
-    now = timezone.now()
-    with transaction.atomic(), suppressed():
-        for row in offers:
-            obj = Offer.objects.filter(external_id=row["external_id"]).first() or Offer(
-                external_id=row["external_id"]
-            )
-            obj.title, obj.summary = row["title"], row.get("summary", "")
-            obj.description, obj.keywords = row.get("description", ""), row.get("keywords", "")
-            obj.kind, obj.trl = row.get("kind", "technology"), row.get("trl")
-            obj.owner, obj.region = org(row["owner"]), units.get(row.get("region") or "")
-            obj.status, obj.published_at = PUBLISHED, obj.published_at or now
-            obj.save()
-            obj.fields.set(codes(row.get("fields", "")))
-        for row in demands:
-            obj = Demand.objects.filter(external_id=row["external_id"]).first() or Demand(
-                external_id=row["external_id"]
-            )
-            obj.title, obj.problem = row["title"], row.get("description", "")
-            obj.min_trl, obj.requester = row.get("min_trl"), org(row["requester"])
-            obj.region = units.get(row.get("region") or "")
-            obj.status, obj.published_at = PUBLISHED, obj.published_at or now
-            obj.save()
-            obj.fields.set(codes(row.get("fields", "")))
-    invalidate()
-    return {"offers": len(offers), "demands": len(demands)}
-
-
-def load_synthetic_offers(rows: list[dict], vectors: np.ndarray) -> int:
-    """Benchmark filler: bulk-insert synthetic published offers with precomputed vectors
-    (idempotent by external_id; no signals, no search outbox: a scratch database)."""
-    from openstx.directory.models import Organization
-    from openstx.exchange.models import Offer
-    from openstx.taxonomy.models import FieldOfScience
-
-    have = set(
-        Offer.objects.filter(external_id__startswith="synthetic-").values_list(
-            "external_id", flat=True
-        )
-    )
-    todo = [(i, r) for i, r in enumerate(rows) if r["external_id"] not in have]
-    if not todo:
-        return 0
-    org = Organization.objects.get_or_create(name="Tổ chức thử nghiệm hiệu năng")[0]
-    fields = {f.code: f.pk for f in FieldOfScience.objects.all()}
-    now = timezone.now()
-    with transaction.atomic():
-        objs = Offer.objects.bulk_create(
-            [
-                Offer(
-                    external_id=r["external_id"],
-                    title=r["title"],
-                    slug="synthetic",
-                    summary=r.get("summary", ""),
-                    description=r["description"],
-                    keywords=r["keywords"],
-                    trl=r["trl"],
-                    owner=org,
-                    status=PUBLISHED,
-                    published_at=now,
-                )
-                for _i, r in todo
-            ],
-            batch_size=1000,
-        )
-        objs = list(Offer.objects.filter(external_id__in=[r["external_id"] for _i, r in todo]))
-        by_ext = {o.external_id: o for o in objs}
-        through = Offer.fields.through
-        through.objects.bulk_create(
-            [
-                through(offer_id=by_ext[r["external_id"]].pk, fieldofscience_id=fields[c])
-                for _i, r in todo
-                for c in r["fields"].split(";")
-                if c in fields
-            ],
-            batch_size=2000,
-        )
-        ordered = [by_ext[r["external_id"]] for _i, r in todo]
-        store_vectors(ordered, embeddings.PASSAGE, vectors[[i for i, _r in todo]])
-    invalidate()
-    return len(todo)
-
-
-def devset_index_and_queries(demands: list[dict]) -> tuple[CandidateIndex, list[Query]]:
-    """The product's offer index restricted to the dev set, and one query per dev demand."""
-    from openstx.exchange.models import Demand
-
-    full = get_index("offer")
-    keep = [i for i, r in enumerate(full.records) if str(r.external_id).startswith("devset-")]
-    records = []
-    for i in keep:
-        r = full.records[i]
-        records.append(Record(**{**r.__dict__, "id": r.external_id}))
-    index = CandidateIndex(records, full.matrix[keep])
-    by_ext = {
-        d.external_id: d
-        for d in Demand.objects.filter(external_id__in=[d["external_id"] for d in demands])
-        .prefetch_related("fields")
-        .select_related("region__parent__parent")
-    }
-    queries = []
-    for row in demands:
-        d = by_ext[row["external_id"]]
-        codes, _names = _field_info(d)
-        unit = province_of(d.region)
-        queries.append(
-            Query(
-                text=demand_text(d),
-                vector=query_vector(d),
-                fields=codes,
-                min_trl=d.min_trl,
-                region=unit.code if unit else None,
-            )
-        )
-    return index, queries
-
-
-def timed(func: Any, *args: Any, **kwargs: Any) -> tuple[Any, float]:
-    t = time.perf_counter()
-    out = func(*args, **kwargs)
-    return out, (time.perf_counter() - t) * 1000

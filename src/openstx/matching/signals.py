@@ -75,9 +75,16 @@ def _on_save(sender: Any, instance: Any, raw: bool = False, **kwargs: Any) -> No
 
 
 def services_invalidate() -> None:
-    from openstx.matching import services
+    from openstx.matching import candidates
 
-    services._bump()
+    candidates.bump()
+
+
+def _on_bulk_write(sender: Any, **kwargs: Any) -> None:
+    """A bulk write (``core.derived``) of offers, demands or experts: this process's indexes
+    look at the database again at once (the writer itself calls ``store.after_write`` for the
+    vectors)."""
+    services_invalidate()
 
 
 def _connect() -> None:
@@ -86,6 +93,14 @@ def _connect() -> None:
 
     for model in (Offer, Demand, Expert):
         post_save.connect(_on_save, sender=model, dispatch_uid=f"matching-{model.__name__}")
+    try:
+        from openstx.core.derived import records_written
+    except ImportError:  # pragma: no cover - older core without bulk-write announcements
+        return
+    for model in (Offer, Demand, Expert):
+        records_written.connect(
+            _on_bulk_write, sender=model, dispatch_uid=f"matching-bulk-{model.__name__}"
+        )
 
 
 _connect()

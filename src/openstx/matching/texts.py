@@ -4,6 +4,7 @@ stored text hash, the vector and the lexical index always agree)."""
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from openstx.core.text import clean
 
@@ -59,3 +60,25 @@ def expert_text(expert) -> str:  # type: ignore[no-untyped-def]
         pubs,
         tasks,
     )
+
+
+def models_by_kind() -> dict[str, Any]:
+    """The three kinds of candidates and their models."""
+    from openstx.directory.models import Expert
+    from openstx.exchange.models import Demand, Offer
+
+    return {"offer": Offer, "demand": Demand, "expert": Expert}
+
+
+def kind_of(obj: Any) -> str:
+    return {v: k for k, v in models_by_kind().items()}[type(obj)]
+
+
+def text_of(obj: Any) -> str:
+    """The text that stands for ``obj`` (offer, demand or expert)."""
+    kind = kind_of(obj)
+    if kind == "offer":
+        return offer_text(obj)
+    if kind == "demand":
+        return demand_text(obj)
+    return expert_text(obj)

@@ -34,8 +34,9 @@ def _demand_context(request: HttpRequest, demand) -> dict:  # type: ignore[no-un
     if demand.status == services.PUBLISHED or ctx["can_connect"]:
         ctx["offers"] = services.match_demand(demand, limit=LIMIT)
         ctx["experts"] = services.match_demand(demand, limit=5, experts=True)
+        ctx["waiting"] = services.waiting("offer")
     else:
-        ctx["offers"], ctx["experts"] = [], []
+        ctx["offers"], ctx["experts"], ctx["waiting"] = [], [], 0
     ctx["following"] = (
         request.user.is_authenticated
         and Subscription.objects.filter(user=request.user, demand=demand, active=True).exists()
@@ -62,6 +63,7 @@ def _offer_context(request: HttpRequest, offer) -> dict:  # type: ignore[no-unty
     return {
         "offer": offer,
         "rows": rows,
+        "waiting": services.waiting("demand"),
         "can_connect": services.can_connect(request.user, offer),
         "following": request.user.is_authenticated
         and Subscription.objects.filter(user=request.user, offer=offer, active=True).exists(),

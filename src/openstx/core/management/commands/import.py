@@ -50,6 +50,8 @@ class Command(BaseCommand):
             raise CommandError(str(exc), returncode=2)
         if not result.dry_run and (result.created or result.updated) and not options["no_index"]:
             self._update_search_index(progress=not options["no_progress"])
+        if not result.dry_run and (result.created or result.updated):
+            self._update_vectors(options["kind"], options)
         if options["json"]:
             self.stdout.write(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
         else:
@@ -64,6 +66,17 @@ class Command(BaseCommand):
                 + ("validated" if result.dry_run else "imported"),
                 returncode=1,
             )
+
+    def _update_vectors(self, kind: str, options: dict) -> None:
+        """Matching: the vectors of what was written are computed or queued (it says which)."""
+        from django.apps import apps
+
+        if apps.is_installed("openstx.matching"):
+            from openstx.matching.store import after_write
+
+            done = after_write([kind], bar=False if options["no_progress"] else None)
+            if done["message"]:
+                (self.stderr if options["json"] else self.stdout).write(done["message"])
 
     def _update_search_index(self, progress: bool) -> None:
         """DESIGN §4: when ``import`` returns, what it wrote is searchable."""

@@ -1,5 +1,6 @@
 """``openstx match-embed [--processes N]`` — bring every published listing's and every expert's
-vectors up to date (after a restore, a model change, or a bulk load with signals off)."""
+vectors up to date (after a restore, a model change, or a bulk load with signals off). Vectors
+are stored batch by batch: an interrupted run resumes where it stopped."""
 
 from __future__ import annotations
 
@@ -15,5 +16,5 @@ class Command(BaseCommand):
     def handle(self, *args, **options):  # type: ignore[no-untyped-def]
         from openstx.matching import services
 
-        counts = services.embed_pending(processes=options["processes"])
+        counts = services.embed_pending(processes=options["processes"], bar=None)
         self.stdout.write(", ".join(f"{k}: {v}" for k, v in counts.items()))

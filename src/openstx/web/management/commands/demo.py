@@ -24,4 +24,8 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         for key, value in counts.items():
             self.stdout.write(f"  {key}: {value}")
+        if counts:  # matching: vectors of what was written computed or queued (says which)
+            from openstx.matching.store import after_write
+
+            self.stdout.write(after_write(["offer", "demand", "expert"])["message"])
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
