@@ -28,6 +28,13 @@ class SearchHitOut(Schema):
     score: float
     snippet: str
     url: str
+    missing: list[str] = []
+    similar: bool = False
+
+
+class SuggestionOut(Schema):
+    query: str
+    html: str
 
 
 class FacetValueOut(Schema):
@@ -45,6 +52,10 @@ class SearchOut(Schema):
     num_pages: int
     sort: str
     relaxed: bool
+    partial: bool = False
+    missing: list[str] = []
+    complete: int = 0
+    suggestion: SuggestionOut | None = None
     results: list[SearchHitOut]
     facets: dict[str, list[FacetValueOut]]
     type_counts: dict[str, int]
@@ -77,7 +88,13 @@ def search(request: HttpRequest, params: Query[SearchParams]):  # type: ignore[n
 
     ``q`` accepts any text: words (accents optional), "exact phrase", -exclude, and
     ``type:``, ``field:``, ``year:``, ``org:``, ``trl:``, ``region:``, ``kind:`` filters.
-    ``type`` may be repeated or comma-separated; ``snippet`` is HTML with ``<mark>``."""
+    ``type`` may be repeated or comma-separated; ``snippet`` is HTML with ``<mark>``.
+
+    Records with every word come first, then records with some of them: ``partial`` is true
+    when a returned record lacks a typed word, ``missing`` lists those words (per result too),
+    ``complete`` counts the records with every word. Offers, demands and experts are also
+    found by meaning (``similar``: no typed word, close in meaning). ``suggestion``: a
+    spelling or accent correction when there are few or only partial results."""
     types = [t for value in params.type for t in value.split(",") if t]
     filters = {
         name: getattr(params, name)

@@ -33,11 +33,11 @@ VECTOR_TTL = 60.0
 #: Query embeddings kept in memory.
 QUERY_CACHE_SIZE = 1024
 #: Vector candidates proposed per query (before the index checks who may see them).
-CANDIDATES = 60
+CANDIDATES = 20
 #: A candidate must be at least this similar to the query (cosine; e5 similarities are high).
-MIN_SIMILARITY = 0.80
+MIN_SIMILARITY = 0.82
 #: … and within this distance of the best candidate.
-MAX_GAP = 0.07
+MAX_GAP = 0.05
 
 
 def enabled() -> bool:
@@ -147,31 +147,33 @@ def embed_query(text: str) -> np.ndarray | None:
 def candidates(
     text: str,
     types: list[str] | None = None,
-    limit: int = CANDIDATES,
-    min_similarity: float = MIN_SIMILARITY,
-    max_gap: float = MAX_GAP,
+    limit: int | None = None,
+    min_similarity: float | None = None,
+    max_gap: float | None = None,
 ) -> list[tuple[str, float]]:
-    """``[(record key, cosine)]``, most similar first — NOT yet checked for visibility."""
+    """``[(record key, cosine)]``, most similar first — NOT yet checked for visibility.
+
+    At most ``limit`` per type (so a type filter only narrows, and the type tabs count what
+    each tab shows), at least ``min_similarity`` and within ``max_gap`` of the type's best."""
+    limit = CANDIDATES if limit is None else limit
+    min_similarity = MIN_SIMILARITY if min_similarity is None else min_similarity
+    max_gap = MAX_GAP if max_gap is None else max_gap
     names = semantic_types(types)
     if not names or not text.strip():
         return []
     qv = embed_query(text)
     if qv is None:
         return []
-    keys: list[str] = []
-    sims: list[np.ndarray] = []
+    out: list[tuple[str, float]] = []
     for name in names:
         vecs = vectors(name)
         if vecs is None or vecs.matrix.shape[1] != qv.shape[0]:
             continue
-        keys.extend(vecs.keys)
-        sims.append(vecs.matrix @ qv)
-    if not sims:
-        return []
-    scores = np.concatenate(sims)
-    k = min(limit, scores.size)
-    top = np.argpartition(-scores, k - 1)[:k]
-    top = top[np.argsort(-scores[top])]
-    best = float(scores[top[0]])
-    floor = max(min_similarity, best - max_gap)
-    return [(keys[i], float(scores[i])) for i in top if scores[i] >= floor]
+        scores = vecs.matrix @ qv
+        k = min(limit, scores.size)
+        top = np.argpartition(-scores, k - 1)[:k]
+        top = top[np.argsort(-scores[top])]
+        floor = max(min_similarity, float(scores[top[0]]) - max_gap)
+        out += [(vecs.keys[i], float(scores[i])) for i in top if scores[i] >= floor]
+    out.sort(key=lambda kv: -kv[1])
+    return out

@@ -166,14 +166,13 @@ def _options(
     return [(form, math.log1p(count)) for form, count in best]
 
 
-def did_you_mean(pq: ParsedQuery, searcher: Any, scopes: list[str] | None) -> dict[str, str] | None:
-    """``{"query": corrected text, "html": with the changed words in <em>}`` or None."""
-    tokens = [t for g in pq.groups for t in g.alternatives[0].tokens][:MAX_TOKENS]
+def best_forms(tokens: list[str], searcher: Any, scopes: list[str] | None) -> list[str]:
+    """The likeliest spelling of ``tokens`` in the viewer's records: per token, its accented
+    forms (or, failing that, forms one edit away), chosen together with their neighbours."""
     if not tokens:
-        return None
+        return []
     stamp = id(searcher)
     options = [_options(searcher, t, scopes, stamp) for t in tokens]
-    # best path: unigram counts plus how often adjacent choices occur together
     best: list[tuple[float, list[str]]] = [(score, [form]) for form, score in options[0]]
     for i in range(1, len(options)):
         step = []
@@ -190,7 +189,15 @@ def did_you_mean(pq: ParsedQuery, searcher: Any, scopes: list[str] | None) -> di
             )
             step.append((choice[0], [*choice[1], form]))
         best = step
-    chosen = max(best)[1]
+    return max(best)[1]
+
+
+def did_you_mean(pq: ParsedQuery, searcher: Any, scopes: list[str] | None) -> dict[str, str] | None:
+    """``{"query": corrected text, "html": with the changed words in <em>}`` or None."""
+    tokens = [t for g in pq.groups for t in g.alternatives[0].tokens][:MAX_TOKENS]
+    if not tokens:
+        return None
+    chosen = best_forms(tokens, searcher, scopes)
     if chosen == tokens:
         return None
     html = " ".join(
@@ -198,3 +205,8 @@ def did_you_mean(pq: ParsedQuery, searcher: Any, scopes: list[str] | None) -> di
         for t, c in zip(tokens, chosen, strict=True)
     )
     return {"query": " ".join(chosen), "html": html}
+
+
+def restore(tokens: list[str], searcher: Any, scopes: list[str] | None) -> list[str]:
+    """Accents restored (and typos corrected) from the viewer's records, in context."""
+    return best_forms(tokens, searcher, scopes)

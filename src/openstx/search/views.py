@@ -111,6 +111,11 @@ def search_page(request: HttpRequest) -> HttpResponse:
         "sort_relevance_url": _url(base, sort=None, page=None),
         "sort_date_url": _url(base, sort="date", page=None),
         "clear_url": _url({"q": q}),
+        "suggestion_url": (
+            _url(base, q=results.suggestion["query"], page=None)
+            if results is not None and results.suggestion
+            else ""
+        ),
         "has_filters": bool(filters),
     }
     return render(request, "search/search.html", context)

@@ -105,10 +105,18 @@ class Command(BaseCommand):
             ]
             self.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2))
             return
-        self.stdout.write(f"{results.total} result(s)" + (" (relaxed)" if results.relaxed else ""))
+        self.stdout.write(
+            f"{results.total} result(s), {results.complete} with every word"
+            + (f"; some lack: {', '.join(results.missing)}" if results.partial else "")
+        )
+        if results.suggestion:
+            self.stdout.write(f"Did you mean: {results.suggestion['query']}")
         for n, hit in enumerate(results.hits, start=(results.page - 1) * results.per_page + 1):
             ident = hit.external_id or hit.id
-            self.stdout.write(f"{n:>3}. [{hit.type} {ident}] {hit.title}  ({hit.score:.2f})")
+            note = " [similar meaning]" if hit.similar else ""
+            if hit.missing and not hit.similar:
+                note = f" [missing: {', '.join(hit.missing)}]"
+            self.stdout.write(f"{n:>3}. [{hit.type} {ident}] {hit.title}  ({hit.score:.2f}){note}")
             snippet = _TAGS.sub("", str(hit.snippet))
             if snippet:
                 import html
