@@ -51,17 +51,30 @@ class NormalizedTextMixin(models.Model):
     def normalize_text(self) -> list[str]:
         """NFC-normalise the text fields in memory; return the names of those that changed."""
         changed = []
-        for field in self._meta.concrete_fields:
-            if isinstance(field, models.CharField | models.TextField):
-                value = getattr(self, field.attname)
-                if isinstance(value, str):
-                    normalised = (
-                        clean(value) if isinstance(field, models.CharField) else nfc(value).strip()
-                    )
-                    if normalised != value:
-                        setattr(self, field.attname, normalised)
-                        changed.append(field.attname)
+        for attname, plain in _text_fields(type(self)):
+            value = getattr(self, attname)
+            if isinstance(value, str):
+                normalised = clean(value) if plain else nfc(value).strip()
+                if normalised != value:
+                    setattr(self, attname, normalised)
+                    changed.append(attname)
         return changed
+
+
+_TEXT_FIELDS: dict[type, list[tuple[str, bool]]] = {}
+
+
+def _text_fields(model: type[models.Model]) -> list[tuple[str, bool]]:
+    """(attname, is a one-line CharField) of the model's text fields, computed once per class."""
+    fields = _TEXT_FIELDS.get(model)
+    if fields is None:
+        fields = [
+            (f.attname, isinstance(f, models.CharField))
+            for f in model._meta.concrete_fields
+            if isinstance(f, models.CharField | models.TextField)
+        ]
+        _TEXT_FIELDS[model] = fields
+    return fields
 
 
 class BaseQuerySet(RestrictedQuerySet):
