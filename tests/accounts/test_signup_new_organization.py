@@ -62,3 +62,11 @@ def test_profile_links_to_registration(client, member):
     client.force_login(member)
     html = client.get(reverse("accounts:profile")).content.decode()
     assert reverse("directory:organization-register") in html
+
+
+def test_organisations_awaiting_verification_are_not_offered_to_join(client, org):
+    from tests.factories import OrganizationFactory
+
+    hidden = OrganizationFactory(name="Công ty Chưa Xác Minh", awaiting_verification=True)
+    html = client.get(reverse("accounts:signup")).content.decode()
+    assert org.name in html and hidden.name not in html

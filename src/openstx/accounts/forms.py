@@ -43,7 +43,13 @@ class AccessibleFormMixin:
 
 
 def organization_choices():  # type: ignore[no-untyped-def]
-    return Organization.objects.only("id", "name", "short_name").order_by("name")
+    """Organisations one may ask to join: not those still awaiting the department's
+    verification (their registrant adds people once it is public)."""
+    return (
+        Organization.objects.filter(awaiting_verification=False)
+        .only("id", "name", "short_name")
+        .order_by("name")
+    )
 
 
 class SignupForm(AccessibleFormMixin, forms.Form):
