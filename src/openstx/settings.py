@@ -258,6 +258,12 @@ else:
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "visibility_timeout": int(os.environ.get("OPENSTX_VISIBILITY_TIMEOUT", "3600")),
     }
+    if os.environ.get("OPENSTX_RESTORE_INTERVAL"):
+        # how often a worker looks for such messages (Kombu's default: every ~100 s)
+        CELERY_BROKER_TRANSPORT_OPTIONS["unacked_restore_interval"] = int(
+            os.environ["OPENSTX_RESTORE_INTERVAL"]
+        )
+        CELERY_BROKER_TRANSPORT_OPTIONS["unacked_restore_throttle"] = 1
 CELERY_TASK_ALWAYS_EAGER = env_bool("OPENSTX_JOBS_EAGER", False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True

@@ -37,7 +37,12 @@ print("page", response.status_code, response.get("X-Page-Cache"))
 @pytest.fixture(scope="module")
 def migrated(tmp_path_factory) -> Path:
     data = tmp_path_factory.mktemp("shared-cache")
-    env = dict(os.environ, OPENSTX_DATA_DIR=str(data), DJANGO_SETTINGS_MODULE="openstx.settings")
+    env = dict(
+        os.environ,
+        OPENSTX_DATA_DIR=str(data),
+        DJANGO_SETTINGS_MODULE="openstx.settings",
+        OPENSTX_CODE_LISTS_ON_MIGRATE="0",
+    )
     env.pop("DATABASE_URL", None)
     out = subprocess.run(
         [sys.executable, "-m", "openstx.cli", "migrate", "--verbosity", "0"],

@@ -58,6 +58,7 @@ def _env(tmp_path: Path):
         OMP_THREAD_LIMIT="1",
         DJANGO_SETTINGS_MODULE="openstx.settings",
         PYTHONUNBUFFERED="1",
+        OPENSTX_CODE_LISTS_ON_MIGRATE="0",  # not needed here; saves most of migrate's time
     )
     url = os.environ.get("DATABASE_URL", "")
     if url.startswith("postgres"):
