@@ -93,6 +93,17 @@ def test_city_scale_titles_are_distinct_without_the_database():
     ]
 
 
+def test_city_scale_expert_names_are_distinct():
+    import random
+
+    from openstx.web import demo as site_demo
+
+    rng, used = random.Random(2016), set()
+    n = site_demo.SCALES["city"]["experts"]
+    names = [site_demo._person_name(rng, rng.random() < 0.45, used) for _ in range(n)]
+    assert len(set(names)) == n
+
+
 @pytest.mark.slow
 def test_city_scale(world):
     """The loader itself at city scale (its duration is in the helper report / `openstx bench`,

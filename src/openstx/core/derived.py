@@ -8,9 +8,9 @@ announced in ONE place: :func:`written`.
 
 Every write path goes through this module:
 
-- ``Model.save()`` (forms, the API, the admin, services): models mix in :class:`DerivedFieldsMixin`,
-  whose ``save()`` calls :func:`fill`; ``post_save`` signals then write the search outbox and
-  queue the vectors (``openstx.search.outbox``, ``openstx.matching.signals``).
+- ``Model.save()`` (forms, the API, the admin, services): ``core.models.NormalizedTextMixin``'s
+  ``save()`` calls :func:`fill`; ``post_save`` signals then write the search outbox and queue the
+  vectors (``openstx.search.outbox``, ``openstx.matching.signals``).
 - Bulk writers (demo loaders, importers, data migrations) call :func:`bulk_create`,
   :func:`bulk_update` or :func:`update` instead of the ``QuerySet`` methods: they fill the same
   derived fields and call :func:`written`, because ``bulk_create``/``update`` send no signals.
@@ -31,24 +31,6 @@ from django.dispatch import Signal
 #: Sent after a bulk write (inside its transaction): ``sender`` is the model, ``pks`` the primary
 #: keys written, ``created`` whether they are new rows.
 records_written = Signal()
-
-
-class DerivedFieldsMixin(models.Model):
-    """``save()`` computes the derived fields (see :func:`fill`) before writing."""
-
-    class Meta:
-        abstract = True
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        names = fill(self)
-        update_fields = kwargs.get("update_fields")
-        if update_fields is not None and names:
-            kwargs["update_fields"] = sorted(set(update_fields) | set(names))
-        super().save(*args, **kwargs)
-
-    def compute_derived(self) -> Sequence[str]:
-        """Set the derived attributes from the others; return their field names."""
-        return ()
 
 
 def fill(obj: models.Model) -> list[str]:
@@ -206,7 +188,7 @@ def update(queryset: models.QuerySet, **values: Any) -> int:
 def _has_derived(model: type[models.Model]) -> bool:
     from openstx.core.models import NormalizedTextMixin
 
-    return issubclass(model, NormalizedTextMixin | DerivedFieldsMixin)
+    return issubclass(model, NormalizedTextMixin) or hasattr(model, "compute_derived")
 
 
 def _ensure_pks(model: type[models.Model], objs: list[models.Model]) -> None:

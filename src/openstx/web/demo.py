@@ -615,6 +615,23 @@ def _organizations(rng: random.Random, n: int) -> list[Any]:
     return orgs
 
 
+def _person_name(rng: random.Random, female: bool, used: set[str]) -> str:
+    """A Vietnamese full name not given yet (so the directory shows no twin cards); once the
+    family × middle × given combinations run out, a second middle name tells people apart."""
+    middle, given = (MIDDLE_F, GIVEN_F) if female else (MIDDLE_M, GIVEN_M)
+    for _attempt in range(50):
+        name = f"{rng.choice(FAMILY)} {rng.choice(middle)} {rng.choice(given)}"
+        if name not in used:
+            used.add(name)
+            return name
+    while True:
+        family, rest = rng.choice(FAMILY), f"{rng.choice(middle)} {rng.choice(given)}"
+        name = f"{family} {rng.choice(middle)} {rest}"
+        if name not in used and len(set(name.split())) == len(name.split()):
+            used.add(name)
+            return name
+
+
 def _experts(rng: random.Random, n: int, organizations: list[Any]) -> list[Any]:
     from openstx.directory.models import Expert
 
@@ -628,15 +645,10 @@ def _experts(rng: random.Random, n: int, organizations: list[Any]) -> list[Any]:
     ]
     research_orgs = research_orgs or organizations
     experts, chosen_codes = [], []
+    used: set[str] = set()
     for k in range(1, n + 1):
         female = rng.random() < 0.45
-        name = " ".join(
-            [
-                rng.choice(FAMILY),
-                rng.choice(MIDDLE_F if female else MIDDLE_M),
-                rng.choice(GIVEN_F if female else GIVEN_M),
-            ]
-        )
+        name = _person_name(rng, female, used)
         org = rng.choice(research_orgs) if rng.random() < 0.85 else rng.choice(organizations)
         codes = org_codes[org.pk]
         code = rng.choice(codes)
