@@ -25,7 +25,7 @@ from typing import Any
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from openstx.core import importing
+from openstx.core import derived, importing
 from openstx.core.importing import (
     CREATED,
     UNCHANGED,
@@ -208,8 +208,10 @@ class DocumentImporter(importing.Importer):
                 changed.append(document)
             outcomes.append([UPDATED if diff else UNCHANGED, document, row])
         if new:
+            derived.fill_all(new)  # what save() computes (NFC text…): bulk writes skip it
             Document.objects.bulk_create(new, batch_size=1000)
         if changed:
+            changed_fields.update(derived.fill_all(changed))
             Document.objects.bulk_update(
                 changed, sorted(changed_fields | {"updated_at", "was_public"}), batch_size=1000
             )
