@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema
-from ninja.errors import HttpError
 
 from openstx.accounts.auth import optional_user
-from openstx.core.permissions import VIEW, can
+from openstx.core.api import errors, get_or_404
+from openstx.core.permissions import VIEW
 
 router = Router(tags=["matching"])
 
@@ -29,15 +29,10 @@ class MatchOut(Schema):
 
 
 def _listing(model, ident: str, viewer):  # type: ignore[no-untyped-def]
-    from openstx.matching.services import resolve
-
-    obj = resolve(model, ident)
-    if obj is None or not can(viewer, VIEW, obj):
-        raise HttpError(404, "Not found")
-    return obj
+    return get_or_404(model.objects.all(), ident, viewer, VIEW, per_object=True)
 
 
-@router.get("/demands/{ident}/matches", response=list[MatchOut])
+@router.get("/demands/{ident}/matches", response={200: list[MatchOut], **errors(404)})
 def demand_matches(  # type: ignore[no-untyped-def]
     request: HttpRequest, response: HttpResponse, ident: str, limit: int = 10, experts: bool = False
 ):
@@ -55,7 +50,7 @@ def demand_matches(  # type: ignore[no-untyped-def]
     return rows
 
 
-@router.get("/offers/{ident}/matches", response=list[MatchOut])
+@router.get("/offers/{ident}/matches", response={200: list[MatchOut], **errors(404)})
 def offer_matches(request: HttpRequest, response: HttpResponse, ident: str, limit: int = 10):  # type: ignore[no-untyped-def]
     """Published demands this offer could answer (requesters are not shown)."""
     from openstx.exchange.models import Offer

@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Router
 from ninja.errors import HttpError
 
+from openstx.core.api import errors
 from openstx.reports import registry, services
 
 router = Router(tags=["indicators"])
@@ -18,7 +19,7 @@ def list_indicators(request: HttpRequest) -> list[dict[str, Any]]:
     return [services.describe(i) for i in registry.all_indicators()]
 
 
-@router.get("/indicators/{key}")
+@router.get("/indicators/{key}", response={200: dict[str, Any], **errors(400, 404)})
 def indicator(
     request: HttpRequest,
     key: str,
