@@ -199,7 +199,7 @@ def after_write(
     ``kinds`` now (``processes`` 0 = every core, progress bar through core.progress), or queue
     one job for the worker when one is running. ``mode``: ``"now"``, ``"queue"``, ``"off"`` or
     None (setting ``OPENSTX_MATCH_EMBED_AFTER_IMPORT``, default ``auto``: queue if a worker is
-    alive, else now).
+    alive, else now; off when ``OPENSTX_MATCHING_AUTO`` is off).
 
     Returns ``{"mode": "computed"|"queued", "count": …, "message": …}``."""
     from django.conf import settings
@@ -209,6 +209,11 @@ def after_write(
     if not kinds:
         return {"mode": "none", "count": 0, "message": ""}
     mode = mode or getattr(settings, "OPENSTX_MATCH_EMBED_AFTER_IMPORT", None) or "auto"
+    if mode == "auto":
+        from openstx.matching.signals import enabled
+
+        if not enabled():  # OPENSTX_MATCHING_AUTO=0: automatic vectors are off
+            mode = "off"
     if mode == "off":
         return {
             "mode": "off",
