@@ -1,9 +1,9 @@
 """Import kinds "ip", "standards" and "training" for the one import pipeline
-(``openstx import ip PATH``; see docs/importing.md and :mod:`openstx.ipr.sheets`).
+(``openstx import ip PATH``; see docs/importing.md and :mod:`openstx.core.importing.sheets`).
 
 Spreadsheets from the department's offices are read as they are: the header is found below
 any title rows, may span merged cells over several rows, and its Vietnamese column names are
-matched with or without diacritics through the synonym lists below. A record is found again by
+matched with or without diacritics through the synonym lists in ``data/synonyms.json``. A record is found again by
 its ``external_id`` or, when the sheet has none, by its application number (IP) / receipt
 number (standards) / title and start date (training), so re-running an import updates and
 never duplicates.
@@ -11,6 +11,7 @@ never duplicates.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from openstx.core import importing as imp
 from openstx.core.importing import Column, ImportContext, ParsedRow, RowError
+from openstx.core.importing.sheets import SheetReader, parse_amount, parse_date
 from openstx.core.text import clean, fold, nfc
 from openstx.ipr.classes import normalize_classes
 from openstx.ipr.models import (
@@ -33,296 +35,19 @@ from openstx.ipr.models import (
     TrainingCourse,
     application_key,
 )
-from openstx.ipr.sheets import SheetReader, parse_amount, parse_date
 
 # --- Synonyms (compared folded: accents, case and punctuation do not matter) --------------
+# The lists live in data/synonyms.json (loaded once): add a column name or a value spelling
+# there, no code change needed.
 
-IP_SYNONYMS: dict[str, list[str]] = {
-    "external_id": ["mã hồ sơ", "mã", "id", "mã định danh", "external id"],
-    "type": [
-        "loại",
-        "loại đơn",
-        "loại hình",
-        "đối tượng",
-        "đối tượng SHCN",
-        "loại đối tượng",
-        "đối tượng sở hữu công nghiệp",
-        "loại văn bằng",
-        "type",
-    ],
-    "title": [
-        "tên nhãn hiệu",
-        "nhãn hiệu",
-        "tên sáng chế",
-        "tên giải pháp",
-        "tên kiểu dáng",
-        "tên đối tượng",
-        "tên",
-        "tên sản phẩm",
-        "tên phần mềm",
-        "tên chỉ dẫn địa lý",
-        "nhãn hiệu / tên sáng chế",
-        "mark",
-        "title or mark",
-    ],
-    "applicant": [
-        "chủ đơn",
-        "tên chủ đơn",
-        "người nộp đơn",
-        "chủ sở hữu",
-        "chủ văn bằng",
-        "tổ chức cá nhân",
-        "tổ chức, cá nhân nộp đơn",
-        "đơn vị",
-        "applicant",
-        "chủ đơn tổ chức cá nhân",
-        "tên tổ chức cá nhân",
-    ],
-    "applicant_address": ["địa chỉ", "địa chỉ chủ đơn", "address"],
-    "application_number": [
-        "số đơn",
-        "số đơn đăng ký",
-        "đơn đăng ký số",
-        "số đơn đk",
-        "application number",
-        "số hồ sơ",
-    ],
-    "application_date": [
-        "ngày nộp đơn",
-        "ngày nộp",
-        "ngày nộp đơn đăng ký",
-        "ngày đăng ký",
-        "đơn đăng ký ngày nộp",
-        "application date",
-    ],
-    "status": ["tình trạng", "trạng thái", "tình trạng đơn", "kết quả", "status"],
-    "certificate_number": [
-        "số văn bằng",
-        "số bằng",
-        "văn bằng số",
-        "số giấy chứng nhận",
-        "số GCN",
-        "certificate number",
-    ],
-    "certificate_date": [
-        "ngày cấp",
-        "ngày cấp văn bằng",
-        "ngày cấp bằng",
-        "văn bằng ngày cấp",
-        "ngày cấp GCN",
-        "certificate date",
-    ],
-    "expiry_date": ["ngày hết hạn", "hết hạn", "hiệu lực đến", "thời hạn bảo hộ", "expiry date"],
-    "classes": [
-        "nhóm",
-        "nhóm sản phẩm",
-        "nhóm sản phẩm dịch vụ",
-        "nhóm nice",
-        "phân loại",
-        "phân loại IPC",
-        "IPC",
-        "Locarno",
-        "phân loại Locarno",
-        "classes",
-        "class",
-    ],
-    "supported": ["hỗ trợ", "được hỗ trợ", "có hỗ trợ", "hỗ trợ của sở", "supported"],
-    "support_amount_vnd": [
-        "kinh phí hỗ trợ",
-        "số tiền hỗ trợ",
-        "mức hỗ trợ",
-        "kinh phí",
-        "số tiền",
-        "support amount",
-        "support amount vnd",
-    ],
-    "support_programme": ["chương trình hỗ trợ", "chương trình", "nguồn hỗ trợ"],
-    "task": ["nhiệm vụ", "đề tài", "nhiệm vụ KH&CN", "thuộc nhiệm vụ", "đề tài dự án"],
-    "offer": [
-        "chào bán công nghệ",
-        "công nghệ chào bán",
-        "mã chào bán",
-        "technology offer",
-        "offer",
-    ],
-    "is_public": ["công khai", "public"],
-    "notes": ["ghi chú", "notes"],
-}
-
-STANDARDS_SYNONYMS: dict[str, list[str]] = {
-    "external_id": ["mã hồ sơ", "mã", "id", "external id"],
-    "kind": ["loại", "loại hồ sơ", "hình thức", "loại công bố", "kind"],
-    "title": [
-        "tên sản phẩm",
-        "sản phẩm",
-        "tên sản phẩm hàng hóa",
-        "sản phẩm hàng hóa",
-        "tên hàng hóa",
-        "nội dung",
-        "title",
-    ],
-    "reference": [
-        "tiêu chuẩn",
-        "quy chuẩn",
-        "tiêu chuẩn quy chuẩn",
-        "số hiệu tiêu chuẩn",
-        "tiêu chuẩn áp dụng",
-        "quy chuẩn áp dụng",
-        "tiêu chuẩn quy chuẩn áp dụng",
-        "reference",
-    ],
-    "number": ["số tiếp nhận", "số thông báo", "số hồ sơ", "số", "number"],
-    "organization": [
-        "tên doanh nghiệp",
-        "doanh nghiệp",
-        "tổ chức",
-        "đơn vị",
-        "cơ sở",
-        "tên tổ chức",
-        "tổ chức cá nhân",
-        "organization",
-        "organisation",
-    ],
-    "received_date": ["ngày tiếp nhận", "ngày nhận", "ngày nộp", "ngày nhận hồ sơ", "received"],
-    "decision_date": [
-        "ngày thông báo",
-        "ngày quyết định",
-        "ngày cấp",
-        "ngày trả kết quả",
-        "decided",
-    ],
-    "valid_until": ["hiệu lực đến", "ngày hết hạn", "valid until"],
-    "outcome": ["kết quả", "tình trạng", "kết quả xử lý", "outcome"],
-    "support_amount_vnd": ["kinh phí hỗ trợ", "số tiền hỗ trợ", "mức hỗ trợ", "support amount"],
-    "notes": ["ghi chú", "notes"],
-}
-
-TRAINING_SYNONYMS: dict[str, list[str]] = {
-    "external_id": ["mã lớp", "mã", "id", "external id"],
-    "title": [
-        "tên lớp",
-        "tên khóa",
-        "tên khóa đào tạo",
-        "tên lớp tập huấn",
-        "khóa học",
-        "lớp tập huấn",
-        "tên khóa học",
-        "title",
-    ],
-    "topic": ["chủ đề", "nội dung", "nội dung đào tạo", "lĩnh vực", "topic"],
-    "start_date": [
-        "từ ngày",
-        "ngày bắt đầu",
-        "ngày khai giảng",
-        "ngày tổ chức",
-        "thời gian từ",
-        "thời gian từ ngày",
-        "start date",
-    ],
-    "end_date": [
-        "đến ngày",
-        "ngày kết thúc",
-        "ngày bế giảng",
-        "thời gian đến",
-        "thời gian đến ngày",
-        "end date",
-    ],
-    "place": ["địa điểm", "nơi tổ chức", "place"],
-    "trainers": ["giảng viên", "báo cáo viên", "người hướng dẫn", "trainers"],
-    "organizer": ["đơn vị tổ chức", "đơn vị phối hợp", "organiser", "organizer"],
-    "capacity": ["số lượng", "quy mô", "số học viên", "số học viên dự kiến", "số chỗ", "capacity"],
-    "description": ["mô tả", "ghi chú", "description"],
-}
-
-TYPE_ALIASES = {
-    "NH": "trademark",
-    "nhãn hiệu": "trademark",
-    "nhãn hiệu tập thể": "trademark",
-    "nhãn hiệu chứng nhận": "trademark",
-    "SC": "patent",
-    "sáng chế": "patent",
-    "bằng độc quyền sáng chế": "patent",
-    "patent": "patent",
-    "GPHI": "utility_solution",
-    "giải pháp hữu ích": "utility_solution",
-    "KDCN": "industrial_design",
-    "kiểu dáng": "industrial_design",
-    "kiểu dáng công nghiệp": "industrial_design",
-    "CDĐL": "geographical_indication",
-    "CDDL": "geographical_indication",
-    "chỉ dẫn địa lý": "geographical_indication",
-    "phần mềm": "software_copyright",
-    "bản quyền phần mềm": "software_copyright",
-    "quyền tác giả": "software_copyright",
-    "chương trình máy tính": "software_copyright",
-    "quyền tác giả phần mềm": "software_copyright",
-}
-STATUS_ALIASES = {
-    "nộp đơn": "filed",
-    "đã nộp": "filed",
-    "đã nộp đơn": "filed",
-    "mới nộp": "filed",
-    "đang xử lý": "filed",
-    "thẩm định hình thức": "formality_examination",
-    "đang thẩm định hình thức": "formality_examination",
-    "chấp nhận đơn hợp lệ": "formality_examination",
-    "đơn hợp lệ": "formality_examination",
-    "công bố": "published",
-    "đã công bố": "published",
-    "công bố đơn": "published",
-    "thẩm định nội dung": "substantive_examination",
-    "đang thẩm định nội dung": "substantive_examination",
-    "đang thẩm định": "substantive_examination",
-    "cấp bằng": "granted",
-    "đã cấp": "granted",
-    "đã cấp bằng": "granted",
-    "đã cấp văn bằng": "granted",
-    "cấp văn bằng": "granted",
-    "được cấp": "granted",
-    "từ chối": "refused",
-    "bị từ chối": "refused",
-    "từ chối cấp": "refused",
-    "rút đơn": "withdrawn",
-    "đã rút": "withdrawn",
-    "mất hiệu lực": "lapsed",
-    "chấm dứt hiệu lực": "lapsed",
-    "đình chỉ": "lapsed",
-    "hết hiệu lực": "expired",
-    "hết hạn": "expired",
-}
-KIND_ALIASES = {
-    "TCCS": "in_house",
-    "tiêu chuẩn cơ sở": "in_house",
-    "công bố tiêu chuẩn cơ sở": "in_house",
-    "hợp chuẩn": "conformity_standard",
-    "công bố hợp chuẩn": "conformity_standard",
-    "hợp quy": "conformity_regulation",
-    "công bố hợp quy": "conformity_regulation",
-    "nhãn hàng hóa": "labelling",
-    "ghi nhãn": "labelling",
-    "nhãn": "labelling",
-    "mã số mã vạch": "barcode",
-    "mã vạch": "barcode",
-    "MSMV": "barcode",
-}
-OUTCOME_ALIASES = {
-    "đang xử lý": "pending",
-    "chờ xử lý": "pending",
-    "đang xem xét": "pending",
-    "đã tiếp nhận": "accepted",
-    "tiếp nhận": "accepted",
-    "đạt": "accepted",
-    "chấp nhận": "accepted",
-    "đã hỗ trợ": "supported",
-    "hỗ trợ": "supported",
-    "bổ sung": "returned",
-    "yêu cầu bổ sung": "returned",
-    "trả hồ sơ": "returned",
-    "không đạt": "rejected",
-    "từ chối": "rejected",
-    "rút": "withdrawn",
-    "rút hồ sơ": "withdrawn",
-}
+_SYNONYMS = json.loads((Path(__file__).parent / "data" / "synonyms.json").read_text("utf-8"))
+IP_SYNONYMS: dict[str, list[str]] = _SYNONYMS["columns"]["ip"]
+STANDARDS_SYNONYMS: dict[str, list[str]] = _SYNONYMS["columns"]["standards"]
+TRAINING_SYNONYMS: dict[str, list[str]] = _SYNONYMS["columns"]["training"]
+TYPE_ALIASES: dict[str, str] = _SYNONYMS["values"]["ip_type"]
+STATUS_ALIASES: dict[str, str] = _SYNONYMS["values"]["ip_status"]
+KIND_ALIASES: dict[str, str] = _SYNONYMS["values"]["standard_kind"]
+OUTCOME_ALIASES: dict[str, str] = _SYNONYMS["values"]["standard_outcome"]
 
 
 def _parser(fn):  # type: ignore[no-untyped-def]
