@@ -260,7 +260,7 @@ def test_unmet_demand_becomes_a_task_proposal(client, officer):
     assert task.title == demand.title and task.state == "proposed"
     assert "Giảm tổn thất" in task.objectives and [f.code for f in task.fields.all()] == ["211"]
     assert requester.email in {a for m in mail.outbox for a in m.to}
-    assert requester.exchange_notifications.filter(verb="task_ordered").exists()
+    assert requester.notifications.filter(verb="task_ordered").exists()
     assert services.unmet_demands().count() == 0
     client.post(reverse("projects:demand-order", args=[demand.pk]))
     assert Task.objects.filter(source_demand_id=demand.pk).count() == 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -137,3 +138,55 @@ class Job(TimeStampedModel):
     @property
     def finished(self) -> bool:
         return self.status in {self.Status.DONE, self.Status.FAILED, self.Status.CANCELLED}
+
+
+class Notification(models.Model):
+    """An in-app notice for one user (the e-mail carries the same text), written by
+    :func:`openstx.core.notifications.notify` for every area."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    verb = models.CharField(_("what"), max_length=32)
+    title = models.CharField(_("title"), max_length=300)
+    body = models.TextField(_("text"), blank=True)
+    url = models.CharField(_("link"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+
+    objects = BaseQuerySet.as_manager()
+
+    class Meta:
+        # the table the exchange created before notifications moved here
+        db_table = "exchange_notification"
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        indexes = [models.Index(fields=["user", "read_at"], name="exchange_no_user_id_557a87_idx")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class NotificationPreference(models.Model):
+    """Which notices a user also gets by e-mail (in-app notices are always kept)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notification_preference",
+    )
+    email = models.BooleanField(_("send notices by e-mail"), default=True)
+    muted_verbs = models.JSONField(
+        _("kinds of notice not sent by e-mail"), default=list, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+    def wants_email(self, verb: str) -> bool:
+        return self.email and verb not in (self.muted_verbs or [])

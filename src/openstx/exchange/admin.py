@@ -18,7 +18,6 @@ from openstx.exchange.models import (
     ListingTransition,
     Meeting,
     Message,
-    Notification,
     Offer,
 )
 
@@ -159,10 +158,3 @@ class EventAdmin(admin.ModelAdmin):
 class MessageAdmin(admin.ModelAdmin):
     list_display = ("connection", "author", "created_at")
     raw_id_fields = ("connection", "author")
-
-
-@admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
-    list_display = ("user", "verb", "title", "created_at", "read_at")
-    list_filter = ("verb",)
-    raw_id_fields = ("user",)

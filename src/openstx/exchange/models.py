@@ -13,7 +13,13 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from openstx.core.models import BaseQuerySet, ExternalIdModel, NormalizedTextMixin, TimeStampedModel
+from openstx.core.models import (
+    BaseQuerySet,
+    ExternalIdModel,
+    NormalizedTextMixin,
+    Notification,  # noqa: F401  (moved to core; old import path)
+    TimeStampedModel,
+)
 from openstx.core.richtext import plain_text, sanitize_html
 from openstx.core.text import slugify_vi
 
@@ -748,28 +754,3 @@ class Meeting(NormalizedTextMixin, TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.date:%Y-%m-%d %H:%M} {self.place}"
-
-
-class Notification(models.Model):
-    """An in-app notice for one user (the e-mail carries the same text)."""
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="exchange_notifications"
-    )
-    verb = models.CharField(_("what"), max_length=32)
-    title = models.CharField(_("title"), max_length=300)
-    body = models.TextField(_("text"), blank=True)
-    url = models.CharField(_("link"), max_length=300, blank=True)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
-    read_at = models.DateTimeField(_("read"), null=True, blank=True)
-
-    objects = BaseQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-        verbose_name = _("notification")
-        verbose_name_plural = _("notifications")
-        indexes = [models.Index(fields=["user", "read_at"])]
-
-    def __str__(self) -> str:
-        return self.title

@@ -31,7 +31,6 @@ from openstx.exchange.models import (
     ListingTransition,
     Meeting,
     Message,
-    Notification,
     Offer,
 )
 
@@ -179,14 +178,6 @@ class EventPolicy(Policy):
 
     def can_add(self, user: Any) -> bool:
         return is_officer(user)
-
-
-@register(Notification)
-class NotificationPolicy(Policy):
-    def scope(self, user: Any, action: str, queryset: QuerySet) -> QuerySet:
-        if not is_authenticated(user) or action not in (VIEW, CHANGE):
-            return queryset.none()
-        return queryset.filter(user=user)
 
 
 class _ListingChildPolicy(Policy):

@@ -14,13 +14,13 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from openstx.core.notifications import notify, officers
 from openstx.core.permissions import (
     CHANGE,
     MODERATE,
@@ -42,7 +42,6 @@ from openstx.exchange.models import (
     ListingTransition,
     Meeting,
     Message,
-    Notification,
     Offer,
 )
 
@@ -80,56 +79,12 @@ def _org_users(org_ids: Iterable[int | None]) -> list[Any]:
     )
 
 
-def _officers() -> list[Any]:
-    from django.contrib.auth import get_user_model
-
-    return list(
-        get_user_model()
-        .objects.filter(Q(role__in=["officer", "admin"]) | Q(is_superuser=True), is_active=True)
-        .distinct()
-    )
-
-
 def listing_users(listing: Offer | Demand) -> list[Any]:
     """The people who look after a listing: its organisation's members and its author."""
     users = {u.pk: u for u in _org_users([listing.organization_id])}
     if listing.created_by_id and listing.created_by_id not in users:
         users[listing.created_by_id] = listing.created_by
     return list(users.values())
-
-
-def notify(
-    users: Iterable[Any],
-    verb: str,
-    title: str,
-    body: str = "",
-    url: str = "",
-    exclude: Any = None,
-    email: bool = True,
-) -> int:
-    """In-app notification plus e-mail to each user (except ``exclude``); returns the count."""
-    seen: set[int] = set()
-    notes = []
-    for user in users:
-        if user is None or user.pk in seen or (exclude is not None and user.pk == exclude.pk):
-            continue
-        seen.add(user.pk)
-        notes.append(Notification(user=user, verb=verb, title=title[:300], body=body, url=url))
-        if email and user.email:
-            link = f"{settings.SITE_URL}{url}" if url else ""
-            transaction.on_commit(
-                lambda u=user, t=title, b=body, link=link: _send(u.email, t, b, link)
-            )
-    Notification.objects.bulk_create(notes)
-    return len(notes)
-
-
-def _send(address: str, subject: str, body: str, link: str) -> None:
-    text = "\n\n".join(p for p in (body, link) if p)
-    try:
-        send_mail(f"[{settings.SITE_NAME}] {subject}", text, None, [address], fail_silently=False)
-    except Exception:  # noqa: BLE001 - mail trouble must not break the action
-        log.exception("could not send e-mail to %s", address)
 
 
 # --- Validation and quality ------------------------------------------------------------------
@@ -344,7 +299,7 @@ def _notify_transition(listing: Offer | Demand, action: str, user: Any, comment:
     title = _("“%(title)s”: %(what)s") % {"title": listing.title[:200], "what": label}
     if action in ("submit", "edit"):
         notify(
-            _officers(),
+            officers(),
             f"listing_{action}",
             _("To moderate: %(title)s") % {"title": listing.title[:200]},
             comment,
