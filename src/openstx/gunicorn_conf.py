@@ -1,6 +1,13 @@
 """gunicorn settings for production: ``gunicorn -c python:openstx.gunicorn_conf openstx.wsgi``.
 
 Every value can be overridden by the environment variable named beside it.
+
+Worker recycling (``max_requests``) bounds slow memory growth. Without ``preload_app`` every
+recycled worker imported Django and the whole site again (seconds of CPU on a 2-core machine)
+while the other workers took its share: under 32 connections p99 rose to seconds. With the
+application loaded once in the master (and its URL configuration imported, see ``when_ready``)
+a recycled worker is a fork that answers at once, and the jitter keeps workers from recycling
+together. Measured with ``openstx bench web`` (docs/deployment.md).
 """
 
 import multiprocessing
@@ -12,8 +19,24 @@ threads = int(os.environ.get("OPENSTX_WEB_THREADS", "1"))
 timeout = int(os.environ.get("OPENSTX_WEB_TIMEOUT", "120"))
 graceful_timeout = 30
 keepalive = 5
-max_requests = int(os.environ.get("OPENSTX_WEB_MAX_REQUESTS", "2000"))
-max_requests_jitter = 200
+# load the application in the master: recycled workers are cheap forks (no database connection is
+# opened at import time, so none is shared between forks)
+preload_app = os.environ.get("OPENSTX_WEB_PRELOAD", "1").lower() not in ("0", "false", "no")
+max_requests = int(os.environ.get("OPENSTX_WEB_MAX_REQUESTS", "5000"))
+max_requests_jitter = int(os.environ.get("OPENSTX_WEB_MAX_REQUESTS_JITTER", str(max_requests // 2)))
 accesslog = os.environ.get("OPENSTX_ACCESS_LOG", "-")
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms rid=%({x-request-id}o)s'
 forwarded_allow_ips = os.environ.get("OPENSTX_FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+
+def when_ready(server) -> None:  # type: ignore[no-untyped-def]
+    """With ``preload_app``, import the URL configuration (every view module and the API schema)
+    in the master too, so that a fresh worker does not do it on its first request."""
+    if not preload_app:
+        return
+    try:
+        from django.urls import get_resolver
+
+        get_resolver().url_patterns  # noqa: B018 - imports the URLconf
+    except Exception as exc:  # the workers import it themselves then
+        server.log.warning("URL configuration not preloaded: %s", exc)
