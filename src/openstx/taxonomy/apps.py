@@ -1,3 +1,4 @@
+import sys
 from typing import Any
 
 from django.apps import AppConfig
@@ -25,9 +26,10 @@ def load_code_lists(using: str = "default", verbosity: int = 1, **kwargs: Any) -
         return  # migrated only part of the way (``migrate taxonomy 0001``)
     if using != "default":
         return  # the loaders write through the default connection
+    out = kwargs.get("stdout") or sys.stdout
     for name, stats in services.ensure_loaded().items():
         if verbosity >= 1:
-            print(f"  Code list {name}: {stats}")
+            out.write(f"  Code list {name}: {stats}\n")
 
 
 class TaxonomyConfig(AppConfig):
