@@ -66,3 +66,27 @@ def test_business_sends_connection_request_from_a_match(page, login, exchange):
     conn = Connection.objects.get()
     assert conn.offer_id == exchange["mango"].pk and conn.demand_id == exchange["need"].pk
     assert conn.initiated_by_id == exchange["owner"].pk
+
+
+def test_demand_page_answers_while_vectors_wait(page, login, exchange, monkeypatch):
+    """A bulk load the worker has not embedded yet: the page answers at once, by words, and
+    says how many candidates are still waiting for their vectors."""
+    from openstx.matching import candidates
+
+    monkeypatch.setattr(candidates, "INLINE_ENCODE_MAX", 0)
+    now = timezone.now()
+    for i in range(3):
+        Offer.objects.create(
+            title=f"Quy trình bảo quản xoài lô {i} bằng màng phủ",
+            owner=exchange["mango"].owner,
+            trl=7,
+            status="published",
+            published_at=now,
+        )
+    services.invalidate()
+    login(page, exchange["owner"])
+    page.goto(f"/matching/demands/{exchange['need'].pk}/")
+    note = page.locator("[data-testid=match-waiting]")
+    note.wait_for()
+    assert "5" in note.inner_text()  # the world's two offers and the three new ones
+    assert page.locator("[data-testid=match-offer]").count() >= 3
