@@ -171,3 +171,17 @@ def test_lookup_suggests_by_words_without_accents_and_adds_rows(many_orgs, offic
     row = c.get("/lookup/expert/", {"add": "experts", "n": "3", "id": "id_experts"})
     text = row.content.decode()
     assert 'name="experts"' in text and 'id="id_experts_3"' in text and "n=4" in text
+
+
+def test_council_member_is_picked_by_id_or_external_id(many_orgs):
+    from openstx.projects.forms import CouncilMemberForm
+
+    expert = Expert.objects.order_by("pk").first()
+    Expert.objects.filter(pk=expert.pk).update(external_id="CG-1")
+    for value in ("CG-1", str(expert.pk), f"#{expert.pk} {expert.full_name}"):
+        form = CouncilMemberForm({"expert": value, "role": "member"})
+        assert form.is_valid(), form.errors
+        assert form.cleaned_data["expert"] == expert
+    form = CouncilMemberForm({"expert": "CG-404", "role": "member"})
+    assert not form.is_valid() and "CG-404" in str(form.errors["expert"])
+    assert 'hx-get="/lookup/expert/"' in str(CouncilMemberForm()["expert"])

@@ -6,7 +6,6 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from openstx.core.typeahead import IdentField, bind_user, use_typeahead
-from openstx.directory.models import Expert
 from openstx.projects.models import Council, CouncilMember, ScoreSheet, Task, TaskOutput
 from openstx.projects.workflow import Step
 from openstx.taxonomy.models import FieldOfScience
@@ -109,9 +108,8 @@ class CouncilForm(forms.ModelForm):
 
 
 class CouncilMemberForm(forms.Form):
-    expert = forms.ModelChoiceField(
-        Expert.objects.all(), label=_("expert"), widget=forms.NumberInput
-    )
+    # an id, an external id or a pick from the type-ahead (core.typeahead)
+    expert = IdentField("expert", label=_("expert"))
     role = forms.ChoiceField(choices=CouncilMember.Role.choices, label=_("role"))
 
 
