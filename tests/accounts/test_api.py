@@ -90,7 +90,7 @@ def test_bearer_post_needs_no_csrf(member):
     assert body["token"].startswith(f"ostx_{body['prefix']}_")
     assert body["active"] is True
     # the new token works, and its secret is never listed
-    listed = client.get(TOKENS, **bearer(body["token"])).json()
+    listed = client.get(TOKENS, **bearer(body["token"])).json()["results"]
     assert {t["name"] for t in listed} == {"root", "second"}
     assert all("token" not in t for t in listed)
 
@@ -128,7 +128,8 @@ def test_cannot_revoke_or_list_others_tokens(client, member, outsider):
     mine = services.create_token(member, "mine")
     theirs = services.create_token(outsider, "theirs")
     assert client.delete(f"{TOKENS}/{theirs.token.pk}", **bearer(mine.secret)).status_code == 404
-    assert [t["name"] for t in client.get(TOKENS, **bearer(mine.secret)).json()] == ["mine"]
+    listed = client.get(TOKENS, **bearer(mine.secret)).json()
+    assert [t["name"] for t in listed["results"]] == ["mine"] and listed["count"] == 1
 
 
 def test_request_membership_via_api(client, member, org, org_admin):
@@ -141,7 +142,9 @@ def test_request_membership_via_api(client, member, org, org_admin):
     )
     assert response.status_code == 201 and response.json()["status"] == "pending"
     assert (
-        client.get("/api/v1/accounts/memberships", **bearer(secret)).json()[0]["organization_id"]
+        client.get("/api/v1/accounts/memberships", **bearer(secret)).json()["results"][0][
+            "organization_id"
+        ]
         == org.pk
     )
 
@@ -170,7 +173,7 @@ def test_org_admin_decides_via_api(client, member, org, org_admin, outsider):
     url = f"/api/v1/accounts/organizations/{org.pk}/memberships"
     assert client.get(url, **bearer(outsider_secret)).status_code == 403
     listed = client.get(url + "?status=pending", **bearer(admin_secret)).json()
-    assert [row["user_email"] for row in listed] == [member.email]
+    assert [row["user_email"] for row in listed["results"]] == [member.email]
     decision = f"/api/v1/accounts/memberships/{m.pk}/decision"
     assert (
         post_json(client, decision, {"approve": True}, **bearer(outsider_secret)).status_code == 404

@@ -107,10 +107,20 @@ def test_every_paginated_list_answers_the_one_page_shape(
         "/api/v1/service-requests",
         "/api/v1/applications",
         "/api/v1/connections",
+        "/api/v1/services",
+        "/api/v1/programmes",
+        "/api/v1/startups",
+        "/api/v1/accounts/tokens",
+        "/api/v1/accounts/memberships",
+        "/api/v1/accounts/organizations/{org_id}/memberships",
+        "/api/v1/experts/{ident}/publications",
+        "/api/v1/connections/{ident}/messages",
     ):
         assert path in lists, path
     client = _client(officer)
     for path in lists:
+        if "{" in path:  # lists under one record: their own tests cover them
+            continue
         body = client.get(path, {"page_size": 1}).json()
         assert set(body) >= {"count", "page", "pages", "page_size", "results"}, path
         assert body["page_size"] == 1, path

@@ -179,7 +179,7 @@ def test_api_lists_an_experts_publications(client, expert, expert_user, colleagu
         {"title": "Bài A", "year": 2021, "doi": "doi:10.1000/abc", "coauthors": [colleague]},
     )
     services.add_publication(expert_user, expert, {"title": "Bài B", "year": 2024})
-    body = client.get(f"/api/v1/experts/{expert.external_id}/publications").json()
+    body = client.get(f"/api/v1/experts/{expert.external_id}/publications").json()["results"]
     assert [p["title"] for p in body] == ["Bài B", "Bài A"]
     assert body[1]["doi"] == "10.1000/abc"
     assert body[1]["expert_ids"] == sorted([expert.pk, colleague.pk])

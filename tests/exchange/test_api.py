@@ -189,7 +189,8 @@ def test_connection_messages_visibility(
     assert c2.get(f"/api/v1/connections/{cid}").status_code == 200  # pipeline: yes
     assert c2.get(f"/api/v1/connections/{cid}/messages").status_code == 403  # thread: no
     assert [
-        m["body"] for m in client_for(researcher).get(f"/api/v1/connections/{cid}/messages").json()
+        m["body"]
+        for m in client_for(researcher).get(f"/api/v1/connections/{cid}/messages").json()["results"]
     ] == ["Chào"]
     r = client_for(broker).post(
         f"/api/v1/connections/{cid}/contract",

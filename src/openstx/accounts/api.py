@@ -8,13 +8,13 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 from ninja.errors import HttpError
 
 from openstx.accounts import services
 from openstx.accounts.auth import api_auth
 from openstx.accounts.models import ApiToken, Membership
-from openstx.core.api import BodyIn, ErrorOut, PositiveId, errors
+from openstx.core.api import BodyIn, ErrorOut, PageParams, PositiveId, errors, page_of, paginate
 from openstx.core.permissions import DELETE, VIEW, can
 from openstx.directory.models import Organization
 
@@ -165,10 +165,11 @@ def update_me(request, payload: MePatch):  # type: ignore[no-untyped-def]
     return Status(200, _me(user))
 
 
-@router.get("/tokens", response=list[TokenOut], summary="Your API tokens")
-def list_tokens(request):  # type: ignore[no-untyped-def]
+@router.get("/tokens", response=page_of(TokenOut), summary="Your API tokens")
+def list_tokens(request, paging: Query[PageParams]):  # type: ignore[no-untyped-def]
     tokens = ApiToken.objects.filter(user=request.auth).restrict(request.auth, VIEW)
-    return [_token_out(t) for t in tokens]
+    page = paginate(tokens.order_by("-created_at", "-pk"), paging.page, paging.page_size)
+    return {**page, "results": [_token_out(t) for t in page["results"]]}
 
 
 @router.post(
@@ -187,20 +188,22 @@ def create_token(request, payload: TokenIn):  # type: ignore[no-untyped-def]
 
 
 @router.delete("/tokens/{token_id}", response={204: None}, summary="Revoke an API token")
-def revoke_token(request, token_id: int):  # type: ignore[no-untyped-def]
+def revoke_token(request, token_id: PositiveId):  # type: ignore[no-untyped-def]
     token = get_object_or_404(ApiToken.objects.restrict(request.auth, DELETE), pk=token_id)
     services.revoke_token(request.auth, token)
     return Status(204, None)
 
 
-@router.get("/memberships", response=list[MembershipOut], summary="Your memberships")
-def list_memberships(request):  # type: ignore[no-untyped-def]
+@router.get("/memberships", response=page_of(MembershipOut), summary="Your memberships")
+def list_memberships(request, paging: Query[PageParams]):  # type: ignore[no-untyped-def]
     qs = (
         Membership.objects.filter(user=request.auth)
         .restrict(request.auth, VIEW)
         .select_related("organization")
+        .order_by("pk")
     )
-    return [_membership_out(m) for m in qs]
+    page = paginate(qs, paging.page, paging.page_size)
+    return {**page, "results": [_membership_out(m) for m in page["results"]]}
 
 
 @router.post(
@@ -228,10 +231,12 @@ def _member_out(m: Membership) -> dict:
 
 @router.get(
     "/organizations/{org_id}/memberships",
-    response=list[MemberOut],
+    response={200: page_of(MemberOut), **errors(403)},
     summary="Members and requests of an organisation (its administrators and officers)",
 )
-def organization_memberships(request, org_id: int, status: str | None = None):  # type: ignore[no-untyped-def]
+def organization_memberships(  # type: ignore[no-untyped-def]
+    request, org_id: PositiveId, paging: Query[PageParams], status: str | None = None
+):
     organization = get_object_or_404(Organization, pk=org_id)
     if not services.can_manage_organization(request.auth, organization):
         raise HttpError(403, _("Forbidden"))
@@ -244,10 +249,11 @@ def organization_memberships(request, org_id: int, status: str | None = None):  
     )
     if status:
         qs = qs.filter(status=status)
-    return [_member_out(m) for m in qs]
+    page = paginate(qs, paging.page, paging.page_size)
+    return {**page, "results": [_member_out(m) for m in page["results"]]}
 
 
-def _membership_for(request, membership_id: int) -> Membership:  # type: ignore[no-untyped-def]
+def _membership_for(request, membership_id: PositiveId) -> Membership:  # type: ignore[no-untyped-def]
     return get_object_or_404(
         Membership.objects.restrict(request.auth, VIEW).select_related("user", "organization"),
         pk=membership_id,
@@ -259,7 +265,7 @@ def _membership_for(request, membership_id: int) -> Membership:  # type: ignore[
     response={200: MemberOut, 400: ErrorOut},
     summary="Approve or reject a membership request",
 )
-def decide_membership(request, membership_id: int, payload: MembershipDecisionIn):  # type: ignore[no-untyped-def]
+def decide_membership(request, membership_id: PositiveId, payload: MembershipDecisionIn):  # type: ignore[no-untyped-def]
     membership = _membership_for(request, membership_id)
     try:
         decided = services.decide_membership(
@@ -278,7 +284,7 @@ def decide_membership(request, membership_id: int, payload: MembershipDecisionIn
     response={204: None, 400: ErrorOut},
     summary="Leave an organisation, withdraw a request, or remove a member",
 )
-def delete_membership(request, membership_id: int):  # type: ignore[no-untyped-def]
+def delete_membership(request, membership_id: PositiveId):  # type: ignore[no-untyped-def]
     membership = _membership_for(request, membership_id)
     if not can(request.auth, DELETE, membership):
         raise HttpError(403, _("Forbidden"))

@@ -23,7 +23,9 @@ from openstx.core.api import (
     ErrorOut,
     Page,
     PageParams,
+    errors,
     get_or_404,
+    page_of,
     paginate,
     write,
 )
@@ -409,10 +411,12 @@ class PublicationOut(Schema):
 
 @router.get(
     "/experts/{ident}/publications",
-    response=list[PublicationOut],
+    response={200: page_of(PublicationOut), **errors(404)},
     summary="An expert's publications, newest first",
 )
-def list_expert_publications(request: HttpRequest, ident: str):  # type: ignore[no-untyped-def]
+def list_expert_publications(  # type: ignore[no-untyped-def]
+    request: HttpRequest, ident: str, paging: Query[PageParams]
+):
     viewer = optional_user(request)
     expert = get_or_404(restrict(Expert.objects.all(), viewer, VIEW), ident)
     pubs = (
@@ -420,7 +424,8 @@ def list_expert_publications(request: HttpRequest, ident: str):  # type: ignore[
         .prefetch_related("experts")
         .order_by("-year", "title")
     )
-    return [
+    page = paginate(pubs, paging.page, paging.page_size)
+    page["results"] = [
         {
             "id": p.pk,
             "title": p.title,
@@ -432,5 +437,6 @@ def list_expert_publications(request: HttpRequest, ident: str):  # type: ignore[
             "url": p.url,
             "expert_ids": sorted(e.pk for e in p.experts.all()),
         }
-        for p in pubs
+        for p in page["results"]
     ]
+    return page

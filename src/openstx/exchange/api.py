@@ -19,7 +19,16 @@ from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError
 
 from openstx.accounts.auth import api_auth, optional_user
-from openstx.core.api import BodyIn, ErrorOut, Page, PageParams, get_or_404, paginate, write
+from openstx.core.api import (
+    BodyIn,
+    ErrorOut,
+    Page,
+    PageParams,
+    get_or_404,
+    page_of,
+    paginate,
+    write,
+)
 from openstx.core.permissions import CHANGE, VIEW, can, can_add, is_broker_or_officer, restrict
 from openstx.directory.api import FieldOfScienceOut
 from openstx.exchange import services
@@ -755,22 +764,27 @@ def close_connection(request: HttpRequest, ident: str, payload: CloseIn):  # typ
 @router.get(
     "/connections/{ident}/messages",
     auth=api_auth,
-    response={200: list[ConnectionMessageOut], 403: ErrorOut},
+    response={200: page_of(ConnectionMessageOut), 403: ErrorOut},
 )
-def list_messages(request: HttpRequest, ident: str):  # type: ignore[no-untyped-def]
+def list_messages(request: HttpRequest, ident: str, paging: Query[PageParams]):  # type: ignore[no-untyped-def]
     user = request.auth  # type: ignore[attr-defined]
     conn = _conn(user, ident)
     if not services.can_see_thread(user, conn):
         return Status(403, {"detail": "Only the parties, their broker and staff see messages"})
-    return [
+    messages = conn.messages.select_related("author")
+    page = paginate(
+        messages if messages.ordered else messages.order_by("pk"), paging.page, paging.page_size
+    )
+    page["results"] = [
         {
             "id": m.pk,
             "author": str(m.author) if m.author else None,
             "body": m.body,
             "created_at": m.created_at,
         }
-        for m in conn.messages.select_related("author")
+        for m in page["results"]
     ]
+    return page
 
 
 @router.post(
