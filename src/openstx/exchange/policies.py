@@ -36,6 +36,39 @@ from openstx.exchange.models import (
 
 PUBLIC = ListingStatus.PUBLISHED
 
+# Object-level actions beyond view/change (``can(user, ACTION, obj)``)
+CONFIDENTIAL = "confidential"  # a listing's confidential details and attachments
+REQUESTER = "requester"  # who posted a demand marked anonymous
+
+# Who may perform a listing's life-cycle step (the "who" column of services.TRANSITIONS)
+OFFICER, OWNER_OR_OFFICER, SYSTEM = "officer", "owner_or_officer", "system"
+
+
+def is_listing_owner(user: Any, listing: Any) -> bool:
+    """A member of the organisation that posted the listing."""
+    return listing.organization_id in organization_ids(user)
+
+
+def may_act(user: Any, who: str, listing: Any) -> bool:
+    """The "who" rule of a life-cycle step: moderation is the officers', the rest the owner's or
+    an officer's, and expiry the system's (no user)."""
+    if who == OFFICER:
+        return is_officer(user)
+    if who == OWNER_OR_OFFICER:
+        return is_listing_owner(user, listing) or is_officer(user)
+    return who == SYSTEM and user is None
+
+
+def _answered_party(user: Any, listing: Any) -> bool:
+    """``user`` is a party of a connection about ``listing`` that its owner accepted."""
+    S = Connection.Stage
+    answered = [S.ACCEPTED, S.MEETING, S.MOU, S.CONTRACT, S.CLOSED]
+    return (
+        listing.connections.filter(stage__in=answered, responded_at__isnull=False)
+        .filter(connection_party_q(user))
+        .exists()
+    )
+
 
 class _ListingPolicy(Policy):
     org_field = ""
@@ -68,6 +101,16 @@ class _ListingPolicy(Policy):
 
     def allows(self, user: Any, action: str, obj: Any) -> bool:
         own = obj.organization_id in organization_ids(user)
+        if action == CONFIDENTIAL:  # staff, the owner, the other party of an accepted connection
+            return is_authenticated(user) and (
+                is_officer(user) or own or _answered_party(user, obj)
+            )
+        if action == REQUESTER:  # an anonymous demand's requester: staff, brokers, the parties
+            if not getattr(obj, "requester_anonymous", False):
+                return True
+            return is_authenticated(user) and (
+                is_officer(user) or is_broker(user) or own or _answered_party(user, obj)
+            )
         if action == VIEW:
             return (
                 obj.status == PUBLIC
@@ -115,6 +158,40 @@ def connection_party_q(user: Any, prefix: str = "") -> Q:
         | Q(**{f"{p}initiated_by": user})
         | Q(**{f"{p}broker": user})
         | Q(**{f"{p}expert__user": user})
+    )
+
+
+def is_party(user: Any, connection: Any) -> bool:
+    """A party of the connection (either side, the initiator, the expert) or its broker: the
+    same rule as :func:`connection_party_q`, asked of one connection."""
+    return (
+        is_authenticated(user)
+        and Connection.objects.filter(connection_party_q(user), pk=connection.pk).exists()
+    )
+
+
+def can_see_thread(user: Any, connection: Any) -> bool:
+    """Messages and meetings: only parties, the broker involved and staff."""
+    return is_officer(user) or is_party(user, connection)
+
+
+def side_of(user: Any, connection: Any) -> str | None:
+    """Which side of the connection ``user`` speaks for, if any."""
+    ids = organization_ids(user)
+    if connection.seeker_org_id and connection.seeker_org_id in ids:
+        return Connection.Side.SEEKER
+    if connection.provider_org_id and connection.provider_org_id in ids:
+        return Connection.Side.PROVIDER
+    if connection.expert_id and connection.expert.user_id == getattr(user, "pk", None):
+        return Connection.Side.PROVIDER
+    return None
+
+
+def can_respond(user: Any, connection: Any) -> bool:
+    """Only the side that was asked answers a request; staff never answer for a party (so this
+    is not a ``can`` action, which administrators would pass)."""
+    return connection.stage == Connection.Stage.REQUESTED and side_of(user, connection) == (
+        connection.responder_side
     )
 
 

@@ -23,11 +23,9 @@ from django.utils.translation import gettext_lazy
 from openstx.core.notifications import notify, officers
 from openstx.core.permissions import (
     CHANGE,
-    MODERATE,
     VIEW,
     can,
     is_authenticated,
-    is_broker,
     is_broker_or_officer,
     is_officer,
     organization_ids,
@@ -44,6 +42,22 @@ from openstx.exchange.models import (
     Message,
     Offer,
 )
+from openstx.exchange.policies import (
+    CONFIDENTIAL,
+    OFFICER,
+    OWNER_OR_OFFICER,
+    REQUESTER,
+    SYSTEM,
+    can_see_thread,
+    connection_party_q,
+    is_listing_owner,
+    is_party,
+    may_act,
+    side_of,
+)
+
+# The permission rules live in exchange.policies; views, the API and tests read them here too.
+from openstx.exchange.policies import can_respond as can_respond  # noqa: E402
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +72,8 @@ class TransitionError(ValidationError):
 
 
 # --- Helpers ---------------------------------------------------------------------------------
+
+is_owner = is_listing_owner  # the name views and templates use
 
 
 def listing_kind(listing: Offer | Demand) -> str:
@@ -160,14 +176,13 @@ def quality_issues(listing: Offer | Demand) -> list[str]:
 
 # --- Listing life cycle ------------------------------------------------------------------------
 
-OWNER, OFFICER, OWNER_OR_OFFICER, SYSTEM = "owner", "officer", "owner_or_officer", "system"
 
 TRANSITIONS: dict[str, tuple[frozenset[str], str | None, str]] = {
     # action: (allowed from, to (None = unchanged), who)
-    "submit": (frozenset({S.DRAFT}), S.SUBMITTED, OWNER),
+    "submit": (frozenset({S.DRAFT}), S.SUBMITTED, OWNER_OR_OFFICER),
     "approve": (frozenset({S.SUBMITTED}), S.PUBLISHED, OFFICER),
     "reject": (frozenset({S.SUBMITTED}), S.REJECTED, OFFICER),
-    "redraft": (frozenset({S.REJECTED}), S.DRAFT, OWNER),
+    "redraft": (frozenset({S.REJECTED}), S.DRAFT, OWNER_OR_OFFICER),
     "pause": (frozenset({S.PUBLISHED}), S.PAUSED, OWNER_OR_OFFICER),
     "resume": (frozenset({S.PAUSED}), S.PUBLISHED, OWNER_OR_OFFICER),
     "withdraw": (
@@ -196,10 +211,6 @@ ACTION_LABELS = {
 }
 
 
-def is_owner(user: Any, listing: Offer | Demand) -> bool:
-    return listing.organization_id in organization_ids(user)
-
-
 def allowed_actions(user: Any, listing: Offer | Demand) -> list[str]:
     """The transitions ``user`` may perform on ``listing`` now (for buttons)."""
     return [a for a in TRANSITIONS if TRANSITIONS[a][2] != SYSTEM and _may(user, a, listing)]
@@ -209,13 +220,7 @@ def _may(user: Any, action: str, listing: Offer | Demand) -> bool:
     sources, _to, who = TRANSITIONS[action]
     if listing.status not in sources or (action == "fulfil" and not isinstance(listing, Demand)):
         return False
-    if who == OWNER:
-        return is_owner(user, listing) or is_officer(user)
-    if who == OFFICER:
-        return can(user, MODERATE, listing)
-    if who == OWNER_OR_OFFICER:
-        return is_owner(user, listing) or is_officer(user)
-    return user is None  # SYSTEM
+    return may_act(user, who, listing)
 
 
 def _log(listing: Offer | Demand, action: str, old: str, new: str, user: Any, comment: str) -> None:
@@ -500,33 +505,15 @@ def expire_listings(today: dt.date | None = None, remind_days: int = REMIND_DAYS
 
 
 # --- Visibility of details -----------------------------------------------------------------------
-
-
-def accepted_connections(listing: Offer | Demand):  # type: ignore[no-untyped-def]
-    return listing.connections.filter(
-        stage__in=[Stage.ACCEPTED, Stage.MEETING, Stage.MOU, Stage.CONTRACT, Stage.CLOSED],
-        responded_at__isnull=False,
-    )
+# The rules are exchange.policies' (CONFIDENTIAL, REQUESTER); these read them.
 
 
 def can_see_confidential(user: Any, listing: Offer | Demand) -> bool:
-    """Staff, the owner's members, and the other party of a connection the owner accepted."""
-    if not is_authenticated(user):
-        return False
-    if is_officer(user) or is_owner(user, listing):
-        return True
-    return accepted_connections(listing).filter(_party_q(user)).exists()
+    return can(user, CONFIDENTIAL, listing)
 
 
 def can_see_requester(user: Any, demand: Demand) -> bool:
-    """Whether ``user`` may learn who posted ``demand`` (always, unless it is anonymous)."""
-    if not demand.requester_anonymous:
-        return True
-    if not is_authenticated(user):
-        return False
-    if is_officer(user) or is_broker(user) or is_owner(user, demand):
-        return True
-    return accepted_connections(demand).filter(_party_q(user)).exists()
+    return can(user, REQUESTER, demand)
 
 
 def requester_label(user: Any, demand: Demand) -> str:
@@ -536,49 +523,6 @@ def requester_label(user: Any, demand: Demand) -> str:
 
 
 # --- Connections and deals -----------------------------------------------------------------------
-
-
-def _party_q(user: Any) -> Q:
-    from openstx.exchange.policies import connection_party_q
-
-    return connection_party_q(user)
-
-
-def is_party(user: Any, connection: Connection) -> bool:
-    """A party of the connection (either side, the initiator, the expert) or its broker."""
-    if not is_authenticated(user):
-        return False
-    ids = organization_ids(user)
-    return bool(
-        (connection.seeker_org_id and connection.seeker_org_id in ids)
-        or (connection.provider_org_id and connection.provider_org_id in ids)
-        or connection.initiated_by_id == user.pk
-        or connection.broker_id == user.pk
-        or (connection.expert_id and connection.expert.user_id == user.pk)
-    )
-
-
-def can_see_thread(user: Any, connection: Connection) -> bool:
-    """Messages and meetings: only parties, the broker involved and staff."""
-    return is_officer(user) or is_party(user, connection)
-
-
-def side_of(user: Any, connection: Connection) -> str | None:
-    ids = organization_ids(user)
-    if connection.seeker_org_id and connection.seeker_org_id in ids:
-        return Connection.Side.SEEKER
-    if connection.provider_org_id and connection.provider_org_id in ids:
-        return Connection.Side.PROVIDER
-    if connection.expert_id and connection.expert.user_id == getattr(user, "pk", None):
-        return Connection.Side.PROVIDER
-    return None
-
-
-def can_respond(user: Any, connection: Connection) -> bool:
-    # Staff never answer for a party: only the side that was asked.
-    return connection.stage == Stage.REQUESTED and side_of(user, connection) == (
-        connection.responder_side
-    )
 
 
 def connection_users(connection: Connection) -> list[Any]:
@@ -1122,7 +1066,7 @@ def pipeline(user: Any, *, mine_only: bool = False, stage: str = "", q: str = ""
         "demand", "offer", "expert", "seeker_org", "provider_org", "broker"
     )
     qs = (
-        qs.filter(_party_q(user))
+        qs.filter(connection_party_q(user))
         if mine_only or not is_broker_or_officer(user)
         else restrict(qs, user, VIEW)
     )
