@@ -127,6 +127,8 @@ class CandidateIndex:
         self._top_bits = np.zeros(cap, dtype=np.int32)
         self._region: list[str] = []
         self._region_arr: np.ndarray | None = None
+        #: 3-digit sector code -> slots (free slots stay listed; the alive mask drops them)
+        self._sectors: dict[str, list[int]] = {}
         for i, rec in enumerate(records):
             self.upsert(rec, None if vectors is None else vectors[i])
 
@@ -163,6 +165,8 @@ class CandidateIndex:
         self._alive[slot] = True
         self._trl[slot] = rec.trl if rec.trl is not None else -1
         self._top_bits[slot] = sum(1 << int(c) for c in top_level(rec.fields) if c.isdigit())
+        for sector in {c[:3] for c in rec.fields if len(c) >= 3}:
+            self._sectors.setdefault(sector, []).append(slot)
         if vector is not None:
             self.set_vector(rec.id, vector)
         return slot
@@ -326,9 +330,10 @@ class CandidateIndex:
         if q.fields:
             qs = {c[:3] for c in q.fields if len(c) >= 3}
             if qs:
-                for k, i in enumerate(idx):
-                    if qs & {c[:3] for c in self.records[i].fields}:  # type: ignore[union-attr]
-                        fused[k] *= 1 + SECTOR_BOOST
+                same = np.zeros(self.slots, dtype=bool)
+                for sector in qs:
+                    same[self._sectors.get(sector, [])] = True
+                fused[same[idx]] *= 1 + SECTOR_BOOST
         if q.field_mode != "strict":
             fused[~compatible[idx]] *= 0.8
         weak = np.ones(len(idx), dtype=bool)

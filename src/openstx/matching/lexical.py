@@ -225,6 +225,9 @@ class BM25Index:
         self._ids: dict[str, list[int]] = {}
         self._tfs: dict[str, list[int]] = {}
         self._arrays: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        #: per-term BM25 weights for the current average length (recomputed after an update)
+        self._weights: dict[str, np.ndarray] = {}
+        self._weights_avg = -1.0
         self.df: Counter[str] = Counter()
         self.lengths: list[int] = []
         self.alive: list[bool] = []
@@ -249,6 +252,7 @@ class BM25Index:
             self._ids.setdefault(term, []).append(slot)
             self._tfs.setdefault(term, []).append(tf)
             self._arrays.pop(term, None)
+            self._weights.pop(term, None)
             self.df[term] += 1
         length = sum(counts.values())
         self.lengths.append(length)
@@ -293,7 +297,9 @@ class BM25Index:
             self._dl = np.asarray(self.lengths, dtype=np.float32)
             self._alive_arr = np.asarray(self.alive, dtype=bool)
         avg = self._total_len / max(self.live, 1)
-        norm_base = self.k1 * (1 - self.b + self.b * self._dl / max(avg, 1e-6))
+        if avg != self._weights_avg:
+            self._weights, self._weights_avg = {}, avg
+        norm_base = None
         toks = tokens(query)
         counted = Counter(expand_query(toks))
         own = {t for t in terms(toks) if "_" not in t}
@@ -309,7 +315,11 @@ class BM25Index:
             if hit is None:
                 continue
             idx, tf = hit
-            w = tf * (self.k1 + 1) / (tf + norm_base[idx])
+            w = self._weights.get(term)
+            if w is None:
+                if norm_base is None:
+                    norm_base = self.k1 * (1 - self.b + self.b * self._dl / max(avg, 1e-6))
+                w = self._weights[term] = tf * (self.k1 + 1) / (tf + norm_base[idx])
             # a repeated query term counts a little more, not linearly
             scores[idx] += w * (idf * (1 + 0.3 * math.log(qtf)))
             if cover is not None and "_" not in term:
