@@ -294,3 +294,9 @@ def test_errors_are_documented(openapi: dict[str, Any]) -> None:
             assert "404" in responses, (method, path)
         if op.get("parameters") or op.get("requestBody"):
             assert "422" in responses, (method, path)
+
+
+def test_search_answers_the_page_envelope_too() -> None:
+    body = Client().get("/api/v1/search", {"q": "x", "page_size": 5}).json()
+    assert body["page_size"] == 5 and body["count"] == body["total"] and body["pages"] >= 1
+    assert body["page"] == 1 and body["results"] == []

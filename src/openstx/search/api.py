@@ -46,10 +46,13 @@ class FacetValueOut(Schema):
 
 class SearchOut(Schema):
     query: str
-    total: int
+    count: int  # the API's one page envelope (docs/api.md): count, page, pages, page_size
     page: int
-    per_page: int
+    pages: int
+    page_size: int
+    total: int  # = count, = pages and = page_size: the names search answered with first
     num_pages: int
+    per_page: int
     sort: str
     relaxed: bool
     partial: bool = False
@@ -65,7 +68,8 @@ class SearchParams(Schema):
     q: str = ""
     type: list[str] = []
     page: str = "1"
-    per_page: str = "20"
+    page_size: str = ""
+    per_page: str = "20"  # the older name of page_size
     sort: str = "relevance"
     field: list[str] = []
     year: list[str] = []
@@ -107,10 +111,11 @@ def search(request: HttpRequest, params: Query[SearchParams]):  # type: ignore[n
         types=types or None,
         filters=filters,
         page=params.page,
-        per_page=params.per_page,
+        per_page=params.page_size or params.per_page,
         sort=params.sort,
     )
-    return results.as_dict()
+    out = results.as_dict()
+    return {**out, "count": out["total"], "pages": out["num_pages"], "page_size": out["per_page"]}
 
 
 @router.get("/search/suggest", response=list[SuggestOut], summary="Type-ahead suggestions")
