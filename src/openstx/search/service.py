@@ -276,7 +276,7 @@ def search(
     run.mark_missing()
     if facets:
         _facets(searcher, plan, run.union_query(), results, run.union_query(with_types=False))
-    if spelling and plan.pq.groups and (results.total < FEW_HITS or results.partial):
+    if spelling and plan.pq.groups and (results.total < FEW_HITS or results.complete == 0):
         from openstx.search import spelling as spelling_help
 
         results.suggestion = spelling_help.did_you_mean(plan.pq, searcher, plan.scopes)
@@ -311,6 +311,7 @@ class _Run:
         self.keys: list[str] = []  # visible semantic candidates, most similar first
         self.all_keys: list[str] = []  # semantic candidates of every type (type tabs)
         self.page_items: list[_Item] = []
+        self.sort = "relevance"
 
     # --- the lexical side ------------------------------------------------------------------
     def _lexical(self, limit: int, offset: int, sort: str) -> tantivy.SearchResult | None:
@@ -329,13 +330,13 @@ class _Run:
         return found
 
     # --- the semantic side -----------------------------------------------------------------
-    def _semantic(self) -> list[_Item]:
-        """Visible semantic candidates (scopes, facets, exclusions checked by the index)."""
+    def _candidates(self) -> dict[str, float]:
+        """Semantic candidates (key -> cosine), not yet checked for visibility."""
         plan = self.plan
         if not plan.pq.groups or not semantic.enabled():
-            return []
+            return {}
         text = plan.pq.plain_text()
-        if RESTORE_ACCENTS and not has_diacritics(text):
+        if RESTORE_ACCENTS and not has_diacritics(text) and semantic.semantic_types(plan.types):
             # e5 reads "nuôi tôm" far better than "nuoi tom": restore the accents from the
             # index's own vocabulary (what the viewer may see) before embedding
             from openstx.search import spelling
@@ -343,25 +344,32 @@ class _Run:
             restored = spelling.did_you_mean(plan.pq, self.searcher, plan.scopes)
             if restored:
                 text = restored["query"]
-        wanted = plan.types or None
-        cands = semantic.candidates(text, wanted)
-        if not cands:
-            return []
-        sims = dict(cands)
-        if plan.types:
-            self.all_keys = [k for k, _ in semantic.candidates(text, None)]
-        else:
-            self.all_keys = list(sims)
-        q = combine(
-            tantivy.Query.term_set_query(SCHEMA, "key", list(sims)),
-            _filter_queries(plan),
-            exclusion_queries(plan.pq),
+        sims = dict(semantic.candidates(text, plan.types or None))
+        if sims:
+            self.all_keys = (
+                [k for k, _ in semantic.candidates(text, None)] if plan.types else list(sims)
+            )
+        return sims
+
+    def _visible(self, sims: dict[str, float], lexical_q: tantivy.Query | None) -> list[_Item]:
+        """The candidates the viewer may see and that pass the facets and exclusions, checked
+        by the index, with their lexical score when they also match the words (one query)."""
+        plan = self.plan
+        keyset = tantivy.Query.const_score_query(
+            tantivy.Query.term_set_query(SCHEMA, "key", list(sims)), 0.0
         )
+        scored = keyset
+        if lexical_q is not None:
+            scored = tantivy.Query.boolean_query(
+                [(tantivy.Occur.Must, keyset), (tantivy.Occur.Should, lexical_q)]
+            )
+        q = combine(scored, _filter_queries(plan), exclusion_queries(plan.pq))
         found = self.searcher.search(q, len(sims), count=False)
         items = []
-        for _score, address in found.hits:
+        for score, address in found.hits:
             key = self.searcher.doc(address).to_dict()["key"][0]
-            items.append(_Item(address, similarity=sims.get(key, 0.0), key=key))
+            lexical = float(score) if lexical_q is not None and score > 0 else None
+            items.append(_Item(address, similarity=sims.get(key, 0.0), key=key, lexical=lexical))
         items.sort(key=lambda it: -(it.similarity or 0.0))
         for rank, it in enumerate(items, 1):
             it.semantic_rank = rank
@@ -370,9 +378,11 @@ class _Run:
 
     # --- putting it together ---------------------------------------------------------------
     def execute(self, offset: int, limit: int, sort: str) -> None:
+        self.sort = sort
         res = self.results
         if self.mode == "semantic" and self.plan.pq.groups:
-            sem = self._semantic()
+            sims = self._candidates()
+            sem = self._visible(sims, None) if sims else []
             res.total = len(sem)
             if sort == "date":
                 found = _run(self.searcher, self.union_query(), limit, offset, sort)
@@ -382,8 +392,8 @@ class _Run:
                     it.score = it.similarity or 0.0
                 self.page_items = sem[offset : offset + limit]
             return
-        sem = self._semantic() if self.mode == "hybrid" else []
-        if not sem:
+        sims = self._candidates() if self.mode == "hybrid" else {}
+        if not sims:
             found = self._lexical(limit, offset, sort)
             if found is None:
                 return
@@ -393,39 +403,21 @@ class _Run:
                 for i, (s, a) in enumerate(found.hits)
             ]
             return
+        depth = offset + limit + len(sims)
+        found = self._lexical(depth if sort != "date" else 1, 0, "relevance")
+        sem = self._visible(sims, self.lexical_q)
         if sort == "date":
-            self._lexical(1, 0, "relevance")
             found = _run(self.searcher, self.union_query(), limit, offset, sort)
             res.total = found.count or 0
             self.page_items = [_Item(a) for _s, a in found.hits]
             return
-        depth = offset + limit + len(sem)
-        found = self._lexical(depth, 0, "relevance")
-        lexical_count = found.count or 0 if found is not None else 0
+        lexical_count = (found.count or 0) if found is not None else 0
         pool: dict[tuple[int, int], _Item] = {}
         for i, (score, address) in enumerate(found.hits if found is not None else []):
-            pool[_addr(address)] = _Item(address, lexical=float(score), lexical_rank=i + 1, key="")
-        # semantic candidates that are also lexical matches (maybe deeper than `depth`)
+            pool[_addr(address)] = _Item(address, lexical=float(score), lexical_rank=i + 1)
         also = 0
-        if self.lexical_q is not None:
-            both = tantivy.Query.boolean_query(
-                [
-                    (tantivy.Occur.Must, self.lexical_q),
-                    (
-                        tantivy.Occur.Must,
-                        tantivy.Query.const_score_query(
-                            tantivy.Query.term_set_query(SCHEMA, "key", self.keys), 0.0
-                        ),
-                    ),
-                ]
-            )
-            matched = self.searcher.search(both, len(self.keys), count=True)
-            also = matched.count or 0
-            for score, address in matched.hits:
-                item = pool.get(_addr(address))
-                if item is None:
-                    pool[_addr(address)] = _Item(address, lexical=float(score))
         for it in sem:
+            also += it.lexical is not None
             item = pool.get(_addr(it.address))
             if item is None:
                 pool[_addr(it.address)] = it
@@ -468,11 +460,15 @@ class _Run:
         full = COVER_BONUS * len(groups) * 0.999
         unsure = []
         for hit, item in zip(res.hits, self.page_items, strict=False):
-            if item.lexical is not None and (not self.graded or item.lexical >= full):
+            if item.lexical is not None and (
+                not self.graded or (self.sort != "date" and item.lexical >= full)
+            ):
                 continue
-            if item.lexical is None and self.mode != "semantic" and not self.keys:
-                continue
+            if item.lexical is None:
+                continue  # found by meaning: shown as such, not as missing words
             unsure.append(hit)
+        res.partial = any(h.similar for h in res.hits)
+        res.relaxed = res.partial
         if not unsure:
             return
         keys = [f"{h.type}:{h.id}" for h in unsure]
@@ -491,7 +487,7 @@ class _Run:
             for w in hit.missing:
                 if w not in missing_all:
                     missing_all.append(w)
-        res.partial = any(h.missing for h in res.hits)
+        res.partial = any(h.missing or h.similar for h in res.hits)
         res.missing = [w for w in words if w in missing_all]
         res.relaxed = res.partial
 

@@ -79,6 +79,15 @@ def _terms(searcher: Any, field: str, prefix: str, scopes: list[str] | None, sta
 def _accented_forms(
     searcher: Any, folded: str, scopes: list[str] | None, stamp: Any
 ) -> dict[str, int]:
+    return _cached(
+        ("a", stamp, tuple(scopes or ("*",)), folded),
+        lambda: _accented_forms_uncached(searcher, folded, scopes, stamp),
+    )
+
+
+def _accented_forms_uncached(
+    searcher: Any, folded: str, scopes: list[str] | None, stamp: Any
+) -> dict[str, int]:
     lead = _lead(folded)
     prefixes = {lead}
     if lead.startswith("d"):
@@ -121,6 +130,15 @@ def _near(searcher: Any, folded: str, scopes: list[str] | None, stamp: Any) -> d
     """Folded syllables one edit away (typos), with their counts."""
     if len(folded) < 3:
         return {}
+    return _cached(
+        ("n", stamp, tuple(scopes or ("*",)), folded),
+        lambda: _near_uncached(searcher, folded, scopes, stamp),
+    )
+
+
+def _near_uncached(
+    searcher: Any, folded: str, scopes: list[str] | None, stamp: Any
+) -> dict[str, int]:
     out: dict[str, int] = {}
     for tier in VOCAB_TIERS:
         for term, count in _terms(searcher, f"{tier}_f", folded[0], scopes, stamp).items():
@@ -166,12 +184,29 @@ def _options(
     return [(form, math.log1p(count)) for form, count in best]
 
 
-def best_forms(tokens: list[str], searcher: Any, scopes: list[str] | None) -> list[str]:
+def stamp_of(searcher: Any) -> tuple:
+    """Identifies what a searcher sees (cache key): documents and segments."""
+    try:
+        return (searcher.num_docs, searcher.num_segments)
+    except Exception:
+        return (id(searcher),)
+
+
+def best_forms(
+    tokens: list[str], searcher: Any, scopes: list[str] | None, stamp: Any = None
+) -> list[str]:
     """The likeliest spelling of ``tokens`` in the viewer's records: per token, its accented
     forms (or, failing that, forms one edit away), chosen together with their neighbours."""
     if not tokens:
         return []
-    stamp = id(searcher)
+    stamp = stamp if stamp is not None else stamp_of(searcher)
+    key = ("b", stamp, tuple(scopes or ("*",)), tuple(tokens))
+    return _cached(key, lambda: _best_forms(tokens, searcher, scopes, stamp))
+
+
+def _best_forms(
+    tokens: list[str], searcher: Any, scopes: list[str] | None, stamp: Any
+) -> list[str]:
     options = [_options(searcher, t, scopes, stamp) for t in tokens]
     best: list[tuple[float, list[str]]] = [(score, [form]) for form, score in options[0]]
     for i in range(1, len(options)):
@@ -192,12 +227,14 @@ def best_forms(tokens: list[str], searcher: Any, scopes: list[str] | None) -> li
     return max(best)[1]
 
 
-def did_you_mean(pq: ParsedQuery, searcher: Any, scopes: list[str] | None) -> dict[str, str] | None:
+def did_you_mean(
+    pq: ParsedQuery, searcher: Any, scopes: list[str] | None, stamp: Any = None
+) -> dict[str, str] | None:
     """``{"query": corrected text, "html": with the changed words in <em>}`` or None."""
     tokens = [t for g in pq.groups for t in g.alternatives[0].tokens][:MAX_TOKENS]
     if not tokens:
         return None
-    chosen = best_forms(tokens, searcher, scopes)
+    chosen = best_forms(tokens, searcher, scopes, stamp)
     if chosen == tokens:
         return None
     html = " ".join(
@@ -207,6 +244,8 @@ def did_you_mean(pq: ParsedQuery, searcher: Any, scopes: list[str] | None) -> di
     return {"query": " ".join(chosen), "html": html}
 
 
-def restore(tokens: list[str], searcher: Any, scopes: list[str] | None) -> list[str]:
+def restore(
+    tokens: list[str], searcher: Any, scopes: list[str] | None, stamp: Any = None
+) -> list[str]:
     """Accents restored (and typos corrected) from the viewer's records, in context."""
-    return best_forms(tokens, searcher, scopes)
+    return best_forms(tokens, searcher, scopes, stamp)
