@@ -1,4 +1,4 @@
-"""``openstx bench search [--size N] [--listings N] [--queries N]`` — DESIGN §6 search latency.
+"""``openstx bench search [--size N] [--listings N] [--queries N] [--mode M] [--relevance]``.
 
 1. Generates ``--size`` deterministic Vietnamese documents of ~3 KB (bench/corpus.py) and
    loads them through the normal write path: bulk insert into the database, bulk outbox rows in
@@ -11,6 +11,13 @@
 3. Prints build rates, index size, p50/p95/p99 of each, and the ratios to bare Tantivy.
 
 Targets: service p95 ≤ 50 ms and ≤ 2× bare; writer ≥ 1,000 documents/s.
+
+``--mode hybrid`` (default) also loads the bench listings with their e5 vectors so that every
+query goes through semantic recall too; ``--mode lexical`` leaves it out.
+
+``--relevance`` instead runs the judged queries of ``bench/data/relevance`` over the bench
+listings and prints Recall@10, MRR, nDCG@10 and the zero-result rate for lexical-only,
+semantic-only and hybrid ranking side by side, and the fusion variants compared.
 """
 
 from __future__ import annotations
