@@ -119,7 +119,7 @@ def test_every_paginated_list_answers_the_one_page_shape(
         assert path in lists, path
     client = _client(officer)
     for path in lists:
-        if "{" in path:  # lists under one record: their own tests cover them
+        if "{" in path or path == "/api/v1/search":  # own tests (search clamps, no 422)
             continue
         body = client.get(path, {"page_size": 1}).json()
         assert set(body) >= {"count", "page", "pages", "page_size", "results"}, path
