@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
@@ -134,8 +135,15 @@ def _worker_encode(args: tuple[list[str], str, int, int | None]) -> np.ndarray:
 
 
 def _worker_init() -> None:
+    """An encoder process: one OpenMP thread, and a session of its own — Linux's autogroup
+    scheduler gives all the processes of one session (a terminal, a service) a single share of
+    the CPU, so without this two encoder processes started from a busy shell ran no faster than
+    one (bench match measured ×1.0 → ×1.7–1.9 with it, machine under load)."""
     os.environ["OMP_NUM_THREADS"] = "1"
     os.environ["OMP_THREAD_LIMIT"] = "1"
+    if hasattr(os, "setsid"):
+        with contextlib.suppress(OSError):  # already a session leader
+            os.setsid()
 
 
 def iter_encode(
