@@ -232,3 +232,18 @@ def test_expiry_task_runs_the_service(researcher, research_org, officer):
     from openstx.exchange.tasks import expire_listings
 
     assert expire_listings() == {"reminded": 0, "expired": 0}
+
+
+def test_notices_are_in_each_recipients_language(researcher, research_org, officer):
+    """An officer working in Vietnamese rejects the listing of a researcher who reads English."""
+    researcher.language = "en"
+    researcher.save(update_fields=["language"])
+    offer = OfferFactory(owner=research_org, title="Máy sấy lạnh")
+    services.submit(offer, researcher)
+    with translation.override("vi"):
+        services.reject(offer, officer, "Thiếu ảnh")
+    note = Notification.objects.get(user=researcher, verb="listing_reject")
+    assert note.title == "“Máy sấy lạnh”: rejected"
+    assert note.body == "Thiếu ảnh"  # the officer's own words stay as written
+    officer_note = Notification.objects.get(user=officer, verb="listing_submit")
+    assert officer_note.title == "Cần duyệt: Máy sấy lạnh"  # the officer reads Vietnamese

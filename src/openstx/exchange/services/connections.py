@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from openstx.core.notifications import notify
 from openstx.core.permissions import (
@@ -74,16 +75,13 @@ def _step(connection: Connection, action: str, old: str, user: Any, comment: str
         actor=user if is_authenticated(user) else None,
         comment=comment,
     )
-    title = _("Connection “%(name)s”: %(stage)s") % {
-        "name": str(connection)[:200],
-        "stage": connection.get_stage_display(),
-    }
     notify(
         connection_users(connection),
         f"connection_{action}",
-        title,
+        gettext_lazy("Connection “%(name)s”: %(stage)s"),
         comment,
         connection.get_absolute_url(),
+        params={"name": str(connection)[:200], "stage": Stage(connection.stage).label},
         exclude=user,
     )
 
@@ -336,9 +334,10 @@ def post_message(connection: Connection, user: Any, body: str) -> Message:
     notify(
         connection_users(connection),
         "connection_message",
-        _("New message about “%(name)s”") % {"name": str(connection)[:200]},
+        gettext_lazy("New message about “%(name)s”"),
         body[:500],
         connection.get_absolute_url(),
+        params={"name": str(connection)[:200]},
         exclude=user,
     )
     return msg

@@ -111,9 +111,10 @@ def event_transition(event: Any, action: str, user: Any, comment: str = "") -> A
         notify(
             users.values(),
             "event_cancel",
-            _("Event cancelled: %(title)s") % {"title": event.title[:200]},
+            gettext_lazy("Event cancelled: %(title)s"),
             comment,
             event.get_absolute_url(),
+            params={"title": event.title[:200]},
             exclude=user,
         )
     return event

@@ -285,17 +285,26 @@ def transition(
 def _notify_transition(listing: Offer | Demand, action: str, user: Any, comment: str) -> None:
     url = listing.get_absolute_url()
     label = ACTION_LABELS.get(action, action)
-    title = _("“%(title)s”: %(what)s") % {"title": listing.title[:200], "what": label}
+    # lazy texts: each recipient reads them in their own language (core.notifications)
     if action in ("submit", "edit"):
         notify(
             officers(),
             f"listing_{action}",
-            _("To moderate: %(title)s") % {"title": listing.title[:200]},
+            gettext_lazy("To moderate: %(title)s"),
             comment,
             reverse_moderation(),
+            params={"title": listing.title[:200]},
             exclude=user,
         )
-    notify(listing_users(listing), f"listing_{action}", title, comment, url, exclude=user)
+    notify(
+        listing_users(listing),
+        f"listing_{action}",
+        gettext_lazy("“%(title)s”: %(what)s"),
+        comment,
+        url,
+        params={"title": listing.title[:200], "what": label},
+        exclude=user,
+    )
 
 
 def reverse_moderation() -> str:
@@ -458,21 +467,20 @@ def expire_listings(today: dt.date | None = None, remind_days: int = REMIND_DAYS
                 ).update(reconfirm_sent_at=timezone.now())
                 if not updated:
                     continue
-                with translation.override(settings.LANGUAGE_CODE):
-                    notify(
-                        listing_users(listing),
-                        "listing_reconfirm",
-                        _("Please re-confirm “%(title)s” before %(date)s")
-                        % {
-                            "title": listing.title[:200],
-                            "date": listing.valid_until.strftime("%d/%m/%Y"),
-                        },
-                        _(
-                            "Your listing will expire on its validity date. Open it and choose "
-                            "“Re-confirm” to keep it published for another year."
-                        ),
-                        listing.get_absolute_url(),
-                    )
+                notify(
+                    listing_users(listing),
+                    "listing_reconfirm",
+                    gettext_lazy("Please re-confirm “%(title)s” before %(date)s"),
+                    gettext_lazy(
+                        "Your listing will expire on its validity date. Open it and choose "
+                        "“Re-confirm” to keep it published for another year."
+                    ),
+                    listing.get_absolute_url(),
+                    params={
+                        "title": listing.title[:200],
+                        "date": listing.valid_until.strftime("%d/%m/%Y"),
+                    },
+                )
             counts["reminded"] += 1
         for listing in model.objects.filter(status__in=live, valid_until__lt=today):
             with translation.override(settings.LANGUAGE_CODE):

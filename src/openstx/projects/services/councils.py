@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from openstx.core.permissions import CHANGE, can, is_authenticated
 from openstx.projects.models import (
@@ -301,17 +302,18 @@ def send_invitations(council: Council, user: Any) -> int:
             notify(
                 [member.expert.user],
                 "council_invitation",
-                _("Invitation: %(purpose)s council for “%(task)s”")
-                % {"purpose": council.get_purpose_display(), "task": council.task.title[:120]},
-                _("Role: %(role)s. Date: %(date)s. Place: %(place)s.")
-                % {
-                    "role": member.get_role_display(),
+                gettext_lazy("Invitation: %(purpose)s council for “%(task)s”"),
+                gettext_lazy("Role: %(role)s. Date: %(date)s. Place: %(place)s."),
+                reverse("projects:my-councils"),
+                params={
+                    "purpose": Council.Purpose(council.purpose).label,
+                    "task": council.task.title[:120],
+                    "role": CouncilMember.Role(member.role).label,
                     "date": council.meeting_date.strftime("%d/%m/%Y")
                     if council.meeting_date
                     else "—",
                     "place": council.place or "—",
                 },
-                reverse("projects:my-councils"),
             )
     if council.status == Council.Status.FORMING:
         council.status = Council.Status.INVITING
@@ -343,10 +345,10 @@ def respond_invitation(
         notify(
             officers(),
             "council_declined",
-            _("%(name)s declined the council for “%(task)s”")
-            % {"name": member.expert.display_name, "task": member.council.task.title[:120]},
+            gettext_lazy("%(name)s declined the council for “%(task)s”"),
             note,
             member.council.get_absolute_url(),
+            params={"name": member.expert.display_name, "task": member.council.task.title[:120]},
         )
     return member
 

@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from openstx.core.permissions import is_officer
 from openstx.projects.models import (
@@ -183,12 +184,12 @@ def task_from_demand(demand: Any, user: Any) -> Task:
     notify(
         exchange.listing_users(demand),
         "task_ordered",
-        _("Your technology need is being ordered as an S&T task"),
-        _(
+        gettext_lazy("Your technology need is being ordered as an S&T task"),
+        gettext_lazy(
             "The department has proposed an S&T task from your demand “%(title)s”. "
             "You can follow its progress on the task page."
-        )
-        % {"title": demand.title},
+        ),
         task.get_absolute_url(),
+        params={"title": demand.title},
     )
     return task
