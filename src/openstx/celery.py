@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+import uuid
 
 from celery import Celery
 from celery.signals import worker_init, worker_ready, worker_shutdown
@@ -21,6 +22,7 @@ app.autodiscover_tasks()
 def _worker_init(**kwargs: object) -> None:
     # the worker's identity for core.jobs (pool processes inherit it from the main process)
     os.environ["OPENSTX_WORKER_PID"] = str(os.getpid())
+    os.environ.setdefault("OPENSTX_WORKER_BOOT", uuid.uuid4().hex[:8])
 
 
 @worker_ready.connect

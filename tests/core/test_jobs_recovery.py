@@ -4,6 +4,7 @@ and tests/web/test_serve.py (serve restarts a dead worker)."""
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
@@ -132,3 +133,15 @@ def test_readyz_fails_while_an_expected_worker_does_not_beat(client, settings):
     assert client.get("/readyz").status_code == 200
     jobs.forget_worker("some-host:1")
     assert client.get("/readyz").status_code == 503
+
+
+@pytest.mark.django_db
+def test_a_reused_pid_does_not_keep_the_job_of_a_dead_worker_alive(eager):
+    """A container's worker often has the same pid after a restart: the boot token tells them
+    apart, even while the dead worker's heartbeat has not expired yet."""
+    earlier_life = f"{socket.gethostname()}:{os.getpid()}:deadbeef"
+    jobs.beat(earlier_life)
+    job = _running(earlier_life)
+    jobs.beat()
+    assert jobs.worker_alive(jobs.worker_name())
+    assert [j.pk for j in jobs.stuck_jobs()] == [job.pk]

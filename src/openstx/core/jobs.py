@@ -27,6 +27,7 @@ import socket
 import threading
 import time
 import traceback
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -134,13 +135,18 @@ log = logging.getLogger("openstx.jobs")
 _REGISTRY = "openstx:workers"
 _KEY = "openstx:worker:"
 _stop = threading.Event()
+_BOOT = uuid.uuid4().hex[:8]  # outside a worker: this process
 MAX_ATTEMPTS = 3
 
 
 def worker_name() -> str:
-    """``host:pid`` of this worker's main process (of this process outside a worker)."""
-    # OPENSTX_WORKER_PID: the worker's main process, set by openstx.celery at ``worker_init``
-    return f"{socket.gethostname()}:{os.environ.get('OPENSTX_WORKER_PID') or os.getpid()}"
+    """``host:pid:boot`` of this worker's main process (of this process outside a worker). The
+    boot token tells a restarted worker from its dead predecessor when the pid is reused (a
+    container's worker is often pid 1 after every restart)."""
+    # set by openstx.celery at ``worker_init`` (pool processes inherit them); `openstx serve`
+    # chooses the boot token so that it can name the worker it started
+    pid = os.environ.get("OPENSTX_WORKER_PID") or str(os.getpid())
+    return f"{socket.gethostname()}:{pid}:{os.environ.get('OPENSTX_WORKER_BOOT') or _BOOT}"
 
 
 def heartbeat_interval() -> float:
@@ -172,9 +178,13 @@ def live_workers() -> list[str]:
 
 
 def worker_alive(name: str) -> bool:
-    """A fresh heartbeat, and on this host also a running process with that pid."""
-    host, _, pid = name.rpartition(":")
+    """A fresh heartbeat, and on this host also a running process with that pid that is not
+    this worker under another boot token."""
+    host, pid, boot = ([*name.split(":"), "", ""])[:3]
     if host == socket.gethostname() and pid.isdigit():
+        me = worker_name().split(":")
+        if pid == me[1] and boot and boot != me[2]:
+            return False  # our pid, an earlier life: the worker that ran it was restarted
         try:
             os.kill(int(pid), 0)
         except ProcessLookupError:

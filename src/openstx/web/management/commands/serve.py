@@ -17,6 +17,7 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from typing import Any
 
 from django.conf import settings
@@ -145,10 +146,17 @@ class Supervisor:
         self.worker: subprocess.Popen | None = None
         self.restarts: list[float] = []
         self.stop_signal: int | None = None
+        self.worker_boot = ""
 
-    def _spawn(self, argv: list[str]) -> subprocess.Popen:
+    def _spawn(self, argv: list[str], boot: str = "") -> subprocess.Popen:
         # own process group: the worker's embedded beat and gunicorn's workers go with their parent
-        return subprocess.Popen(argv, env=self.env, start_new_session=True)  # noqa: S603
+        env = dict(self.env, OPENSTX_WORKER_BOOT=boot) if boot else self.env
+        return subprocess.Popen(argv, env=env, start_new_session=True)  # noqa: S603
+
+    def _spawn_worker(self) -> subprocess.Popen:
+        # serve picks the worker's boot token so that it can name it (core.jobs.worker_name)
+        self.worker_boot = uuid.uuid4().hex[:8]
+        return self._spawn(self.worker_argv or [], self.worker_boot)
 
     def _on_signal(self, signum: int, frame: Any) -> None:
         self.stop_signal = signum
@@ -159,7 +167,7 @@ class Supervisor:
         code = 0
         try:
             if self.worker_argv:
-                self.worker = self._spawn(self.worker_argv)
+                self.worker = self._spawn_worker()
             self.web = self._spawn(self.web_argv)
             while self.stop_signal is None:
                 time.sleep(0.2)
@@ -182,7 +190,7 @@ class Supervisor:
         dead = self.worker
         self.log(f"the job worker (pid {dead.pid}) died with status {dead.returncode}")
         _kill_group(dead.pid, signal.SIGKILL)  # what it left behind (its beat process)
-        _forget_worker(dead.pid)
+        _forget_worker(dead.pid, self.worker_boot)
         now = time.monotonic()
         self.restarts = [t for t in self.restarts if now - t < RESTART_WINDOW] + [now]
         if len(self.restarts) > self.max_restarts:
@@ -192,7 +200,7 @@ class Supervisor:
                 "giving up, stopping"
             )
             return False
-        self.worker = self._spawn(self.worker_argv or [])
+        self.worker = self._spawn_worker()
         self.log(
             f"job worker restarted (pid {self.worker.pid}; restart {len(self.restarts)} of at "
             f"most {self.max_restarts} per {RESTART_WINDOW:.0f} s)"
@@ -216,7 +224,7 @@ class Supervisor:
             with contextlib.suppress(subprocess.TimeoutExpired):
                 child.wait(timeout=5)
         if self.worker is not None:
-            _forget_worker(self.worker.pid)
+            _forget_worker(self.worker.pid, self.worker_boot)
 
 
 def _kill_group(pgid: int, sig: int) -> None:
@@ -224,10 +232,10 @@ def _kill_group(pgid: int, sig: int) -> None:
         os.killpg(pgid, sig)
 
 
-def _forget_worker(pid: int) -> None:
+def _forget_worker(pid: int, boot: str) -> None:
     try:
         from openstx.core.jobs import forget_worker
 
-        forget_worker(f"{socket.gethostname()}:{pid}")
+        forget_worker(f"{socket.gethostname()}:{pid}:{boot}")
     except Exception as exc:  # best effort: the heartbeat expires anyway
         sys.stderr.write(f"serve: could not clear the worker's heartbeat: {exc}\n")
