@@ -648,8 +648,11 @@ def throughput(sample: int, out: Any) -> dict[str, Any]:
         / tokens_per_s
         / 60
     )
+    # before: both roles of every listing, texts not cut, one process, batches of 16
     res["seed_minutes_old_estimate"] = (
-        (seed + SEED["offer"] + SEED["demand"]) / res["old_1_process"] / 60
+        (SEED["expert"] * expert_tokens + 2 * (SEED["offer"] + SEED["demand"]) * listing_tokens)
+        / (res["old_1_process"] * tokens)
+        / 60
     )
     out.write(
         f"  → new vs old: ×{res['ratio_1p_vs_old']:.2f} on one process, "

@@ -138,7 +138,7 @@ def _worker_init() -> None:
     """An encoder process: one OpenMP thread, and a session of its own — Linux's autogroup
     scheduler gives all the processes of one session (a terminal, a service) a single share of
     the CPU, so without this two encoder processes started from a busy shell ran no faster than
-    one (bench match measured ×1.0 → ×1.7–1.9 with it, machine under load)."""
+    one (measured ×0.9–1.3 → ×1.4–1.7 of one process with it, machine under load)."""
     os.environ["OMP_NUM_THREADS"] = "1"
     os.environ["OMP_THREAD_LIMIT"] = "1"
     if hasattr(os, "setsid"):
