@@ -112,8 +112,6 @@ def paginate(qs: Any, page: int = 1, page_size: int = DEFAULT_PAGE_SIZE) -> dict
 
     Bounds are enforced here too, so a caller that bypasses :class:`PageParams` cannot ask the
     database for an offset it cannot represent."""
-    if isinstance(page, PageParams):  # paginate(qs, params)
-        page, page_size = page.page, page.page_size
     page_size = max(1, min(int(page_size), MAX_PAGE_SIZE))
     count = qs.count() if isinstance(qs, QuerySet) else len(qs)
     pages = max(1, math.ceil(count / page_size))
