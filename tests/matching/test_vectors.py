@@ -199,3 +199,14 @@ def test_after_write_queues_when_asked(world, django_capture_on_commit_callbacks
         done = services.after_write(["offer"], mode="queue")
     assert done["mode"] == "queued" and "queued for the job worker" in done["message"]
     assert done["count"] == candidates.INLINE_ENCODE_MAX + 1
+
+
+def test_demo_says_what_happened_to_vectors(db, settings, django_capture_on_commit_callbacks):
+    settings.OPENSTX_MATCH_EMBED_AFTER_IMPORT = "queue"
+    from openstx.core.models import Job
+
+    out = StringIO()
+    with django_capture_on_commit_callbacks(execute=False):
+        call_command("demo", scale="small", stdout=out)
+    assert "matching vectors:" in out.getvalue() and "queued for the job worker" in out.getvalue()
+    assert Job.objects.filter(kind="matching.embed").exists()
