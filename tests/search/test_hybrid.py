@@ -200,3 +200,13 @@ def test_typeahead_offers_dictionary_entries_and_title_words(scoped_type, apply)
     assert "nuôi trồng" in [s["title"] for s in items if s["type"] == "query"]
     assert "Nuôi trồng thủy sản nước lợ" in [s["title"] for s in items if s["type"] == "testpub"]
     assert all("mật" not in s["title"] for s in suggest("tuyet m", user=AnonymousUser()))
+
+
+def test_spelling_follows_index_changes(scoped_type, apply, search):
+    record = pub("Khóm đóng hộp")
+    apply()
+    assert search("khom dong hop").suggestion["query"] == "khóm đóng hộp"
+    record.title = "Khơm đóng hộp"  # same number of documents, another spelling
+    record.save()
+    apply()
+    assert search("khom dong hop").suggestion["query"] == "khơm đóng hộp"

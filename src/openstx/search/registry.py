@@ -94,6 +94,8 @@ class SearchSpec:
     kind_labels: dict[str, Any] = {}
     #: Max characters kept per tier (a 300-page report is cut; the index is not an archive).
     max_chars = {"title": 1_000, "summary": 10_000, "body": 200_000}
+    #: Take part in semantic recall when the matching store holds vectors for this model.
+    semantic: bool = True
 
     # --- to override --------------------------------------------------------------------
     def queryset(self) -> models.QuerySet:

@@ -266,7 +266,7 @@ def search(
     searcher, _path = store.searcher()
     if searcher is None:
         return results
-    run = _Run(searcher, plan, results, mode)
+    run = _Run(searcher, plan, results, mode, index_stamp(_path))
     run.execute((page - 1) * per_page, per_page, sort)
     exact, folded = plan.pq.highlight_terms()
     for item in run.page_items:
@@ -279,7 +279,7 @@ def search(
     if spelling and plan.pq.groups and (results.total < FEW_HITS or results.complete == 0):
         from openstx.search import spelling as spelling_help
 
-        results.suggestion = spelling_help.did_you_mean(plan.pq, searcher, plan.scopes)
+        results.suggestion = spelling_help.did_you_mean(plan.pq, searcher, plan.scopes, run.stamp)
     return results
 
 
@@ -294,6 +294,17 @@ class _Item:
     key: str = ""
 
 
+def index_stamp(path: Any) -> tuple:
+    """What a searcher on ``path`` sees changes with every commit (``state.json``) or swap:
+    the key of the spelling caches."""
+    import os
+
+    try:
+        return (str(path), os.stat(os.path.join(str(path), "state.json")).st_mtime_ns)
+    except (OSError, TypeError):
+        return (str(path), 0)
+
+
 def _addr(address: Any) -> tuple[int, int]:
     return (address.segment_ord, address.doc)
 
@@ -301,8 +312,16 @@ def _addr(address: Any) -> tuple[int, int]:
 class _Run:
     """One search: the lexical side (strict, then graded), the semantic side, the fusion."""
 
-    def __init__(self, searcher: tantivy.Searcher, plan: _Plan, results: SearchResults, mode: str):
+    def __init__(
+        self,
+        searcher: tantivy.Searcher,
+        plan: _Plan,
+        results: SearchResults,
+        mode: str,
+        stamp: tuple = (),
+    ):
         self.searcher = searcher
+        self.stamp = stamp
         self.plan = plan
         self.results = results
         self.mode = mode
@@ -341,7 +360,7 @@ class _Run:
             # index's own vocabulary (what the viewer may see) before embedding
             from openstx.search import spelling
 
-            restored = spelling.did_you_mean(plan.pq, self.searcher, plan.scopes)
+            restored = spelling.did_you_mean(plan.pq, self.searcher, plan.scopes, self.stamp)
             if restored:
                 text = restored["query"]
         sims = dict(semantic.candidates(text, plan.types or None))
@@ -623,7 +642,7 @@ def suggest(
     if not tokens:
         return []
     store = store or default_store()
-    searcher, _ = store.searcher()
+    searcher, path = store.searcher()
     if searcher is None:
         return []
     from openstx.search.index import SCHEMA
@@ -650,7 +669,7 @@ def suggest(
     )
     plan = _Plan(parse(""), scopes_for(user), _listify(types), {})
     q = combine(scored, _filter_queries(plan), [])
-    queries = _query_suggestions(text, tokens, searcher, plan.scopes)
+    queries = _query_suggestions(text, tokens, searcher, plan.scopes, index_stamp(path))
     out: list[dict[str, str]] = []
     try:
         found = searcher.search(q, max(1, limit - len(queries)), count=False)
@@ -688,7 +707,11 @@ def _search_url(q: str) -> str:
 
 
 def _query_suggestions(
-    text: str, tokens: list[str], searcher: tantivy.Searcher, scopes: list[str] | None
+    text: str,
+    tokens: list[str],
+    searcher: tantivy.Searcher,
+    scopes: list[str] | None,
+    stamp: tuple = (),
 ) -> list[dict[str, str]]:
     """Type-ahead queries: dictionary entries (``dbs`` → ``ĐBSCL — đồng bằng sông Cửu Long``)
     and the last word completed from the titles the viewer may see (``nuoi tr`` →
@@ -739,7 +762,7 @@ def _query_suggestions(
         for term, count in completions:
             if not count or term == last:  # the word is complete already
                 continue
-            query = " ".join(spelling.restore([*head, term], searcher, scopes))
+            query = " ".join(spelling.restore([*head, term], searcher, scopes, stamp or None))
             add(query, query)
     return out
 

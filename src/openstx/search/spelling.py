@@ -185,11 +185,8 @@ def _options(
 
 
 def stamp_of(searcher: Any) -> tuple:
-    """Identifies what a searcher sees (cache key): documents and segments."""
-    try:
-        return (searcher.num_docs, searcher.num_segments)
-    except Exception:
-        return (id(searcher),)
+    """Cache key when the caller has none: this searcher object only (no reuse)."""
+    return ("searcher", id(searcher))
 
 
 def best_forms(
