@@ -83,10 +83,16 @@ def test_full_signup_verify_login_flow(client, org):
     assert int(client.session["_auth_user_id"]) == user.pk
 
 
-def test_signup_duplicate_email(client, member):
-    response = signup(client, email=member.email.upper())
-    assert response.status_code == 200
-    assert 'id="id_email_errors"' in response.content.decode()
+def test_signup_does_not_tell_whether_an_address_has_an_account(client, member):
+    """#15.10: the answer to a taken address is the answer to a new one; the owner is told
+    by e-mail instead."""
+    taken = signup(client, email=member.email.upper())
+    fresh = signup(client, email="moi@example.vn")
+    assert taken.status_code == fresh.status_code == 302
+    assert taken.url == fresh.url == reverse("accounts:signup-done")
+    page = client.get(taken.url).content.decode()
+    assert "already" not in page and "đã có" not in page
+    assert {m.to[0] for m in mail.outbox} == {member.email, "moi@example.vn"}
 
 
 def test_resend_verification_does_not_reveal_accounts(client, member):

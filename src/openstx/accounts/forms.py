@@ -95,16 +95,8 @@ class SignupForm(AccessibleFormMixin, forms.Form):
         self.fields["email"].widget.attrs["autocomplete"] = "email"
 
     def clean_email(self) -> str:
-        email = services.normalize_email(self.cleaned_data["email"])
-        if services.email_taken(email):
-            raise forms.ValidationError(
-                _(
-                    "An account with this e-mail address already exists. "
-                    "Log in, or reset your password if you forgot it."
-                ),
-                code="duplicate_email",
-            )
-        return email
+        # whether the address has an account is never told here (services.register_user)
+        return services.normalize_email(self.cleaned_data["email"])
 
     def clean(self):  # type: ignore[no-untyped-def]
         data = super().clean()

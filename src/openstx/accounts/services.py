@@ -140,8 +140,12 @@ def register_user(
     organization: Any = None,
     message: str = "",
     language: str | None = None,
-) -> User:
+) -> User | None:
     """Create an inactive, unverified account and send it the verification link.
+
+    An address that already has an account gets an e-mail saying so (with log-in and password
+    reset links) and ``None`` is returned: the sign-up page answers the same either way, so it
+    cannot be used to find out who has an account (as log-in and password reset already do).
 
     The account becomes active when the link is opened (:func:`verify_email`). A membership
     request for ``organization`` is recorded now and shown to the organisation's
@@ -149,7 +153,8 @@ def register_user(
     """
     email = normalize_email(email)
     if email_taken(email):
-        raise ValidationError(_("An account with this e-mail address already exists."))
+        _tell_existing_account(email)
+        return None
     user = User(
         username=unique_username(email),
         email=email,
@@ -162,12 +167,33 @@ def register_user(
     try:
         with transaction.atomic():
             user.save()
-    except IntegrityError as exc:  # a concurrent sign-up with the same address
-        raise ValidationError(_("An account with this e-mail address already exists.")) from exc
+    except IntegrityError:  # a concurrent sign-up with the same address
+        _tell_existing_account(email)
+        return None
     if organization is not None:
         Membership.objects.create(user=user, organization=organization, message=clean(message))
     send_verification_email(user)
     return user
+
+
+def _tell_existing_account(email: str) -> None:
+    from django.urls import reverse
+
+    user = User.objects.filter(email__iexact=email).first()
+    if user is None:
+        return
+    key = f"openstx:accounts:exists-mail:{hash_token(email.lower())[:16]}"
+    if not cache.add(key, 1, timeout=int(RESEND_INTERVAL.total_seconds())):
+        return  # at most one such e-mail a minute: the form must not flood an inbox
+    send_templated_mail(
+        "account_exists",
+        [user],
+        {
+            "user": user,
+            "login_link": f"{settings.SITE_URL}{reverse('accounts:login')}",
+            "reset_link": f"{settings.SITE_URL}{reverse('accounts:password-reset')}",
+        },
+    )
 
 
 def verification_link(user: User) -> str:

@@ -66,23 +66,21 @@ def signup(request: HttpRequest) -> HttpResponse:
             form.add_error(None, services.signup_wait_message(wait))
             return render(request, "accounts/signup.html", {"form": form}, status=429)
         data = form.cleaned_data
-        try:
-            user = services.register_user(
-                full_name=data["full_name"],
-                email=data["email"],
-                password=data["password1"],
-                organization=data.get("organization"),
-                message=data.get("message", ""),
-                language=translation.get_language(),
-            )
-        except ValidationError as exc:
-            form.add_error("email", exc)
-        else:
-            request.session["openstx_signup_email"] = user.email
-            if data.get("new_organization"):
-                # after confirming the e-mail and logging in, straight to the registration form
-                request.session[AFTER_LOGIN_KEY] = reverse("directory:organization-register")
-            return redirect("accounts:signup-done")
+        user = services.register_user(
+            full_name=data["full_name"],
+            email=data["email"],
+            password=data["password1"],
+            organization=data.get("organization"),
+            message=data.get("message", ""),
+            language=translation.get_language(),
+        )
+        # The same answer whether or not the address already had an account (then its owner
+        # got an e-mail instead): the page must not tell who is registered.
+        request.session["openstx_signup_email"] = data["email"]
+        if user is not None and data.get("new_organization"):
+            # after confirming the e-mail and logging in, straight to the registration form
+            request.session[AFTER_LOGIN_KEY] = reverse("directory:organization-register")
+        return redirect("accounts:signup-done")
     return render(request, "accounts/signup.html", {"form": form})
 
 
