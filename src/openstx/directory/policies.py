@@ -88,6 +88,9 @@ class ExpertPolicy(Policy):
             action == CHANGE and is_authenticated(user) and getattr(obj, "user_id", None) == user.pk
         )
 
+    def search_scopes(self, obj: models.Model) -> list[str]:
+        return ["public"]  # contact details are kept out of the index (directory/search.py)
+
 
 @register(Publication)
 class PublicationPolicy(Policy):

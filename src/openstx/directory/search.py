@@ -107,9 +107,6 @@ class ExpertSearch(SearchSpec):
     def field_names(self, obj: Expert) -> list[str]:
         return _field_names(obj.fields)
 
-    def scope(self, obj: Expert) -> str:
-        return "public"
-
     def facets(self, obj: Expert) -> dict[str, Any]:
         return {
             "field": _field_codes(obj.fields),
