@@ -58,7 +58,13 @@ def test_site_search_page_shows_collection_names(client, indexed):
 def test_library_words_search_the_full_text_with_a_collection_facet(client, indexed):
     response = client.get("/library/?q=mật độ ương")  # words found only in the full text
     body = response.content.decode()
-    assert "Luận văn thạc sĩ B" in body and "Báo cáo tổng kết đề tài A" not in body
+    # B has every word and comes first; A shares only "ương": it follows, marked as partial
+    assert "Luận văn thạc sĩ B" in body
+    assert response.context["results"].complete == 1
+    hits = response.context["results"].hits
+    assert hits[0].title == "Luận văn thạc sĩ B" and not hits[0].missing
+    assert all(h.missing for h in hits[1:])
+    assert "search-partial" in body
     response = client.get("/library/?q=thát lát cườm")
     facet = {f.value: (f.label, f.count) for f in response.context["collection_facet"]}
     assert facet == {
