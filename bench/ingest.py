@@ -8,7 +8,7 @@
    half of the documents are committed, runs it again, and checks that the database and the
    search index hold exactly N documents, each once.
 
-Target (DESIGN §6): ≥ 1,000 documents/s; exactly N after the restart.
+Target (docs/architecture.md, figures): ≥ 1,000 documents/s; exactly N after the restart.
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ pages (PNG) and image-only PDFs, then on the same pages:
   searchable PDF, preview, database rows and the search index.
 
 Prints seconds per page for both, their ratio, how many cores the pipeline kept busy, and the
-character error rate against the known text. Targets (DESIGN §6): ratio ≤ 1.1, CER ≤ 3 %.
+character error rate against the known text. Targets (docs/architecture.md, figures): ratio ≤ 1.1, CER ≤ 3 %.
 """
 
 from __future__ import annotations

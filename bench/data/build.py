@@ -2,7 +2,7 @@
 
     python bench/data/build.py        # writes offers.jsonl and demands.jsonl beside this file
 
-The rows follow the import contract of DESIGN §4 (``openstx import offers|demands``), plus, for
+The rows follow the import contract of docs/importing.md (``openstx import offers|demands``), plus, for
 demands, ``judgements`` ({offer external_id: 2|1}) and ``hard``.
 """
 

@@ -1,7 +1,7 @@
 """The ``openstx`` console script.
 
 Every sub-command is a Django management command (``openstx serve`` runs the ``serve`` command of
-the core app), so the CLI contract of DESIGN §4 and Django's own commands share one entry point.
+the core app), so the CLI contract (docs/architecture.md, "Command line and API contract") and Django's own commands share one entry point.
 """
 
 from __future__ import annotations

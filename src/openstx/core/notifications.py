@@ -44,8 +44,7 @@ def notify(
     if not recipients:
         return 0
     muted = {
-        p.user_id: p
-        for p in NotificationPreference.objects.filter(user_id__in=list(recipients))
+        p.user_id: p for p in NotificationPreference.objects.filter(user_id__in=list(recipients))
     }
     notes = []
     for user in recipients.values():

@@ -1,6 +1,6 @@
 """Import/export of organisations and experts (KINDs ``organizations`` and ``experts``).
 
-Columns are the contract of DESIGN §4; see docs/importing.md.
+Columns are the contract of docs/importing.md; see docs/importing.md.
 """
 
 from __future__ import annotations
@@ -184,13 +184,11 @@ def _contacts_visible(ctx: ImportContext) -> bool:
 
 def _record_for_search(model: Any, pks: list[Any]) -> None:
     """Bulk writes skip the signals that feed the search outbox: record the rows here, in the
-    batch's transaction (DESIGN §5)."""
+    batch's transaction (docs/search.md, the outbox)."""
     if not pks:
         return
-    try:
-        from openstx.search import outbox
-    except ImportError:  # pragma: no cover - search app not installed
-        return
+    from openstx.search import outbox
+
     outbox.record_changes(model, pks)
 
 

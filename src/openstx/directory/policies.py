@@ -27,7 +27,7 @@ from openstx.directory.models import Expert, Organization, Publication
 
 
 def can_see_contacts(user: Any) -> bool:
-    """Experts' e-mail and phone are shown to signed-in users only (DESIGN §3)."""
+    """Experts' e-mail and phone are shown to signed-in users only (docs/directory.md)."""
     return is_authenticated(user)
 
 

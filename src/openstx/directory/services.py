@@ -119,7 +119,7 @@ def update_expert(user: Any, expert: Expert, data: dict[str, Any], check: bool =
 
 
 def get_by_id_or_external_id(queryset: QuerySet, ident: str | int) -> Any:
-    """DESIGN §4: ids in URLs and the API accept the platform id or the ``external_id``."""
+    """docs/api.md, Ids: in URLs and the API accept the platform id or the ``external_id``."""
     from openstx.core.lookup import find_by_ident
 
     match = find_by_ident(queryset, ident)
@@ -238,36 +238,31 @@ def organization_page_links(organization: Organization, user: Any) -> dict[str, 
         startup = organization.startup_profile  # select_related by the view
     except ObjectDoesNotExist:
         startup = None
-    offers: list[Any] = []
-    demands: list[Any] = []
-    try:
-        from openstx.exchange.models import Demand, ListingStatus, Offer
-    except ImportError:  # pragma: no cover - exchange app not installed
-        pass
-    else:
-        n = LISTINGS_ON_ORGANIZATION_PAGE
-        offers = list(
-            restrict(
-                Offer.objects.filter(owner=organization, status=ListingStatus.PUBLISHED),
-                user,
-                VIEW,
-            )
-            .only("pk", "title", "slug", "summary", "published_at")
-            .order_by("-published_at", "-pk")[:n]
+    from openstx.exchange.models import Demand, ListingStatus, Offer
+
+    n = LISTINGS_ON_ORGANIZATION_PAGE
+    offers = list(
+        restrict(
+            Offer.objects.filter(owner=organization, status=ListingStatus.PUBLISHED),
+            user,
+            VIEW,
         )
-        demands = list(
-            restrict(
-                Demand.objects.filter(
-                    requester=organization,
-                    status=ListingStatus.PUBLISHED,
-                    requester_anonymous=False,
-                ),
-                user,
-                VIEW,
-            )
-            .only("pk", "title", "slug", "published_at", "deadline")
-            .order_by("-published_at", "-pk")[:n]
+        .only("pk", "title", "slug", "summary", "published_at")
+        .order_by("-published_at", "-pk")[:n]
+    )
+    demands = list(
+        restrict(
+            Demand.objects.filter(
+                requester=organization,
+                status=ListingStatus.PUBLISHED,
+                requester_anonymous=False,
+            ),
+            user,
+            VIEW,
         )
+        .only("pk", "title", "slug", "published_at", "deadline")
+        .order_by("-published_at", "-pk")[:n]
+    )
     return {
         "membership_state": membership_state(user, organization),
         "startup_url": _url_or_empty(startup) if startup is not None else "",

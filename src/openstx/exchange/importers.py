@@ -1,4 +1,4 @@
-"""Import/export of offers and demands (KINDs ``offers`` and ``demands``, DESIGN §4)."""
+"""Import/export of offers and demands (KINDs ``offers`` and ``demands``, docs/importing.md)."""
 
 from __future__ import annotations
 
@@ -101,7 +101,7 @@ class _ListingImporter(ModelImporter):
         changed = [pk for outcome, pk in outcomes if outcome != importing.UNCHANGED]
         if changed:
             # Bulk writes skip the signals that feed the search outbox: record the rows here,
-            # in the batch's transaction (DESIGN §5).
+            # in the batch's transaction (docs/search.md, the outbox).
             from openstx.search import outbox
 
             outbox.record_changes(self.model, changed)

@@ -351,18 +351,14 @@ def _at(day: dt.date) -> dt.datetime:
 
 def _tasks() -> list[tuple[int, str]]:
     """Demo S&T tasks that patents and designs can come from (when the projects app is there)."""
-    try:
-        from openstx.projects.models import Task
-    except ImportError:  # pragma: no cover
-        return []
+    from openstx.projects.models import Task
+
     return list(Task.objects.order_by("pk").values_list("pk", "code")[:400])
 
 
 def _outbox(model: Any, pks: list[int]) -> None:
-    try:
-        from openstx.search import outbox
-    except ImportError:  # pragma: no cover
-        return
+    from openstx.search import outbox
+
     outbox.record_changes(model, pks)
 
 

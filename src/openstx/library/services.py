@@ -66,19 +66,15 @@ def record_search_changes(pks: Iterable[int]) -> None:
     pks = list(pks)
     if not pks:
         return
-    try:
-        from openstx.search import outbox
-    except ImportError:
-        return
+    from openstx.search import outbox
+
     outbox.record_changes(Document, pks)
 
 
 def refresh_search() -> None:
     """Apply pending outbox rows so what was just written is searchable when we return."""
-    try:
-        from openstx.search import writer
-    except ImportError:
-        return
+    from openstx.search import writer
+
     writer.apply_pending()
 
 

@@ -192,14 +192,11 @@ def workspace(request):  # type: ignore[no-untyped-def]
 
     field_id = request.GET.get("field", "")
     region_id = request.GET.get("region", "")
-    try:
-        demands = services.unmet_demands(
-            field_id=int(field_id) if field_id.isdigit() else None,
-            region_id=int(region_id) if region_id.isdigit() else None,
-        )[:50]
-        demands = services.without_good_match(demands)
-    except ImportError:  # pragma: no cover - exchange always installed
-        demands = []
+    demands = services.unmet_demands(
+        field_id=int(field_id) if field_id.isdigit() else None,
+        region_id=int(region_id) if region_id.isdigit() else None,
+    )[:50]
+    demands = services.without_good_match(demands)
     return render(
         request,
         "projects/workspace.html",

@@ -90,7 +90,7 @@ class Hit:
         return spec.label_text if spec else self.type
 
     def as_dict(self) -> dict[str, Any]:
-        """The CLI/API shape (DESIGN §4) plus url."""
+        """The CLI/API shape (docs/architecture.md, "Command line and API contract") plus url."""
         return {
             "type": self.type,
             "id": self.id,

@@ -528,7 +528,7 @@ def _log_accounts(accounts: list[DemoAccount], log: Callable[[str], Any]) -> Non
 
 
 def _refresh_search(log: Callable[[str], Any]) -> None:
-    """Make what was just written searchable before returning (DESIGN §4). Demo loaders use
+    """Make what was just written searchable before returning (docs/architecture.md: what a command wrote is searchable when it returns). Demo loaders use
     bulk inserts, which bypass the outbox signals, so the index is rebuilt from the database."""
     from openstx.core.progress import Progress
     from openstx.search import writer

@@ -1,4 +1,4 @@
-"""The one import/export pipeline, shared by every kind of record (DESIGN §4).
+"""The one import/export pipeline, shared by every kind of record (docs/importing.md).
 
 An app describes a KIND of record with an :class:`Importer` (usually a :class:`ModelImporter`)
 in its ``importers.py`` and registers it with :func:`register`::

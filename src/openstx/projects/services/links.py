@@ -114,10 +114,8 @@ def without_good_match(demands: Iterable[Any], threshold: float | None = None) -
     demands = list(demands)
     if threshold is None:
         return demands
-    try:
-        from openstx.matching import services as matching
-    except ImportError:  # pragma: no cover
-        return demands
+    from openstx.matching import services as matching
+
     kept = []
     for demand in demands:
         best = matching.match_demand(demand, limit=1)

@@ -79,7 +79,7 @@ class Command(BaseCommand):
                 (self.stderr if options["json"] else self.stdout).write(done["message"])
 
     def _update_search_index(self, progress: bool) -> None:
-        """DESIGN §4: when ``import`` returns, what it wrote is searchable."""
+        """docs/architecture.md: when ``import`` returns, what it wrote is searchable."""
         try:
             from openstx.search import writer
         except ImportError:  # pragma: no cover - search app not installed

@@ -1,4 +1,4 @@
-"""``openstx search QUERY [--type T] [--limit N] [--json]`` (DESIGN §4)."""
+"""``openstx search QUERY [--type T] [--limit N] [--json]`` (docs/architecture.md, "Command line and API contract")."""
 
 from __future__ import annotations
 
