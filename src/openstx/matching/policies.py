@@ -6,8 +6,17 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from openstx.core.permissions import ADD, CHANGE, DELETE, VIEW, Policy, is_authenticated, register
-from openstx.matching.models import MatchAlert, Subscription
+from openstx.core.permissions import (
+    ADD,
+    CHANGE,
+    DELETE,
+    VIEW,
+    Policy,
+    StaffOnlyPolicy,
+    is_authenticated,
+    register,
+)
+from openstx.matching.models import Embedding, MatchAlert, Subscription
 
 
 @register(Subscription)
@@ -30,3 +39,8 @@ class MatchAlertPolicy(Policy):
         if not is_authenticated(user) or action != VIEW:
             return queryset.none()
         return queryset.filter(subscription__user=user)
+
+
+# Vectors are derived data of offers, demands and experts; matching and search read them through
+# their services, never through restrict(): staff only.
+register(Embedding)(StaffOnlyPolicy)
