@@ -29,7 +29,7 @@ access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms rid=%({x-request-id}o)s'
 forwarded_allow_ips = os.environ.get("OPENSTX_FORWARDED_ALLOW_IPS", "127.0.0.1")
 
 
-def when_ready(server) -> None:  # type: ignore[no-untyped-def]
+def when_ready(server) -> None:
     """With ``preload_app``, import the URL configuration (every view module and the API schema)
     in the master too, so that a fresh worker does not do it on its first request."""
     if not preload_app:

@@ -75,7 +75,7 @@ class UserAdmin(DjangoUserAdmin):
     actions = ["mark_verified"]
 
     @admin.action(description=_("Mark the e-mail address as confirmed and activate"))
-    def mark_verified(self, request, queryset):  # type: ignore[no-untyped-def]
+    def mark_verified(self, request, queryset):
         count = queryset.update(email_verified=True, is_active=True)
         self.message_user(
             request,
@@ -140,11 +140,11 @@ class ApiTokenAdmin(admin.ModelAdmin):
     readonly_fields = ["user", "prefix", "token_hash", "created_at", "last_used_at", "revoked_at"]
     actions = ["revoke"]
 
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request):
         return False  # tokens are created by their owner; the secret is shown to them only
 
     @admin.action(description=_("Revoke the selected tokens"))
-    def revoke(self, request, queryset):  # type: ignore[no-untyped-def]
+    def revoke(self, request, queryset):
         count = queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
         self.message_user(
             request,

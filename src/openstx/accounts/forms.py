@@ -42,7 +42,7 @@ class AccessibleFormMixin:
         self._describe_fields()
 
 
-def organization_choices():  # type: ignore[no-untyped-def]
+def organization_choices():
     """Organisations one may ask to join: not those still awaiting the department's
     verification (their registrant adds people once it is public)."""
     return (
@@ -88,7 +88,7 @@ class SignupForm(AccessibleFormMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
-    def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organization"].queryset = organization_choices()
         self.fields["full_name"].widget.attrs["autocomplete"] = "name"
@@ -98,7 +98,7 @@ class SignupForm(AccessibleFormMixin, forms.Form):
         # whether the address has an account is never told here (services.register_user)
         return services.normalize_email(self.cleaned_data["email"])
 
-    def clean(self):  # type: ignore[no-untyped-def]
+    def clean(self):
         data = super().clean()
         if data.get("new_organization") and data.get("organization"):
             self.add_error(
@@ -147,14 +147,14 @@ class LoginForm(AccessibleFormMixin, AuthenticationForm):
     #: Set when the attempt was refused by the failed-log-in throttle (the view answers 429).
     throttled = False
 
-    def clean(self):  # type: ignore[no-untyped-def]
+    def clean(self):
         identifier = self.cleaned_data.get("username")
         password = self.cleaned_data.get("password")
         if identifier and password:
             return throttled_clean(self, identifier, self._check_credentials)
         return self.cleaned_data
 
-    def _check_credentials(self):  # type: ignore[no-untyped-def]
+    def _check_credentials(self):
         identifier = self.cleaned_data.get("username")
         password = self.cleaned_data.get("password")
         if identifier and password:
@@ -177,7 +177,7 @@ class LoginForm(AccessibleFormMixin, AuthenticationForm):
         return self.cleaned_data
 
 
-def throttled_clean(form, identifier: str, check):  # type: ignore[no-untyped-def]
+def throttled_clean(form, identifier: str, check):
     """Run ``check()`` (the form's credential check) under the failed-log-in throttle.
 
     A locked account or client address is refused before the password is even looked at, so
@@ -206,7 +206,7 @@ class AdminLoginForm(AdminAuthenticationForm):
 
     throttled = False
 
-    def clean(self):  # type: ignore[no-untyped-def]
+    def clean(self):
         identifier = self.cleaned_data.get("username")
         if identifier and self.cleaned_data.get("password"):
             return throttled_clean(self, identifier, super().clean)
@@ -229,7 +229,7 @@ class ProfileForm(AccessibleFormMixin, forms.ModelForm):
             "language": _("Preferred language"),
         }
 
-    def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["full_name"].required = True
         self.fields["phone"].widget.attrs.update({"autocomplete": "tel", "inputmode": "tel"})
@@ -250,7 +250,7 @@ class MembershipRequestForm(AccessibleFormMixin, forms.Form):
         help_text=_("Tell the administrators who you are in the organisation."),
     )
 
-    def __init__(self, *args, user=None, **kwargs):  # type: ignore[no-untyped-def]
+    def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         qs = organization_choices()
         if user is not None:
@@ -274,7 +274,7 @@ class TokenCreateForm(AccessibleFormMixin, forms.Form):
         help_text=_("Leave empty for a token that does not expire."),
     )
 
-    def clean_expires_on(self):  # type: ignore[no-untyped-def]
+    def clean_expires_on(self):
         day = self.cleaned_data.get("expires_on")
         if day is not None and day <= timezone.localdate():
             raise forms.ValidationError(_("The expiry date must be in the future."))

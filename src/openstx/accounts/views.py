@@ -124,23 +124,23 @@ class LoginView(auth_views.LoginView):
     authentication_form = forms.LoginForm
     redirect_authenticated_user = True
 
-    def get_initial(self):  # type: ignore[no-untyped-def]
+    def get_initial(self):
         initial = super().get_initial()
         if self.request.GET.get("email"):
             initial["username"] = self.request.GET["email"]
         return initial
 
-    def form_valid(self, form):  # type: ignore[no-untyped-def]
+    def form_valid(self, form):
         response = super().form_valid(form)
         return _set_language(response, form.get_user().language)
 
-    def form_invalid(self, form):  # type: ignore[no-untyped-def]
+    def form_invalid(self, form):
         response = super().form_invalid(form)
         if getattr(form, "throttled", False):
             response.status_code = 429
         return response
 
-    def get_context_data(self, **kwargs):  # type: ignore[no-untyped-def]
+    def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         form = ctx.get("form")
         ctx["unverified_email"] = getattr(form, "unverified_email", "")
@@ -156,7 +156,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     form_class = forms.PasswordChangeForm
     success_url = reverse_lazy("accounts:profile")
 
-    def form_valid(self, form):  # type: ignore[no-untyped-def]
+    def form_valid(self, form):
         messages.success(self.request, _("Your password has been changed."))
         return super().form_valid(form)
 
@@ -168,7 +168,7 @@ class PasswordResetView(auth_views.PasswordResetView):
     subject_template_name = "accounts/email/password_reset_subject.txt"
     success_url = reverse_lazy("accounts:password-reset-done")
 
-    def form_valid(self, form):  # type: ignore[no-untyped-def]
+    def form_valid(self, form):
         wait = services.password_reset_wait(self.request, form.cleaned_data["email"])
         if wait:
             form.add_error(None, services.password_reset_wait_message(wait))
@@ -201,7 +201,7 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     form_class = forms.SetPasswordForm
     success_url = reverse_lazy("accounts:password-reset-complete")
 
-    def form_valid(self, form):  # type: ignore[no-untyped-def]
+    def form_valid(self, form):
         response = super().form_valid(form)
         services.clear_login_failures(form.user)  # a new password lifts a log-in lock-out
         return response
@@ -214,7 +214,7 @@ class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
 # --- Profile and tokens --------------------------------------------------------------------
 
 
-def _profile_context(request: HttpRequest, **extra) -> dict:  # type: ignore[no-untyped-def]
+def _profile_context(request: HttpRequest, **extra) -> dict:
     user = request.user
     memberships = (
         Membership.objects.filter(user=user)

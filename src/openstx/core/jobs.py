@@ -89,7 +89,7 @@ def job_task(queue: str = "default", max_retries: int = 3, **options: Any) -> Ca
             )
             return result
 
-        run.run_inline = func  # type: ignore[attr-defined]
+        run.run_inline = func
         return run
 
     return decorate

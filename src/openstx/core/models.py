@@ -40,7 +40,7 @@ class NormalizedTextMixin(models.Model):
     class Meta:
         abstract = True
 
-    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def save(self, *args, **kwargs):
         # text normalisation and the model's compute_derived(): core.derived, shared with bulk
         from openstx.core.derived import fill
 

@@ -49,7 +49,7 @@ class CheckedFile:
     size: int
 
 
-def read_capped(upload) -> bytes:  # type: ignore[no-untyped-def]
+def read_capped(upload) -> bytes:
     """The upload's bytes; refuses files over the limit and empty ones."""
     limit = settings.OPENSTX_MAX_UPLOAD_BYTES
     size = getattr(upload, "size", None)
@@ -73,7 +73,7 @@ def _extension(name: str) -> str:
     return name.rsplit(".", 1)[-1].lower() if "." in name else ""
 
 
-def check_attachment(upload) -> CheckedFile:  # type: ignore[no-untyped-def]
+def check_attachment(upload) -> CheckedFile:
     """Accept a document only when its content is of the type its name claims."""
     # browsers on Windows may send the whole path
     name = (getattr(upload, "name", "") or "file").replace("\\", "/").rsplit("/", 1)[-1][:200]
@@ -172,5 +172,5 @@ def reencode_image(data: bytes) -> CheckedImage:
     )
 
 
-def check_image(upload) -> CheckedImage:  # type: ignore[no-untyped-def]
+def check_image(upload) -> CheckedImage:
     return reencode_image(read_capped(upload))

@@ -57,7 +57,7 @@ def history_entries(obj: models.Model) -> list[Entry]:
     """Newest first: who, when, and each changed field's value before and after."""
     records = list(
         obj.history.select_related("history_user").order_by("history_date", "history_id")
-    )  # type: ignore[attr-defined]
+    )
     model = type(obj)
     kinds = {
         "+": pgettext("history entry", "created"),

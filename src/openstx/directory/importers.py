@@ -195,7 +195,7 @@ def _record_for_search(model: Any, pks: list[Any]) -> None:
 class _DirectoryImporter(ModelImporter):
     derived_fields = ["search_folded"]
 
-    def apply_batch(self, rows, ctx):  # type: ignore[no-untyped-def]
+    def apply_batch(self, rows, ctx):
         outcomes = super().apply_batch(rows, ctx)
         changed = [pk for outcome, pk in outcomes if outcome != importing.UNCHANGED]
         _record_for_search(self.model, changed)
@@ -207,7 +207,7 @@ class _DirectoryImporter(ModelImporter):
     def prepare(self, ctx: ImportContext) -> None:
         taxonomy.clear_caches()
 
-    def export_queryset(self, ctx: ImportContext):  # type: ignore[no-untyped-def]
+    def export_queryset(self, ctx: ImportContext):
         return super().export_queryset(ctx).prefetch_related("fields")
 
     @staticmethod
@@ -277,7 +277,7 @@ class OrganizationImporter(_DirectoryImporter):
     def before_create(self, obj: Any, ctx: ImportContext) -> None:
         obj.slug = slugify_vi(obj.short_name or obj.name, 100)
 
-    def apply_batch(self, rows, ctx):  # type: ignore[no-untyped-def]
+    def apply_batch(self, rows, ctx):
         outcomes = super().apply_batch(rows, ctx)
         index = _org_index(ctx)  # organisations created here are found by later expert rows
         for row, (_outcome, pk) in zip(rows, outcomes, strict=True):
@@ -291,7 +291,7 @@ class OrganizationImporter(_DirectoryImporter):
             _record_for_search(Expert, expert_pks)
         return outcomes
 
-    def export_queryset(self, ctx: ImportContext):  # type: ignore[no-untyped-def]
+    def export_queryset(self, ctx: ImportContext):
         return super().export_queryset(ctx).select_related("admin_unit")
 
     def export_row(self, obj: Organization, ctx: ImportContext) -> dict[str, Any]:
@@ -366,7 +366,7 @@ class ExpertImporter(_DirectoryImporter):
     def before_create(self, obj: Any, ctx: ImportContext) -> None:
         obj.slug = slugify_vi(obj.full_name, 100)
 
-    def export_queryset(self, ctx: ImportContext):  # type: ignore[no-untyped-def]
+    def export_queryset(self, ctx: ImportContext):
         return super().export_queryset(ctx).select_related("organization")
 
     def export_row(self, obj: Expert, ctx: ImportContext) -> dict[str, Any]:

@@ -49,7 +49,7 @@ class OrganizationSearch(SearchSpec):
         "description": BODY,
     }
 
-    def queryset(self):  # type: ignore[no-untyped-def]
+    def queryset(self):
         return Organization.objects.select_related("admin_unit__parent").prefetch_related("fields")
 
     def title(self, obj: Organization) -> str:
@@ -98,7 +98,7 @@ class ExpertSearch(SearchSpec):
         "directory.Organization": lambda org: org.experts.all(),
     }
 
-    def queryset(self):  # type: ignore[no-untyped-def]
+    def queryset(self):
         return Expert.objects.select_related("organization").prefetch_related("fields")
 
     def title(self, obj: Expert) -> str:

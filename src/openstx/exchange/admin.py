@@ -28,7 +28,7 @@ class TransitionInline(admin.TabularInline):
     can_delete = False
     readonly_fields = ("at", "action", "from_status", "to_status", "actor", "comment")
 
-    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request, obj=None):
         return False
 
 
@@ -44,7 +44,7 @@ class AttachmentInline(admin.TabularInline):
     readonly_fields = ("file", "mime_type", "size")
 
 
-def _run(modeladmin, request, queryset, action: str, comment: str = "") -> None:  # type: ignore[no-untyped-def]
+def _run(modeladmin, request, queryset, action: str, comment: str = "") -> None:
     done = 0
     for listing in queryset:
         try:
@@ -56,17 +56,17 @@ def _run(modeladmin, request, queryset, action: str, comment: str = "") -> None:
 
 
 @admin.action(description=_("Approve and publish"))
-def approve(modeladmin, request, queryset):  # type: ignore[no-untyped-def]
+def approve(modeladmin, request, queryset):
     _run(modeladmin, request, queryset, "approve")
 
 
 @admin.action(description=_("Pause"))
-def pause(modeladmin, request, queryset):  # type: ignore[no-untyped-def]
+def pause(modeladmin, request, queryset):
     _run(modeladmin, request, queryset, "pause")
 
 
 @admin.action(description=_("Withdraw"))
-def withdraw(modeladmin, request, queryset):  # type: ignore[no-untyped-def]
+def withdraw(modeladmin, request, queryset):
     _run(modeladmin, request, queryset, "withdraw")
 
 
@@ -118,7 +118,7 @@ class StepInline(admin.TabularInline):
     can_delete = False
     readonly_fields = ("at", "action", "from_stage", "to_stage", "actor", "comment")
 
-    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request, obj=None):
         return False
 
 

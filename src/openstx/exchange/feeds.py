@@ -52,10 +52,10 @@ class ListingFeed(Feed):
     def item_link(self, item: Any) -> str:
         return item.get_absolute_url()
 
-    def item_pubdate(self, item: Any):  # type: ignore[no-untyped-def]
+    def item_pubdate(self, item: Any):
         return item.published_at
 
-    def item_updateddate(self, item: Any):  # type: ignore[no-untyped-def]
+    def item_updateddate(self, item: Any):
         return item.updated_at
 
     def item_author_name(self, item: Any) -> str:

@@ -17,7 +17,7 @@ from openstx.taxonomy.models import AdministrativeUnit, FieldOfScience
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-def _org_queryset(user: Any):  # type: ignore[no-untyped-def]
+def _org_queryset(user: Any):
     qs = Organization.objects.order_by("name")
     return qs if is_officer(user) else qs.filter(pk__in=organization_ids(user))
 
@@ -41,7 +41,7 @@ class ListingForm(forms.ModelForm):
 
     org_field_name = ""
 
-    def clean_valid_until(self):  # type: ignore[no-untyped-def]
+    def clean_valid_until(self):
         value = self.cleaned_data.get("valid_until")
         changed = "valid_until" in self.changed_data
         if value and changed and value < timezone.localdate():
@@ -103,7 +103,7 @@ class OfferForm(ListingForm):
     def clean_transfer_modes(self) -> str:
         return ",".join(self.cleaned_data.get("transfer_modes") or [])
 
-    def clean_price_vnd(self):  # type: ignore[no-untyped-def]
+    def clean_price_vnd(self):
         value = self.cleaned_data.get("price_vnd")
         if value is not None and value < 0:
             raise forms.ValidationError(_("The price cannot be negative."))
@@ -148,13 +148,13 @@ class DemandForm(ListingForm):
         for name in ("budget_min_vnd", "budget_max_vnd"):
             self.fields[name].widget.attrs["min"] = 0
 
-    def clean_deadline(self):  # type: ignore[no-untyped-def]
+    def clean_deadline(self):
         value = self.cleaned_data.get("deadline")
         if value and "deadline" in self.changed_data and value < timezone.localdate():
             raise forms.ValidationError(_("The deadline is in the past."))
         return value
 
-    def clean(self):  # type: ignore[no-untyped-def]
+    def clean(self):
         data = super().clean()
         low, high = data.get("budget_min_vnd"), data.get("budget_max_vnd")
         for name, value in (("budget_min_vnd", low), ("budget_max_vnd", high)):
@@ -258,7 +258,7 @@ class BrokerConnectForm(forms.Form):
         self.fields["expert"].queryset = Expert.objects.all()
         self.fields["event"].queryset = Event.objects.exclude(status=Event.Status.DRAFT)
 
-    def clean(self):  # type: ignore[no-untyped-def]
+    def clean(self):
         data = super().clean()
         if bool(data.get("offer")) == bool(data.get("expert")):
             raise forms.ValidationError(_("Choose either an offer or an expert."))

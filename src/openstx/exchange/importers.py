@@ -95,7 +95,7 @@ class _ListingImporter(ModelImporter):
     def update_derived(self, obj: Any, ctx: ImportContext) -> None:
         obj.slug = _slug(obj.title)
 
-    def apply_batch(self, rows, ctx):  # type: ignore[no-untyped-def]
+    def apply_batch(self, rows, ctx):
         outcomes = super().apply_batch(rows, ctx)
         pks = [pk for _o, pk in outcomes]
         changed = [pk for outcome, pk in outcomes if outcome != importing.UNCHANGED]
@@ -111,7 +111,7 @@ class _ListingImporter(ModelImporter):
         live.filter(valid_until__isnull=True).update(valid_until=today + dt.timedelta(days=365))
         return outcomes
 
-    def export_queryset(self, ctx: ImportContext):  # type: ignore[no-untyped-def]
+    def export_queryset(self, ctx: ImportContext):
         return (
             super()
             .export_queryset(ctx)

@@ -123,7 +123,7 @@ class Listing(NormalizedTextMixin, ExternalIdModel, TimeStampedModel):
         return [k.strip() for k in re.split(r"[;,]", self.keywords) if k.strip()]
 
     @property
-    def organization(self):  # type: ignore[no-untyped-def]
+    def organization(self):
         raise NotImplementedError
 
 
@@ -226,7 +226,7 @@ class Offer(Listing):
         ]
 
     @property
-    def organization(self):  # type: ignore[no-untyped-def]
+    def organization(self):
         return self.owner
 
     @property
@@ -330,7 +330,7 @@ class Demand(Listing):
         ]
 
     @property
-    def organization(self):  # type: ignore[no-untyped-def]
+    def organization(self):
         return self.requester
 
     @property
@@ -352,15 +352,15 @@ def _upload_path(kind: str, filename: str) -> str:
     return f"exchange/{kind}/{uuid4().hex}.{ext}"
 
 
-def image_path(instance, filename: str) -> str:  # type: ignore[no-untyped-def]
+def image_path(instance, filename: str) -> str:
     return _upload_path("images", filename)
 
 
-def thumbnail_path(instance, filename: str) -> str:  # type: ignore[no-untyped-def]
+def thumbnail_path(instance, filename: str) -> str:
     return _upload_path("thumbs", filename)
 
 
-def attachment_path(instance, filename: str) -> str:  # type: ignore[no-untyped-def]
+def attachment_path(instance, filename: str) -> str:
     return _upload_path("files", filename)
 
 
@@ -507,7 +507,7 @@ class Event(NormalizedTextMixin, ExternalIdModel, TimeStampedModel):
     def __str__(self) -> str:
         return self.title
 
-    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def save(self, *args, **kwargs):
         self.description = sanitize_html(self.description)
         if not self.slug:
             self.slug = slugify_vi(self.title, 100)
@@ -523,7 +523,7 @@ class Event(NormalizedTextMixin, ExternalIdModel, TimeStampedModel):
         return self.status in (self.Status.PUBLISHED, self.Status.CANCELLED)
 
     @property
-    def last_day(self):  # type: ignore[no-untyped-def]
+    def last_day(self):
         return self.end_date or self.start_date
 
 

@@ -37,7 +37,7 @@ class OfferSearch(SearchSpec):
     }
     dependents = {"directory.Organization": lambda org: org.offers.all()}
 
-    def queryset(self):  # type: ignore[no-untyped-def]
+    def queryset(self):
         return Offer.objects.select_related("owner", "region").prefetch_related("fields")
 
     def should_index(self, obj: Any) -> bool:
@@ -56,7 +56,7 @@ class OfferSearch(SearchSpec):
             "year": (obj.published_at or obj.created_at).year,
         }
 
-    def date(self, obj: Any):  # type: ignore[no-untyped-def]
+    def date(self, obj: Any):
         return obj.published_at or obj.created_at
 
 
@@ -76,7 +76,7 @@ class DemandSearch(SearchSpec):
     }
     dependents = {"directory.Organization": lambda org: org.demands.all()}
 
-    def queryset(self):  # type: ignore[no-untyped-def]
+    def queryset(self):
         return Demand.objects.select_related("requester", "region").prefetch_related("fields")
 
     def should_index(self, obj: Any) -> bool:
@@ -105,5 +105,5 @@ class DemandSearch(SearchSpec):
             "year": (obj.published_at or obj.created_at).year,
         }
 
-    def date(self, obj: Any):  # type: ignore[no-untyped-def]
+    def date(self, obj: Any):
         return obj.published_at or obj.created_at

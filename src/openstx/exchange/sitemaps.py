@@ -13,19 +13,19 @@ class OfferSitemap(Sitemap):
     priority = 0.7
     limit = 5000
 
-    def items(self):  # type: ignore[no-untyped-def]
+    def items(self):
         return (
             Offer.objects.filter(status=ListingStatus.PUBLISHED)
             .only("pk", "slug", "updated_at")
             .order_by("pk")
         )
 
-    def lastmod(self, obj):  # type: ignore[no-untyped-def]
+    def lastmod(self, obj):
         return obj.updated_at
 
 
 class DemandSitemap(OfferSitemap):
-    def items(self):  # type: ignore[no-untyped-def]
+    def items(self):
         return (
             Demand.objects.filter(status=ListingStatus.PUBLISHED)
             .only("pk", "slug", "updated_at")
@@ -37,10 +37,10 @@ class EventSitemap(Sitemap):
     changefreq = "monthly"
     priority = 0.5
 
-    def items(self):  # type: ignore[no-untyped-def]
+    def items(self):
         return Event.objects.exclude(status=Event.Status.DRAFT).order_by("pk")
 
-    def lastmod(self, obj):  # type: ignore[no-untyped-def]
+    def lastmod(self, obj):
         return obj.updated_at
 
 
@@ -63,7 +63,7 @@ sitemaps = {
 }
 
 
-def sitemap_view(request):  # type: ignore[no-untyped-def]
+def sitemap_view(request):
     """/sitemap.xml — other apps can add their classes to ``sitemaps`` before it is served."""
     from django.contrib.sitemaps.views import sitemap
 

@@ -11,7 +11,7 @@ from django.db.models import Count, Q, Sum
 from openstx.exchange.models import Connection, Demand, Event, ListingStatus, Offer
 
 
-def _rows(qs, field: str, choices) -> list[dict[str, Any]]:  # type: ignore[no-untyped-def]
+def _rows(qs, field: str, choices) -> list[dict[str, Any]]:
     counts = dict(qs.values_list(field).annotate(n=Count("pk")).order_by())
     return [
         {"key": code, "label": str(label), "count": counts.get(code, 0)}
@@ -20,7 +20,7 @@ def _rows(qs, field: str, choices) -> list[dict[str, Any]]:  # type: ignore[no-u
     ]
 
 
-def _period(qs, field: str, date_from: dt.date | None, date_to: dt.date | None):  # type: ignore[no-untyped-def]
+def _period(qs, field: str, date_from: dt.date | None, date_to: dt.date | None):
     if date_from:
         qs = qs.filter(**{f"{field}__date__gte": date_from})
     if date_to:

@@ -50,7 +50,7 @@ KIND_ALIASES: dict[str, str] = _SYNONYMS["values"]["standard_kind"]
 OUTCOME_ALIASES: dict[str, str] = _SYNONYMS["values"]["standard_outcome"]
 
 
-def _parser(fn):  # type: ignore[no-untyped-def]
+def _parser(fn):
     def parse(value: Any, ctx: ImportContext) -> Any:
         return fn(value)
 
@@ -281,7 +281,7 @@ class SheetImporter(imp.Importer):
                 f.name
                 for f in model._meta.concrete_fields
                 if not f.primary_key and f.name != "created_at"
-            ]  # type: ignore[union-attr]
+            ]
             bulk_update_with_history(
                 list(changed.values()),
                 model,

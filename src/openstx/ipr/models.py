@@ -131,7 +131,7 @@ class IPRecord(NormalizedTextMixin, ExternalIdModel, TimeStampedModel):
     def __str__(self) -> str:
         return self.title
 
-    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def save(self, *args, **kwargs):
         self.application_key = application_key(self.application_number)
         if not self.applicant_name and self.applicant_organization_id:
             self.applicant_name = self.applicant_organization.name
@@ -266,7 +266,7 @@ class StandardRecord(NormalizedTextMixin, ExternalIdModel, TimeStampedModel):
     def __str__(self) -> str:
         return self.title
 
-    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def save(self, *args, **kwargs):
         if not self.organization_name and self.organization_id:
             self.organization_name = self.organization.name
         super().save(*args, **kwargs)
@@ -275,7 +275,7 @@ class StandardRecord(NormalizedTextMixin, ExternalIdModel, TimeStampedModel):
         return reverse("ipr:standard-detail", args=[self.pk])
 
 
-def dossier_path(instance, filename: str) -> str:  # type: ignore[no-untyped-def]
+def dossier_path(instance, filename: str) -> str:
     from uuid import uuid4
 
     ext = filename.rsplit(".", 1)[-1].lower()[:8] if "." in filename else "bin"

@@ -32,7 +32,7 @@ class IPRecordSearch(SearchSpec):
         "task_reference": BODY,
     }
 
-    def queryset(self):  # type: ignore[no-untyped-def]
+    def queryset(self):
         return IPRecord.objects.select_related("applicant_organization")
 
     def facets(self, obj: Any) -> dict[str, Any]:
@@ -43,7 +43,7 @@ class IPRecordSearch(SearchSpec):
             facets["org"] = obj.applicant_organization_id
         return facets
 
-    def date(self, obj: Any):  # type: ignore[no-untyped-def]
+    def date(self, obj: Any):
         return obj.application_date or obj.created_at
 
 

@@ -211,7 +211,7 @@ def add_attendee(
 # --- Statistics (read by the statistics page and the reports app) ------------------------
 
 
-def _grant_year_expr():  # type: ignore[no-untyped-def]
+def _grant_year_expr():
     return ExtractYear("certificate_date")
 
 

@@ -169,7 +169,7 @@ def plan_file(path: Path) -> FilePlan:
 # --- PDF ---------------------------------------------------------------------------------------
 
 
-def _open_pdf(path: Path):  # type: ignore[no-untyped-def]
+def _open_pdf(path: Path):
     import pypdfium2 as pdfium
 
     try:

@@ -124,7 +124,7 @@ class Document(NormalizedTextMixin, ExternalIdModel, TimeStampedModel):
     def __str__(self) -> str:
         return self.title
 
-    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def save(self, *args, **kwargs):
         if self.is_oai_public:
             self.was_public = True
         super().save(*args, **kwargs)

@@ -34,7 +34,7 @@ class DocumentSearch(SearchSpec):
     kind_labels = dict(Collection.choices)
     dependents: dict[str, Any] = {}
 
-    def queryset(self):  # type: ignore[no-untyped-def]
+    def queryset(self):
         return Document.objects.prefetch_related("organizations")
 
     def should_index(self, obj: Document) -> bool:
@@ -51,7 +51,7 @@ class DocumentSearch(SearchSpec):
             "kind": obj.collection,
         }
 
-    def date(self, obj: Document):  # type: ignore[no-untyped-def]
+    def date(self, obj: Document):
         return obj.created_at
 
     def bench_record(self, i: int, doc: dict[str, Any]) -> Document | None:

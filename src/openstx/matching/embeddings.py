@@ -51,7 +51,7 @@ _memo: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
 MEMO_SIZE = 2048
 
 
-def get_model():  # type: ignore[no-untyped-def]
+def get_model():
     """The process-wide model (loaded once, from the package directory)."""
     global _model
     if _model is None:

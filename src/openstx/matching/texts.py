@@ -23,7 +23,7 @@ def listing_text(title: str, *parts: str | None) -> str:
     return ". ".join(p.rstrip(". ") for p in pieces if p)
 
 
-def offer_text(offer) -> str:  # type: ignore[no-untyped-def]
+def offer_text(offer) -> str:
     return listing_text(
         offer.title,
         offer.summary,
@@ -34,13 +34,13 @@ def offer_text(offer) -> str:  # type: ignore[no-untyped-def]
     )
 
 
-def demand_text(demand) -> str:  # type: ignore[no-untyped-def]
+def demand_text(demand) -> str:
     return listing_text(
         demand.title, demand.problem, demand.desired_outcome, demand.constraints, demand.keywords
     )
 
 
-def expert_text(expert) -> str:  # type: ignore[no-untyped-def]
+def expert_text(expert) -> str:
     """Fields, keywords, biography, publication titles (and, when the S&T tasks app lands, the
     titles of tasks led) — what an expert can help with."""
     fields = "; ".join(f.name_vi for f in expert.fields.all())

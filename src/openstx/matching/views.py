@@ -18,14 +18,14 @@ from openstx.matching.models import MatchAlert, Subscription
 LIMIT = 10
 
 
-def _visible(request: HttpRequest, model, pk: int):  # type: ignore[no-untyped-def]
+def _visible(request: HttpRequest, model, pk: int):
     obj = get_object_or_404(model, pk=pk)
     if not can(request.user, VIEW, obj):
         raise Http404
     return obj
 
 
-def _demand_context(request: HttpRequest, demand) -> dict:  # type: ignore[no-untyped-def]
+def _demand_context(request: HttpRequest, demand) -> dict:
     ctx = {
         "demand": demand,
         "can_connect": services.can_connect(request.user, demand),
@@ -45,7 +45,7 @@ def _demand_context(request: HttpRequest, demand) -> dict:  # type: ignore[no-un
     return ctx
 
 
-def _offer_context(request: HttpRequest, offer) -> dict:  # type: ignore[no-untyped-def]
+def _offer_context(request: HttpRequest, offer) -> dict:
     from openstx.exchange.models import Demand
     from openstx.exchange.services import requester_label
 
@@ -108,7 +108,7 @@ def connect(request: HttpRequest) -> HttpResponse:
     from openstx.directory.models import Expert
     from openstx.exchange.models import Demand, Offer
 
-    def pick(model, name):  # type: ignore[no-untyped-def]
+    def pick(model, name):
         value = request.POST.get(name, "")
         return _visible(request, model, int(value)) if value.isdigit() else None
 

@@ -44,10 +44,10 @@ class ArticleFeed(Feed):
     def item_link(self, item: Article) -> str:
         return item.get_absolute_url()
 
-    def item_pubdate(self, item: Article):  # type: ignore[no-untyped-def]
+    def item_pubdate(self, item: Article):
         return item.publish_at
 
-    def item_updateddate(self, item: Article):  # type: ignore[no-untyped-def]
+    def item_updateddate(self, item: Article):
         return item.updated_at
 
     def item_categories(self, item: Article) -> list[str]:

@@ -21,15 +21,15 @@ def _path(prefix: str, filename: str) -> str:
     return f"portal/{prefix}/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.{ext}"
 
 
-def article_image_path(instance, filename: str) -> str:  # type: ignore[no-untyped-def]
+def article_image_path(instance, filename: str) -> str:
     return _path("articles", filename)
 
 
-def article_thumb_path(instance, filename: str) -> str:  # type: ignore[no-untyped-def]
+def article_thumb_path(instance, filename: str) -> str:
     return _path("thumbs", filename)
 
 
-def attachment_path(instance, filename: str) -> str:  # type: ignore[no-untyped-def]
+def attachment_path(instance, filename: str) -> str:
     return _path("attachments", filename)
 
 
@@ -115,7 +115,7 @@ class Article(NormalizedTextMixin, ExternalIdModel, TimeStampedModel):
     def __str__(self) -> str:
         return self.title
 
-    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def save(self, *args, **kwargs):
         from openstx.core.richtext import sanitize_html
 
         if not self.slug:
@@ -195,7 +195,7 @@ class Service(NormalizedTextMixin, ExternalIdModel, TimeStampedModel):
     def __str__(self) -> str:
         return self.title
 
-    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def save(self, *args, **kwargs):
         from openstx.core.richtext import sanitize_html
 
         if not self.slug:
@@ -417,7 +417,7 @@ class Programme(NormalizedTextMixin, ExternalIdModel, TimeStampedModel):
     def __str__(self) -> str:
         return self.title
 
-    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def save(self, *args, **kwargs):
         from openstx.core.richtext import sanitize_html
 
         if not self.slug:

@@ -25,7 +25,7 @@ class ArticleSearch(SearchSpec):
         "body_text": BODY,
     }
 
-    def queryset(self):  # type: ignore[no-untyped-def]
+    def queryset(self):
         return Article.objects.select_related("organization")
 
     def should_index(self, obj: Any) -> bool:
@@ -41,7 +41,7 @@ class ArticleSearch(SearchSpec):
             "year": (obj.publish_at or obj.created_at).year,
         }
 
-    def date(self, obj: Any):  # type: ignore[no-untyped-def]
+    def date(self, obj: Any):
         return obj.publish_at or obj.created_at
 
 
@@ -59,7 +59,7 @@ class ServiceSearch(SearchSpec):
         "steps": BODY,
     }
 
-    def queryset(self):  # type: ignore[no-untyped-def]
+    def queryset(self):
         return Service.objects.select_related("provider")
 
     def should_index(self, obj: Any) -> bool:

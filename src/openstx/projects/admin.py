@@ -22,7 +22,7 @@ class WorkflowForm(forms.ModelForm):
         model = Workflow
         fields = ["code", "name", "definition"]
 
-    def clean_definition(self):  # type: ignore[no-untyped-def]
+    def clean_definition(self):
         from openstx.projects.workflow import validate_definition
 
         definition = self.cleaned_data["definition"]
@@ -40,7 +40,7 @@ class WorkflowAdmin(admin.ModelAdmin):
     actions = ["make_active"]
 
     @admin.action(description=_("Make active for new tasks"))
-    def make_active(self, request, queryset):  # type: ignore[no-untyped-def]
+    def make_active(self, request, queryset):
         from openstx.projects.workflow import activate
 
         row = queryset.first()

@@ -216,7 +216,7 @@ class TaskImporter(ModelImporter):
             obj.state = config.initial
         obj.state_changed_at = timezone.now()
 
-    def apply_batch(self, rows, ctx):  # type: ignore[no-untyped-def]
+    def apply_batch(self, rows, ctx):
         outcomes = super().apply_batch(rows, ctx)
         now = timezone.now()
         created = [pk for outcome, pk in outcomes if outcome == CREATED]
@@ -265,7 +265,7 @@ class TaskImporter(ModelImporter):
 
     # -- export --
 
-    def export_queryset(self, ctx: ImportContext):  # type: ignore[no-untyped-def]
+    def export_queryset(self, ctx: ImportContext):
         qs = super().export_queryset(ctx)
         return qs.select_related("host", "leader", "source_demand").prefetch_related("fields")
 

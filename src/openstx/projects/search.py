@@ -35,7 +35,7 @@ class TaskSearch(SearchSpec):
         "projects.CouncilMember": lambda member: [member.council.task],
     }
 
-    def queryset(self):  # type: ignore[no-untyped-def]
+    def queryset(self):
         return Task.objects.select_related("host", "leader", "workflow").prefetch_related("fields")
 
     def title(self, obj: Task) -> str:
@@ -58,5 +58,5 @@ class TaskSearch(SearchSpec):
             "year": obj.start_date.year if obj.start_date else None,
         }
 
-    def date(self, obj: Task):  # type: ignore[no-untyped-def]
+    def date(self, obj: Task):
         return obj.start_date or obj.created_at

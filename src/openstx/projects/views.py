@@ -52,7 +52,7 @@ def _error_text(exc: ValidationError) -> str:
     return "; ".join(exc.messages)
 
 
-def task_list(request):  # type: ignore[no-untyped-def]
+def task_list(request):
     config = get_workflow()
     qs = restrict(Task.objects.all(), request.user, VIEW).select_related(
         "host", "leader", "workflow"
@@ -79,7 +79,7 @@ def task_list(request):  # type: ignore[no-untyped-def]
     )
 
 
-def task_detail(request, pk: int):  # type: ignore[no-untyped-def]
+def task_detail(request, pk: int):
     task = get_object_or_404(Task.objects.select_related("host", "leader", "workflow"), pk=pk)
     if not can(request.user, VIEW, task):
         raise Http404
@@ -109,7 +109,7 @@ def task_detail(request, pk: int):  # type: ignore[no-untyped-def]
 
 
 @login_required
-def task_edit(request, pk: int | None = None):  # type: ignore[no-untyped-def]
+def task_edit(request, pk: int | None = None):
     _officer_only(request)
     task = get_object_or_404(Task, pk=pk) if pk else Task()
     form = TaskForm(request.POST if request.method == "POST" else None, instance=task)
@@ -126,7 +126,7 @@ def task_edit(request, pk: int | None = None):  # type: ignore[no-untyped-def]
 
 
 @login_required
-def task_budget(request, pk: int):  # type: ignore[no-untyped-def]
+def task_budget(request, pk: int):
     _officer_only(request)
     task = get_object_or_404(Task, pk=pk)
     form = BudgetForm(request.POST if request.method == "POST" else None)
@@ -143,7 +143,7 @@ def task_budget(request, pk: int):  # type: ignore[no-untyped-def]
 
 
 @login_required
-def task_member(request, pk: int):  # type: ignore[no-untyped-def]
+def task_member(request, pk: int):
     _officer_only(request)
     task = get_object_or_404(Task, pk=pk)
     if request.method == "POST":
@@ -154,7 +154,7 @@ def task_member(request, pk: int):  # type: ignore[no-untyped-def]
 
 
 @login_required
-def task_step(request, pk: int, code: str):  # type: ignore[no-untyped-def]
+def task_step(request, pk: int, code: str):
     task = get_object_or_404(Task, pk=pk)
     config = get_workflow(task.workflow)
     step = config.steps.get(code)
@@ -182,7 +182,7 @@ def task_step(request, pk: int, code: str):  # type: ignore[no-untyped-def]
 
 
 @login_required
-def workspace(request):  # type: ignore[no-untyped-def]
+def workspace(request):
     _officer_only(request)
     config = get_workflow()
     counts = dict(Task.objects.values_list("state").annotate(n=Count("pk")).order_by())
@@ -218,7 +218,7 @@ def workspace(request):  # type: ignore[no-untyped-def]
 
 
 @login_required
-def council_create(request, pk: int):  # type: ignore[no-untyped-def]
+def council_create(request, pk: int):
     _officer_only(request)
     task = get_object_or_404(Task, pk=pk)
     form = CouncilForm(
@@ -238,7 +238,7 @@ def council_create(request, pk: int):  # type: ignore[no-untyped-def]
     return render(request, "projects/council_form.html", {"form": form, "task": task})
 
 
-def _council_for(request, pk: int) -> Council:  # type: ignore[no-untyped-def]
+def _council_for(request, pk: int) -> Council:
     council = get_object_or_404(Council.objects.select_related("task", "task__host"), pk=pk)
     if not can(request.user, VIEW, council):
         raise Http404
@@ -246,7 +246,7 @@ def _council_for(request, pk: int) -> Council:  # type: ignore[no-untyped-def]
 
 
 @login_required
-def council_detail(request, pk: int):  # type: ignore[no-untyped-def]
+def council_detail(request, pk: int):
     council = _council_for(request, pk)
     members = list(
         council.members.select_related("expert", "expert__organization", "expert__user", "sheet")
@@ -273,7 +273,7 @@ def council_detail(request, pk: int):  # type: ignore[no-untyped-def]
 
 @login_required
 @require_POST
-def council_add_member(request, pk: int):  # type: ignore[no-untyped-def]
+def council_add_member(request, pk: int):
     _officer_only(request)
     council = get_object_or_404(Council, pk=pk)
     form = CouncilMemberForm(request.POST)
@@ -292,7 +292,7 @@ def council_add_member(request, pk: int):  # type: ignore[no-untyped-def]
 
 @login_required
 @require_POST
-def council_remove_member(request, pk: int, member_pk: int):  # type: ignore[no-untyped-def]
+def council_remove_member(request, pk: int, member_pk: int):
     _officer_only(request)
     member = get_object_or_404(CouncilMember, pk=member_pk, council_id=pk)
     try:
@@ -304,7 +304,7 @@ def council_remove_member(request, pk: int, member_pk: int):  # type: ignore[no-
 
 @login_required
 @require_POST
-def council_invite(request, pk: int):  # type: ignore[no-untyped-def]
+def council_invite(request, pk: int):
     _officer_only(request)
     council = get_object_or_404(Council, pk=pk)
     n = services.send_invitations(council, request.user)
@@ -313,7 +313,7 @@ def council_invite(request, pk: int):  # type: ignore[no-untyped-def]
 
 
 @login_required
-def score_sheet(request, pk: int, member_pk: int):  # type: ignore[no-untyped-def]
+def score_sheet(request, pk: int, member_pk: int):
     council = _council_for(request, pk)
     member = get_object_or_404(
         CouncilMember.objects.select_related("expert"), pk=member_pk, council=council
@@ -347,7 +347,7 @@ def score_sheet(request, pk: int, member_pk: int):  # type: ignore[no-untyped-de
 
 @login_required
 @require_POST
-def council_conclude(request, pk: int):  # type: ignore[no-untyped-def]
+def council_conclude(request, pk: int):
     council = _council_for(request, pk)
     try:
         services.conclude(council, request.user, notes=request.POST.get("notes", ""))
@@ -360,7 +360,7 @@ def council_conclude(request, pk: int):  # type: ignore[no-untyped-def]
 
 
 @login_required
-def council_minutes(request, pk: int):  # type: ignore[no-untyped-def]
+def council_minutes(request, pk: int):
     from openstx.projects.minutes import minutes_docx, minutes_filename
 
     council = _council_for(request, pk)
@@ -373,7 +373,7 @@ def council_minutes(request, pk: int):  # type: ignore[no-untyped-def]
 
 
 @login_required
-def my_councils(request):  # type: ignore[no-untyped-def]
+def my_councils(request):
     seats = (
         CouncilMember.objects.filter(expert__user=request.user)
         .exclude(invitation=CouncilMember.Invitation.NOT_SENT)
@@ -399,7 +399,7 @@ def my_councils(request):  # type: ignore[no-untyped-def]
 
 @login_required
 @require_POST
-def invitation_respond(request, member_pk: int):  # type: ignore[no-untyped-def]
+def invitation_respond(request, member_pk: int):
     member = get_object_or_404(
         CouncilMember.objects.select_related("expert", "council"), pk=member_pk
     )
@@ -413,7 +413,7 @@ def invitation_respond(request, member_pk: int):  # type: ignore[no-untyped-def]
 
 
 @login_required
-def output_add(request, pk: int):  # type: ignore[no-untyped-def]
+def output_add(request, pk: int):
     task = get_object_or_404(Task, pk=pk)
     roles = services.user_roles(request.user, task)
     if not roles & {"officer", "host", "leader"}:
@@ -440,7 +440,7 @@ def output_add(request, pk: int):  # type: ignore[no-untyped-def]
 
 @login_required
 @require_POST
-def output_offer(request, pk: int):  # type: ignore[no-untyped-def]
+def output_offer(request, pk: int):
     output = get_object_or_404(TaskOutput.objects.select_related("task"), pk=pk)
     roles = services.user_roles(request.user, output.task)
     if not roles & {"officer", "host"}:
@@ -461,7 +461,7 @@ def output_offer(request, pk: int):  # type: ignore[no-untyped-def]
 
 @login_required
 @require_POST
-def demand_order(request, demand_pk: int):  # type: ignore[no-untyped-def]
+def demand_order(request, demand_pk: int):
     _officer_only(request)
     from openstx.exchange.models import Demand
 
@@ -472,7 +472,7 @@ def demand_order(request, demand_pk: int):  # type: ignore[no-untyped-def]
 
 
 @login_required
-def document_download(request, pk: int):  # type: ignore[no-untyped-def]
+def document_download(request, pk: int):
     """Task documents belong to the dossier: served through this check, never as public media."""
     from django.http import FileResponse
 
@@ -489,7 +489,7 @@ def document_download(request, pk: int):  # type: ignore[no-untyped-def]
 
 
 @login_required
-def workflow_view(request):  # type: ignore[no-untyped-def]
+def workflow_view(request):
     _officer_only(request)
     config = get_workflow()
     return render(

@@ -16,7 +16,7 @@ class SearchNodeAdmin(admin.ModelAdmin):
     list_display = ("name", "generation", "last_applied_id", "safe_id", "documents", "heartbeat")
     readonly_fields = list_display
 
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request):
         return False
 
 
@@ -27,8 +27,8 @@ class OutboxEntryAdmin(admin.ModelAdmin):
     readonly_fields = list_display
     ordering = ("-id",)
 
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request):
         return False
 
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request, obj=None):
         return False

@@ -33,7 +33,7 @@ def labels(name: str, values: list[str]) -> dict[str, str]:
         return {}
 
 
-def _model(label: str):  # type: ignore[no-untyped-def]
+def _model(label: str):
     try:
         return apps.get_model(label)
     except LookupError:

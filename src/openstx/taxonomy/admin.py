@@ -27,10 +27,10 @@ class CurrentFilter(admin.SimpleListFilter):
     title = _("current (after the 2025 reorganisation)")
     parameter_name = "current"
 
-    def lookups(self, request, model_admin):  # type: ignore[no-untyped-def]
+    def lookups(self, request, model_admin):
         return [("yes", _("Current")), ("no", _("Before 2025"))]
 
-    def queryset(self, request, queryset):  # type: ignore[no-untyped-def]
+    def queryset(self, request, queryset):
         if self.value() == "yes":
             return queryset.filter(is_current=True)
         if self.value() == "no":

@@ -45,7 +45,7 @@ class TaxonomyConfig(AppConfig):
         from openstx.taxonomy import services
         from openstx.taxonomy.models import AdministrativeUnit, FieldOfScience
 
-        def clear(**kwargs):  # type: ignore[no-untyped-def]
+        def clear(**kwargs):
             services.clear_caches()
 
         for model in (AdministrativeUnit, FieldOfScience):

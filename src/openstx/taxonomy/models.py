@@ -113,7 +113,7 @@ class AdministrativeUnit(NormalizedTextMixin, models.Model):
             return self.name
         return _("%(name)s (before 2025)") % {"name": self.name}
 
-    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def save(self, *args, **kwargs):
         from openstx.core.text import fold
 
         self.name_folded = fold(self.name)

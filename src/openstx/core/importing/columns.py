@@ -243,7 +243,7 @@ def choice(
 ) -> Parser:
     """Accept a choice's code or its label (in Vietnamese or English, accents optional), or one
     of ``aliases`` (``{"Giáo sư": "GS"}``)."""
-    pairs = list(choices.choices if isinstance(choices, type) else choices)  # type: ignore[union-attr]
+    pairs = list(choices.choices if isinstance(choices, type) else choices)
 
     def labels_for(label: Any) -> set[str]:
         from django.utils import translation

@@ -420,7 +420,7 @@ class ModelImporter(Importer):
             self._sync_m2m(name, rows, outcomes, m2m_targets, current_m2m[name])
         return [(outcome, obj.pk) for outcome, obj in outcomes]
 
-    def _sync_m2m(self, name, rows, outcomes, targets, current) -> None:  # type: ignore[no-untyped-def]
+    def _sync_m2m(self, name, rows, outcomes, targets, current) -> None:
         m2m_field = self.model._meta.get_field(name)  # type: ignore[union-attr]
         through = m2m_field.remote_field.through
         src, dst = m2m_field.m2m_field_name() + "_id", m2m_field.m2m_reverse_field_name() + "_id"

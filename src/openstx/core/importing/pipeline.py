@@ -49,7 +49,7 @@ def on_committed(func: Callable[..., None]) -> Callable[..., None]:
 # --- Import --------------------------------------------------------------------------------
 
 
-def _progress(total: int | None, desc: str, enabled: bool | None, job: Any = None):  # type: ignore[no-untyped-def]
+def _progress(total: int | None, desc: str, enabled: bool | None, job: Any = None):
     """The one progress reporter (openstx.core.progress): tqdm on a terminal, a Job row if any."""
     from openstx.core.progress import Progress
 

@@ -432,7 +432,7 @@ def close_connection(
             else:  # the broker closes the demand on the requester's behalf
                 old_status = demand.status
                 demand.status = S.WITHDRAWN
-                demand._change_reason = "fulfil"  # type: ignore[attr-defined]
+                demand._change_reason = "fulfil"
                 demand.save(update_fields=["status", "updated_at"])  # signals: search outbox
                 _log(demand, "fulfil", old_status, S.WITHDRAWN, user, reason)
     return conn

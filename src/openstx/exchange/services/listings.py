@@ -275,7 +275,7 @@ def transition(
             target = S.PUBLISHED
     new = target or listing.status
     listing.status = new
-    listing._change_reason = f"{action}: {comment}"[:1000] if comment else action  # type: ignore[attr-defined]
+    listing._change_reason = f"{action}: {comment}"[:1000] if comment else action
     listing.save()
     _log(listing, action, old, new, user, comment)
     _notify_transition(listing, action, user, comment)
@@ -313,15 +313,15 @@ def reverse_moderation() -> str:
     return reverse("exchange:moderation")
 
 
-def submit(listing, user, comment=""):  # type: ignore[no-untyped-def]
+def submit(listing, user, comment=""):
     return transition(listing, "submit", user, comment)
 
 
-def approve(listing, user, comment=""):  # type: ignore[no-untyped-def]
+def approve(listing, user, comment=""):
     return transition(listing, "approve", user, comment)
 
 
-def reject(listing, user, reasons):  # type: ignore[no-untyped-def]
+def reject(listing, user, reasons):
     return transition(listing, "reject", user, reasons)
 
 
@@ -384,7 +384,7 @@ def save_listing(
     elif old_status == S.REJECTED:
         listing.status = S.DRAFT
         action = "redraft"
-    listing._change_reason = comment or "edit"  # type: ignore[attr-defined]
+    listing._change_reason = comment or "edit"
     listing.save()
     if fields is not None:
         listing.fields.set(fields)

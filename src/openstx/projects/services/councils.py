@@ -227,7 +227,7 @@ def semantic_match(task: Task, limit: int = 30) -> list[tuple[Any, float, list[s
     ]
 
 
-def council_matcher():  # type: ignore[no-untyped-def]
+def council_matcher():
     path = getattr(settings, "PROJECTS_COUNCIL_MATCHER", "openstx.projects.services.keyword_match")
     return import_string(path)
 
@@ -443,7 +443,7 @@ def conclude(council: Council, user: Any, notes: str = "") -> Council:
     return council
 
 
-def councils_to_organise():  # type: ignore[no-untyped-def]
+def councils_to_organise():
     """Tasks that wait for a council: submitted for acceptance without an open or concluded
     acceptance council, or in a selection state without a selection council."""
     return (

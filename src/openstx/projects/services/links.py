@@ -60,7 +60,7 @@ def calls_for_task(task: Task) -> list[Any]:
     )
 
 
-def offer_from_output(output: TaskOutput, user: Any):  # type: ignore[no-untyped-def]
+def offer_from_output(output: TaskOutput, user: Any):
     """Turn a technology result into a draft technology offer of the host organisation,
     pre-filled from the task (title, description, fields, origin); link it to the output."""
     from openstx.exchange import services as exchange
@@ -126,7 +126,7 @@ def without_good_match(demands: Iterable[Any], threshold: float | None = None) -
 
 def unmet_demands(
     *, days: int | None = None, field_id: int | None = None, region_id: int | None = None
-):  # type: ignore[no-untyped-def]
+):
     """Published demands older than ``days`` (``PROJECTS_UNMET_DEMAND_DAYS``, default 60) with
     no accepted/active connection, no successful deal and no task ordered from them yet."""
     from openstx.exchange.models import Demand

@@ -324,7 +324,7 @@ def timeline(task: Task) -> list[TaskTransition]:
 # --- Deadlines and reminders -----------------------------------------------------------------
 
 
-def overdue_tasks(today: dt.date | None = None):  # type: ignore[no-untyped-def]
+def overdue_tasks(today: dt.date | None = None):
     """Tasks being implemented whose (extended) end date has passed without acceptance."""
     today = today or timezone.localdate()
     config = get_workflow()
@@ -333,7 +333,7 @@ def overdue_tasks(today: dt.date | None = None):  # type: ignore[no-untyped-def]
     )
 
 
-def checks_due(today: dt.date | None = None, notice_days: int | None = None):  # type: ignore[no-untyped-def]
+def checks_due(today: dt.date | None = None, notice_days: int | None = None):
     today = today or timezone.localdate()
     config = get_workflow()
     days = (

@@ -15,7 +15,7 @@ def nav_areas() -> list[Area]:
 
 
 @register.simple_tag(takes_context=True)
-def query_replace(context, **kwargs) -> str:  # type: ignore[no-untyped-def]
+def query_replace(context, **kwargs) -> str:
     """The current query string with some parameters replaced (for pagination and sorting)."""
     params = context["request"].GET.copy()
     for key, value in kwargs.items():

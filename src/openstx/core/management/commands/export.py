@@ -17,7 +17,7 @@ class Command(BaseCommand):
         "only what that user (or an anonymous visitor) may see."
     )
 
-    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser):
         parser.add_argument("kind", help="kind of record: " + ", ".join(importing.kinds()))
         parser.add_argument("path", help="output file (.jsonl, .csv or .xlsx)")
         group = parser.add_mutually_exclusive_group()
@@ -25,7 +25,7 @@ class Command(BaseCommand):
         group.add_argument("--public", action="store_true", help="export what the public sees")
         parser.add_argument("--no-progress", action="store_true", help="no progress bar")
 
-    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+    def handle(self, *args, **options):
         user = None
         if options.get("as_user"):
             try:

@@ -18,7 +18,7 @@ class Command(BaseCommand):
         "exit status is non-zero when any row was rejected."
     )
 
-    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser):
         parser.add_argument("kind", help="kind of record: " + ", ".join(importing.kinds()))
         parser.add_argument("path", help="file to import (.jsonl, .csv or .xlsx)")
         parser.add_argument("--dry-run", action="store_true", help="validate only, write nothing")
@@ -31,7 +31,7 @@ class Command(BaseCommand):
             help="do not bring the search index up to date before returning",
         )
 
-    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+    def handle(self, *args, **options):
         user = None
         if options.get("user"):
             try:

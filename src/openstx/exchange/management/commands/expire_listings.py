@@ -12,7 +12,7 @@ from openstx.exchange.services import REMIND_DAYS, expire_listings
 class Command(BaseCommand):
     help = "Ask owners to re-confirm listings about to expire and expire those past their date."
 
-    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser):
         parser.add_argument("--today", help="Pretend today is this date (YYYY-MM-DD).")
         parser.add_argument(
             "--remind-days",
@@ -21,7 +21,7 @@ class Command(BaseCommand):
             help="Remind this many days before the validity date.",
         )
 
-    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+    def handle(self, *args, **options):
         today = dt.date.fromisoformat(options["today"]) if options["today"] else None
         counts = expire_listings(today, remind_days=options["remind_days"])
         self.stdout.write(f"reminded: {counts['reminded']}, expired: {counts['expired']}")

@@ -13,10 +13,10 @@ from openstx.ipr.models import IPType
 class Command(BaseCommand):
     help = "Print IP statistics: applications and certificates by type and year, support by year."
 
-    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser):
         parser.add_argument("--json", action="store_true", help="print the figures as JSON")
 
-    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+    def handle(self, *args, **options):
         data = services.statistics()
         if options["json"]:
             self.stdout.write(json.dumps(data, ensure_ascii=False, indent=2))

@@ -17,7 +17,7 @@ class Command(BaseCommand):
         "When the command returns the documents are searchable."
     )
 
-    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser):
         parser.add_argument("paths", nargs="+", help="files or folders")
         parser.add_argument("--collection", default=Collection.OTHER, choices=Collection.values)
         parser.add_argument("--access", default=AccessLevel.PUBLIC, choices=AccessLevel.values)
@@ -30,7 +30,7 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="print the summary as JSON")
         parser.add_argument("--no-progress", action="store_true")
 
-    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+    def handle(self, *args, **options):
         from openstx.core.jobs import run_now
         from openstx.library.tasks import ocr_digitise
 

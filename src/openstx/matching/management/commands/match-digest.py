@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand
 class Command(BaseCommand):
     help = "Send the daily e-mail and notification digest of new matches and saved-search hits."
 
-    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+    def handle(self, *args, **options):
         from openstx.matching import services
 
         result = services.send_digest()

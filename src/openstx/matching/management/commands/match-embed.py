@@ -10,10 +10,10 @@ from django.core.management.base import BaseCommand
 class Command(BaseCommand):
     help = "Compute missing or stale matching vectors (parallel worker processes)."
 
-    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser):
         parser.add_argument("--processes", type=int, default=0, help="0 = one per core")
 
-    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+    def handle(self, *args, **options):
         from openstx.matching import services
 
         counts = services.embed_pending(processes=options["processes"], bar=None)

@@ -16,13 +16,13 @@ from django.core.management.base import BaseCommand, CommandError
 class Command(BaseCommand):
     help = "Best published offers (or experts) for a technology demand."
 
-    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser):
         parser.add_argument("demand_id")
         parser.add_argument("--limit", type=int, default=10)
         parser.add_argument("--experts", action="store_true", help="match experts, not offers")
         parser.add_argument("--json", action="store_true", help="print JSON")
 
-    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+    def handle(self, *args, **options):
         from openstx.exchange.models import Demand
         from openstx.matching import services
 

@@ -13,10 +13,10 @@ from openstx.projects.services import send_reminders
 class Command(BaseCommand):
     help = "Send S&T task deadline reminders (idempotent)."
 
-    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser):
         parser.add_argument("--date", help="Pretend today is this date (YYYY-MM-DD).")
 
-    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+    def handle(self, *args, **options):
         today = dt.date.fromisoformat(options["date"]) if options.get("date") else None
         counts = send_reminders(today)
         self.stdout.write(

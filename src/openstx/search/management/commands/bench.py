@@ -21,7 +21,7 @@ WORKLOADS: dict[str, str] = {
 }
 
 
-def _load(name: str):  # type: ignore[no-untyped-def]
+def _load(name: str):
     root = (
         Path(__file__).resolve().parents[5]
     )  # repository root (src/openstx/search/management/commands)
@@ -34,7 +34,7 @@ class Command(BaseCommand):
     requires_system_checks: list[str] = []
     help = "Run a benchmark workload: " + ", ".join(sorted(WORKLOADS))
 
-    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="workload", required=True)
         for name in sorted(WORKLOADS):
             p = sub.add_parser(name, help=f"{name} benchmark")
@@ -43,7 +43,7 @@ class Command(BaseCommand):
             except ImportError as exc:  # pragma: no cover - a workload not written yet
                 p.description = f"unavailable: {exc}"
 
-    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+    def handle(self, *args, **options):
         name = options["workload"]
         if name not in WORKLOADS:
             raise CommandError(f"unknown workload {name!r}")

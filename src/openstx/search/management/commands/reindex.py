@@ -15,13 +15,13 @@ class Command(BaseCommand):
         "atomically (an interrupted run resumes). --type T replaces one type in the live index."
     )
 
-    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser):
         parser.add_argument(
             "--type", dest="type_name", help="only this type: " + ", ".join(registry.types())
         )
         parser.add_argument("--no-progress", action="store_true", help="no progress bar")
 
-    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+    def handle(self, *args, **options):
         bar = False if options["no_progress"] else None
         with Progress(desc="Reindex", unit="rec", bar=bar) as progress:
             if options.get("type_name"):

@@ -13,6 +13,6 @@ class Command(BaseCommand):
     requires_system_checks: list[str] = []
     help = "Apply pending search outbox rows to this node's index (builds it if missing)."
 
-    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+    def handle(self, *args, **options):
         result = writer.apply_pending()
         self.stdout.write(json.dumps(result, default=str))

@@ -14,13 +14,13 @@ class Command(BaseCommand):
     requires_system_checks: list[str] = []
     help = "Compare the search index with the database and report drift (exit status 1 on drift)."
 
-    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser):
         parser.add_argument("--type", action="append", dest="types", help="only this type")
         parser.add_argument("--json", action="store_true", help="machine-readable report")
         parser.add_argument("--fix", action="store_true", help="queue drifted records and apply")
         parser.add_argument("--no-progress", action="store_true", help="no progress bar")
 
-    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+    def handle(self, *args, **options):
         bar = False if options["no_progress"] else None
         with Progress(desc="Check", unit="rec", bar=bar) as progress:
             drift = check.check(types=options.get("types"), progress=progress)

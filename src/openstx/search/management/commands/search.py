@@ -54,14 +54,14 @@ def _query_last(argv: list[str]) -> list[str]:
 class Command(BaseCommand):
     requires_system_checks: list[str] = []
 
-    def run_from_argv(self, argv):  # type: ignore[no-untyped-def]
+    def run_from_argv(self, argv):
         super().run_from_argv(_query_last(list(argv)))
 
     help = (
         "Search the index. --json prints a list of {type, id, external_id, title, score, snippet}."
     )
 
-    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser):
         parser.add_argument("query", nargs="+", help='words, "phrases", -exclusions, type:…')
         parser.add_argument(
             "--type", action="append", dest="types", help="result type (repeatable)"
@@ -72,7 +72,7 @@ class Command(BaseCommand):
         parser.add_argument("--user", help="search as this user (default: anonymous visitor)")
         parser.add_argument("--json", action="store_true", help="machine-readable output")
 
-    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+    def handle(self, *args, **options):
         user = None
         if options.get("user"):
             try:

@@ -14,6 +14,6 @@ class Command(BaseCommand):
         "(current provinces and wards, pre-2025 provinces) shipped with OpenSTX. Safe to re-run."
     )
 
-    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+    def handle(self, *args, **options):
         for name, stats in services.load_all().items():
             self.stdout.write(f"{name}: {stats}")
