@@ -37,6 +37,8 @@ def _seed() -> dict[str, Any]:
     """A few records of each kind so detail routes have something to find."""
     from openstx.accounts import services as accounts
     from openstx.accounts.models import Membership, User
+    from openstx.exchange.models import ListingStatus
+    from tests.exchange.factories import DemandFactory, OfferFactory
     from tests.factories import ExpertFactory, MembershipFactory, OrganizationFactory, UserFactory
 
     org = OrganizationFactory(external_id="ORG-1")
@@ -44,13 +46,9 @@ def _seed() -> dict[str, Any]:
     member = UserFactory(username="fuzz-member")
     MembershipFactory(user=member, organization=org, role=Membership.Role.ADMIN)
     officer = UserFactory(username="fuzz-officer", role=User.Role.OFFICER)
-    try:
-        from tests.exchange.factories import DemandFactory, OfferFactory
-
-        OfferFactory(owner_org=org, external_id="OFF-1")
-        DemandFactory(external_id="DEM-1")
-    except Exception:  # noqa: BLE001 - seeding extra kinds is best effort
-        pass
+    OfferFactory(owner=org, external_id="OFF-1", status=ListingStatus.PUBLISHED)
+    OfferFactory(owner=org, external_id="OFF-2")  # a draft: visible to its owner and staff
+    DemandFactory(requester=org, external_id="DEM-1", status=ListingStatus.PUBLISHED)
     return {
         "anonymous": {},
         "member": {
