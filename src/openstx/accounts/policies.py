@@ -89,6 +89,7 @@ class MembershipPolicy(Policy):
             return False
         if is_officer(user):
             return True
+        assert isinstance(obj, Membership)  # this policy is registered for Membership
         managed = obj.organization_id in organization_ids(user, admin_only=True)
         if action in (VIEW, DELETE):
             return obj.user_id == user.pk or managed
@@ -108,6 +109,7 @@ class ApiTokenPolicy(Policy):
         return queryset.filter(user_id=user.pk)
 
     def allows(self, user: Any, action: str, obj: models.Model) -> bool:
+        assert isinstance(obj, ApiToken)  # this policy is registered for ApiToken
         return (
             is_authenticated(user) and action in (VIEW, CHANGE, DELETE) and (obj.user_id == user.pk)
         )

@@ -526,7 +526,9 @@ def authenticate_token(raw: str) -> User | None:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         token.last_used_at = now
     user = token.user
-    user.api_token = token  # the token that authenticated this request, for auditing
+    # the token that authenticated this request, for auditing (an attribute set at run time,
+    # not a field: django-stubs cannot declare it on the model)
+    user.api_token = token  # type: ignore[attr-defined]
     return user
 
 

@@ -216,6 +216,7 @@ class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
 
 def _profile_context(request: HttpRequest, **extra) -> dict:
     user = request.user
+    assert user.is_authenticated  # only the @login_required profile views call this
     memberships = (
         Membership.objects.filter(user=user)
         .restrict(user, VIEW)
@@ -241,19 +242,21 @@ def _profile_context(request: HttpRequest, **extra) -> dict:
 
 @login_required
 def profile(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    assert user.is_authenticated  # @login_required
     if request.method == "POST":
-        form = forms.ProfileForm(request.POST, instance=request.user)
+        form = forms.ProfileForm(request.POST, instance=user)
         if form.is_valid():
             data = form.cleaned_data
             services.update_profile(
-                request.user,
+                user,
                 full_name=data["full_name"],
                 phone=data["phone"],
                 language=data["language"],
             )
-            translation.activate(request.user.language)
+            translation.activate(user.language)
             messages.success(request, _("Your profile has been saved."))
-            return _set_language(redirect("accounts:profile"), request.user.language)
+            return _set_language(redirect("accounts:profile"), user.language)
         return render(request, "accounts/profile.html", _profile_context(request, form=form))
     return render(request, "accounts/profile.html", _profile_context(request))
 
@@ -262,10 +265,12 @@ def profile(request: HttpRequest) -> HttpResponse:
 def token_create(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return redirect(reverse("accounts:profile") + "#tokens")
+    user = request.user
+    assert user.is_authenticated  # @login_required
     form = forms.TokenCreateForm(request.POST)
     if form.is_valid():
         try:
-            new = services.create_token(request.user, form.cleaned_data["name"], form.expires_at)
+            new = services.create_token(user, form.cleaned_data["name"], form.expires_at)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -283,8 +288,10 @@ def token_create(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
-    token = get_object_or_404(ApiToken.objects.restrict(request.user, DELETE), pk=pk)
-    services.revoke_token(request.user, token)
+    user = request.user
+    assert user.is_authenticated  # @login_required
+    token = get_object_or_404(ApiToken.objects.restrict(user, DELETE), pk=pk)
+    services.revoke_token(user, token)
     messages.success(request, _("The token “%(name)s” has been revoked.") % {"name": token.name})
     return redirect(reverse("accounts:profile") + "#tokens")
 
@@ -294,13 +301,15 @@ def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def membership_request(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    assert user.is_authenticated  # @login_required
     initial = {}
     if request.GET.get("organization", "").isdigit():
         initial["organization"] = int(request.GET["organization"])
-    form = forms.MembershipRequestForm(request.POST or None, user=request.user, initial=initial)
+    form = forms.MembershipRequestForm(request.POST or None, user=user, initial=initial)
     if request.method == "POST" and form.is_valid():
         membership = services.request_membership(
-            request.user, form.cleaned_data["organization"], form.cleaned_data["message"]
+            user, form.cleaned_data["organization"], form.cleaned_data["message"]
         )
         messages.success(
             request,
@@ -313,9 +322,11 @@ def membership_request(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def membership_leave(request: HttpRequest, pk: int) -> HttpResponse:
-    membership = get_object_or_404(Membership, pk=pk, user=request.user)
+    user = request.user
+    assert user.is_authenticated  # @login_required
+    membership = get_object_or_404(Membership, pk=pk, user=user)
     try:
-        services.remove_membership(request.user, membership)
+        services.remove_membership(user, membership)
     except ValidationError as exc:
         messages.error(request, _first_error(exc))
     else:
@@ -375,13 +386,15 @@ def _back(request: HttpRequest, membership: Membership) -> HttpResponse:
 @login_required
 @require_POST
 def membership_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    assert user.is_authenticated  # @login_required
     membership = get_object_or_404(Membership.objects.select_related("user", "organization"), pk=pk)
     decision = request.POST.get("decision")
     if decision not in {"approve", "reject"}:
         return HttpResponse(status=400)
     try:
         services.decide_membership(
-            request.user, membership, decision == "approve", request.POST.get("note", "")
+            user, membership, decision == "approve", request.POST.get("note", "")
         )
     except ValidationError as exc:
         messages.error(request, _first_error(exc))
@@ -400,9 +413,11 @@ def membership_decide(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def membership_role(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    assert user.is_authenticated  # @login_required
     membership = get_object_or_404(Membership.objects.select_related("user"), pk=pk)
     try:
-        services.set_membership_role(request.user, membership, request.POST.get("role", ""))
+        services.set_membership_role(user, membership, request.POST.get("role", ""))
     except ValidationError as exc:
         messages.error(request, _first_error(exc))
     else:
@@ -416,9 +431,11 @@ def membership_role(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def membership_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    assert user.is_authenticated  # @login_required
     membership = get_object_or_404(Membership.objects.select_related("user"), pk=pk)
     try:
-        services.remove_membership(request.user, membership)
+        services.remove_membership(user, membership)
     except ValidationError as exc:
         messages.error(request, _first_error(exc))
     else:
