@@ -390,6 +390,7 @@ def fuse(
     if sem is None and lex is None:
         return np.zeros(n, dtype=np.float32)
     if sem is None:
+        assert lex is not None  # both None returned above
         return _minmax_pos(lex)
     if lex is None or not np.any(lex > 0):
         return _minmax(sem) * (weight if lex is not None else 1.0) + 1e-6

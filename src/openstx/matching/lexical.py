@@ -296,6 +296,8 @@ class BM25Index:
         if self._dl is None:
             self._dl = np.asarray(self.lengths, dtype=np.float32)
             self._alive_arr = np.asarray(self.alive, dtype=bool)
+        alive = self._alive_arr
+        assert alive is not None  # built together with ``_dl`` just above
         avg = self._total_len / max(self.live, 1)
         if avg != self._weights_avg:
             self._weights, self._weights_avg = {}, avg
@@ -324,10 +326,10 @@ class BM25Index:
             scores[idx] += w * (idf * (1 + 0.3 * math.log(qtf)))
             if cover is not None and "_" not in term:
                 cover[idx] += idf
-        scores[~self._alive_arr] = 0
+        scores[~alive] = 0
         if cover is None:
             return scores
-        cover[~self._alive_arr] = 0
+        cover[~alive] = 0
         if total_idf > 0:
             np.clip(cover / total_idf, 0, 1, out=cover)
         return scores, cover

@@ -260,7 +260,7 @@ def strongest_pairs(limit: int = 50, per_demand: int = 3, demands: int = 300) ->
         .prefetch_related("fields")
         .order_by("-published_at")[:demands]
     )
-    pairs = []
+    pairs: list[dict[str, Any]] = []
     for d in qs:
         for m in match_demand(d, limit=per_demand + 5):
             if (d.pk, m.record.id) in linked:
