@@ -7,7 +7,6 @@ then asks each domain app that has a ``demo.generate`` for its own records. Bulk
 
 from __future__ import annotations
 
-import importlib
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,16 +22,10 @@ SCALES: dict[str, dict[str, int]] = {
     "city": {"organizations": 73, "experts": 7455},
 }
 
-# Apps that contribute demo records, in dependency order. Each module has
+# Apps contribute demo records from their own ``<app>/demo.py`` (found by
+# ``core.registries.app_modules("demo")``, in INSTALLED_APPS order, which is dependency order):
 # ``generate(scale: str, seed: int, organizations: list, experts: list, log) -> dict[str, int]``.
-CONTRIBUTORS = [
-    "openstx.exchange.demo",
-    "openstx.library.demo",
-    "openstx.projects.demo",
-    "openstx.ipr.demo",
-    "openstx.portal.demo",
-    "openstx.reports.demo",
-]
+
 
 FAMILY = [
     "Nguyễn",
@@ -372,11 +365,9 @@ def generate(
     counts["organizations"] = len(organizations)
     counts["experts"] = len(experts)
     log(f"Organisations: {len(organizations)}, experts: {len(experts)}")
-    for module_name in CONTRIBUTORS:
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError:
-            continue
+    from openstx.core.registries import app_modules
+
+    for module in app_modules("demo", exclude=(__package__ or "openstx.web",)):
         with transaction.atomic():
             added = module.generate(
                 scale=scale, seed=seed, organizations=organizations, experts=experts, log=log
