@@ -210,3 +210,14 @@ def test_spelling_follows_index_changes(scoped_type, apply, search):
     record.save()
     apply()
     assert search("khom dong hop").suggestion["query"] == "khơm đóng hộp"
+
+
+def test_semantic_mode_sorted_by_date_without_candidates(scoped_type, apply, search, settings):
+    """Semantic mode, newest first, with no semantic candidate lists nothing (was a TypeError:
+    the union query was None)."""
+    settings.SEARCH_SEMANTIC = False
+    pub("Màng phủ nông nghiệp phân hủy sinh học")
+    apply()
+    found = search("màng phủ", mode="semantic", sort="date")
+    assert found.total == 0 and found.hits == []
+    assert search("màng phủ", mode="lexical", sort="date").total == 1

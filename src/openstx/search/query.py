@@ -255,7 +255,7 @@ def _exact_parts(alt: Alternative, tiers: tuple[str, ...] = TIERS) -> list[tanti
         if len(alt.tokens) == 1:
             q = tantivy.Query.term_query(SCHEMA, f"{tier}_x", alt.tokens[0])
         else:
-            q = tantivy.Query.phrase_query(SCHEMA, f"{tier}_x", alt.tokens)
+            q = tantivy.Query.phrase_query(SCHEMA, f"{tier}_x", list(alt.tokens))
         parts.append(_boost(q, w))
     return parts
 
@@ -281,7 +281,7 @@ def alternative_query(alt: Alternative, tiers: tuple[str, ...] = TIERS) -> tanti
         if len(folded) == 1:
             parts.append(_boost(tantivy.Query.term_query(SCHEMA, f"{tier}_f", folded[0]), w))
         else:
-            parts.append(_boost(tantivy.Query.phrase_query(SCHEMA, f"{tier}_f", folded), w))
+            parts.append(_boost(tantivy.Query.phrase_query(SCHEMA, f"{tier}_f", list(folded)), w))
     if alt.exact:
         parts += _exact_parts(alt, tiers)
     return _should(parts)
@@ -346,7 +346,7 @@ def coverage_query(group: Group) -> tantivy.Query:
             if len(folded) == 1:
                 parts.append(tantivy.Query.term_query(SCHEMA, f"{tier}_f", folded[0]))
             else:
-                parts.append(tantivy.Query.phrase_query(SCHEMA, f"{tier}_f", folded))
+                parts.append(tantivy.Query.phrase_query(SCHEMA, f"{tier}_f", list(folded)))
     return _should(parts)
 
 
@@ -382,7 +382,7 @@ def exclusion_queries(pq: ParsedQuery) -> list[tantivy.Query]:
             if len(folded) == 1:
                 out.append(tantivy.Query.term_query(SCHEMA, f"{tier}_f", folded[0]))
             else:
-                out.append(tantivy.Query.phrase_query(SCHEMA, f"{tier}_f", folded))
+                out.append(tantivy.Query.phrase_query(SCHEMA, f"{tier}_f", list(folded)))
     return out
 
 

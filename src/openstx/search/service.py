@@ -339,12 +339,13 @@ class _Run:
         if q is None:
             return None
         found = _run(self.searcher, q, limit, offset, sort)
-        self.results.complete = found.count or 0
+        self.results.complete = _count(found)
         self.lexical_q = q
-        if len(plan.pq.groups) > 1 and (found.count or 0) < PARTIAL_BELOW:
+        if len(plan.pq.groups) > 1 and _count(found) < PARTIAL_BELOW:
             graded = _query_for(plan, graded=True)
+            assert graded is not None  # the query has words, so it has a graded form
             more = _run(self.searcher, graded, limit, offset, sort)
-            if (more.count or 0) > (found.count or 0):
+            if _count(more) > _count(found):
                 self.lexical_q, self.graded, found = graded, True, more
         return found
 
@@ -404,8 +405,11 @@ class _Run:
             sem = self._visible(sims, None) if sims else []
             res.total = len(sem)
             if sort == "date":
-                found = _run(self.searcher, self.union_query(), limit, offset, sort)
-                self.page_items = [_Item(a) for _s, a in found.hits]
+                union = self.union_query()
+                if union is None:  # no semantic candidate: nothing to list (was a TypeError)
+                    return
+                dated = _run(self.searcher, union, limit, offset, sort)
+                self.page_items = [_Item(a) for _s, a in dated.hits]
             else:
                 for it in sem:
                     it.score = it.similarity or 0.0
@@ -413,24 +417,26 @@ class _Run:
             return
         sims = self._candidates() if self.mode == "hybrid" else {}
         if not sims:
-            found = self._lexical(limit, offset, sort)
-            if found is None:
+            lexical = self._lexical(limit, offset, sort)
+            if lexical is None:
                 return
-            res.total = found.count or 0
+            res.total = _count(lexical)
             self.page_items = [
                 _Item(a, score=float(s), lexical=float(s), lexical_rank=offset + i + 1)
-                for i, (s, a) in enumerate(found.hits)
+                for i, (s, a) in enumerate(lexical.hits)
             ]
             return
         depth = offset + limit + len(sims)
         found = self._lexical(depth if sort != "date" else 1, 0, "relevance")
         sem = self._visible(sims, self.lexical_q)
         if sort == "date":
-            found = _run(self.searcher, self.union_query(), limit, offset, sort)
-            res.total = found.count or 0
-            self.page_items = [_Item(a) for _s, a in found.hits]
+            union = self.union_query()
+            assert union is not None  # hybrid with candidates: the query has words
+            by_date = _run(self.searcher, union, limit, offset, sort)
+            res.total = _count(by_date)
+            self.page_items = [_Item(a) for _s, a in by_date.hits]
             return
-        lexical_count = (found.count or 0) if found is not None else 0
+        lexical_count = _count(found) if found is not None else 0
         pool: dict[tuple[int, int], _Item] = {}
         for i, (score, address) in enumerate(found.hits if found is not None else []):
             pool[_addr(address)] = _Item(address, lexical=float(score), lexical_rank=i + 1)
@@ -540,6 +546,12 @@ def fuse(items: list[_Item], depth: int, method: str | None = None) -> list[_Ite
             )
             it.score = LEXICAL_WEIGHT * lex + (1 - LEXICAL_WEIGHT) * sem
     return sorted(items, key=lambda it: (-it.score, -(it.lexical or 0.0)))
+
+
+def _count(found: tantivy.SearchResult) -> int:
+    """How many documents matched (0 when the search did not count)."""
+    # tantivy's stub omits SearchResult.count, which the extension has at run time
+    return found.count or 0  # type: ignore[attr-defined]
 
 
 def _run(
@@ -659,7 +671,7 @@ def suggest(
             [
                 (
                     Occur.Should,
-                    Q.boost_query(Q.phrase_prefix_query(SCHEMA, "title_f", tokens), 3.0),
+                    Q.boost_query(Q.phrase_prefix_query(SCHEMA, "title_f", list(tokens)), 3.0),
                 ),
                 (Occur.Should, loose),
             ]

@@ -19,6 +19,7 @@ import logging
 import time
 from collections import OrderedDict
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -166,7 +167,7 @@ def _apply_locked(
             )
             now = time.time()
             expected = last + 1
-            recent = timezone.now() - timezone.timedelta(seconds=_gap_seconds())
+            recent = timezone.now() - timedelta(seconds=_gap_seconds())
             for row in rows:
                 # ids skipped below this row may belong to transactions still open — unless
                 # they are pruned, far below (GAP_WINDOW), or this row is already old
@@ -239,7 +240,7 @@ def _heartbeat(
 
 def prune() -> int:
     """Delete outbox rows that every live node has applied. Returns rows deleted."""
-    cutoff = timezone.now() - timezone.timedelta(seconds=NODE_TIMEOUT_S)
+    cutoff = timezone.now() - timedelta(seconds=NODE_TIMEOUT_S)
     nodes = SearchNode.objects.filter(heartbeat__gte=cutoff)
     ids = list(nodes.values_list("safe_id", flat=True))
     if not ids:
