@@ -71,7 +71,7 @@ def withdraw(modeladmin, request, queryset):
 
 
 class ListingAdmin(SimpleHistoryAdmin):
-    list_filter = ("status",)
+    list_filter: tuple[str, ...] = ("status",)
     search_fields = ("title", "external_id", "keywords")
     readonly_fields = (
         "status",

@@ -875,7 +875,7 @@ def generate(
         return values
 
     # --- offers ---------------------------------------------------------------------------
-    offers: list[Any] = []
+    offers: list[Offer] = []
     offer_fields: list[tuple[int, list[Any]]] = []
     offer_theme: list[str] = []
     for i, spec in enumerate(offer_specs(conf["offers"], seed)):
@@ -899,7 +899,7 @@ def generate(
             f"{title} do {owner_name} phát triển từ năm {spec['year']}, "
             f"đã ứng dụng thử nghiệm tại {spec['place']}."
         )
-        steps = "".join(f"<li>{step[0].upper()}{step[1:]}.</li>" for step in spec["steps"])
+        steps_html = "".join(f"<li>{step[0].upper()}{step[1:]}.</li>" for step in spec["steps"])
         missing_quality = status == "draft" and rng.random() < 0.5
         offers.append(
             Offer(
@@ -909,7 +909,7 @@ def generate(
                 kind=kind,
                 summary="" if missing_quality else summary[:300],
                 description=(
-                    f"<p>{summary}</p><p>Quy trình gồm các bước:</p><ol>{steps}</ol>"
+                    f"<p>{summary}</p><p>Quy trình gồm các bước:</p><ol>{steps_html}</ol>"
                     f"<p>Bên chuyển giao hướng dẫn vận hành và chuyển giao tại chỗ cho "
                     f"{subject}.</p>"
                 ),
@@ -961,7 +961,7 @@ def generate(
     )
 
     # --- demands --------------------------------------------------------------------------
-    demands: list[Any] = []
+    demands: list[Demand] = []
     demand_theme: list[str] = []
     demand_fields: list[tuple[int, list[Any]]] = []
     for i, spec in enumerate(demand_specs(conf["demands"], seed)):
@@ -1099,15 +1099,18 @@ def generate(
         e.participants.add(*rng.sample(organizations, min(len(organizations), 12)))
 
     # --- connections, deals, messages, meetings --------------------------------------------
-    offers_by_theme: dict[str, list[Any]] = {}
+    offers_by_theme: dict[str, list[Offer]] = {}
     for o, t in zip(offers, offer_theme, strict=True):
         if o.status in ("published", "paused", "expired", "withdrawn"):
             offers_by_theme.setdefault(t, []).append(o)
-    demands_by_theme: dict[str, list[tuple[Any, str]]] = {}
+    demands_by_theme: dict[str, list[Demand]] = {}
     for d, t in zip(demands, demand_theme, strict=True):
         if d.status in ("published", "paused", "expired", "withdrawn"):
             demands_by_theme.setdefault(t, []).append(d)
-    connections, steps, messages_, meetings = [], [], [], []
+    connections: list[tuple[Connection, int]] = []
+    steps: list[ConnectionStep] = []
+    messages_: list[Message] = []
+    meetings: list[Meeting] = []
     order = ["requested", "accepted", "meeting", "mou", "contract", "closed"]
     contract_types = ["transfer", "licence", "service", "rnd", "equipment"]
     for k in range(conf["connections"]):
@@ -1150,6 +1153,7 @@ def generate(
         elif stage_key.startswith("closed"):
             conn.stage = "closed"
             conn.outcome = "success" if stage_key == "closed_success" else "failure"
+            assert conn.responded_at is not None  # set above: only "requested" is unanswered
             conn.closed_at = conn.responded_at + dt.timedelta(days=rng.randint(30, 200))
             conn.close_reason = (
                 "Chuyển giao thành công, đã nghiệm thu."
@@ -1166,9 +1170,11 @@ def generate(
         if conn.stage == "closed" and conn.outcome == "failure":
             reached = rng.choice([2, 3])
         if reached >= order.index("mou"):
+            assert conn.responded_at is not None  # a deal past "accepted" was answered
             conn.mou_date = (conn.responded_at + dt.timedelta(days=rng.randint(10, 40))).date()
             conn.mou_note = "Biên bản ghi nhớ hợp tác chuyển giao công nghệ."
         if reached >= order.index("contract"):
+            assert conn.mou_date is not None  # set just above
             conn.contract_date = conn.mou_date + dt.timedelta(days=rng.randint(10, 60))
             conn.contract_type = rng.choice(contract_types)
             conn.contract_value_vnd = rng.choice([80, 150, 250, 400, 650, 1200, 2500]) * 1_000_000

@@ -39,7 +39,10 @@ class ListingFeed(Feed):
             .prefetch_related("fields")
             .order_by("-published_at")[:LIMIT]
         )
-        items = sorted([*offers, *demands], key=lambda x: x.published_at, reverse=True)
+        # live listings always have a publication time; created_at is only a typed fallback
+        items = sorted(
+            [*offers, *demands], key=lambda x: x.published_at or x.created_at, reverse=True
+        )
         return items[:LIMIT]
 
     def item_title(self, item: Any) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
@@ -183,7 +183,11 @@ class ListingFilter:
             f"exchange:facets:{self.model._meta.model_name}:{get_language()}:"
             f"{generation or 0}:{digest}"
         )
-        self.facets = cache.get_or_set(key, lambda: self._facets(qs), self.FACET_CACHE_SECONDS)
+        # the cache holds untyped values; this key only ever stores what ``_facets`` returns
+        self.facets = cast(
+            dict[str, list[dict[str, Any]]],
+            cache.get_or_set(key, lambda: self._facets(qs), self.FACET_CACHE_SECONDS),
+        )
         return self.facets
 
     def _facets(self, qs: QuerySet) -> dict[str, list[dict[str, Any]]]:

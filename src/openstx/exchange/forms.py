@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.utils import timezone
@@ -13,6 +13,10 @@ from openstx.core.typeahead import use_typeahead
 from openstx.directory.models import Organization
 from openstx.exchange.models import Connection, Demand, Offer, TransferMode
 from openstx.taxonomy.models import AdministrativeUnit, FieldOfScience
+
+if TYPE_CHECKING:  # imported inside the forms at run time (app loading order)
+    from openstx.directory.models import Expert
+    from openstx.exchange.models import Event
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -27,14 +31,19 @@ class ListingForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.user = user
         org_field = self.org_field_name
-        self.fields[org_field].empty_label = None
+        org = self.fields[org_field]
+        assert isinstance(org, forms.ModelChoiceField)  # a foreign key
+        org.empty_label = None
         # a member's own few organisations stay a <select>; an officer types (20,000 rows)
         use_typeahead(self, org_field, "organization", user, _org_queryset(user), select_up_to=20)
-        self.fields["region"].queryset = AdministrativeUnit.objects.filter(
+        region, fields = self.fields["region"], self.fields["fields"]
+        assert isinstance(region, forms.ModelChoiceField)  # a foreign key
+        assert isinstance(fields, forms.ModelMultipleChoiceField)  # a many-to-many
+        region.queryset = AdministrativeUnit.objects.filter(
             level=AdministrativeUnit.Level.PROVINCE, is_current=True
         )
-        self.fields["fields"].queryset = FieldOfScience.objects.filter(is_active=True)
-        self.fields["fields"].widget.attrs["size"] = 8
+        fields.queryset = FieldOfScience.objects.filter(is_active=True)
+        fields.widget.attrs["size"] = 8
         for name in ("valid_until", "deadline"):
             if name in self.fields:
                 self.fields[name].widget = DATE
@@ -242,8 +251,12 @@ class RespondForm(forms.Form):
 class BrokerConnectForm(forms.Form):
     demand = forms.ModelChoiceField(label=_("Demand"), queryset=Demand.objects.none())
     offer = forms.ModelChoiceField(label=_("Offer"), queryset=Offer.objects.none(), required=False)
-    expert = forms.ModelChoiceField(label=_("Expert"), queryset=None, required=False)
-    event = forms.ModelChoiceField(label=_("Made at event"), queryset=None, required=False)
+    expert: forms.ModelChoiceField[Expert] = forms.ModelChoiceField(
+        label=_("Expert"), queryset=None, required=False
+    )
+    event: forms.ModelChoiceField[Event] = forms.ModelChoiceField(
+        label=_("Made at event"), queryset=None, required=False
+    )
     message = forms.CharField(
         label=_("Message to both sides"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -253,10 +266,17 @@ class BrokerConnectForm(forms.Form):
         from openstx.directory.models import Expert
         from openstx.exchange.models import Event, ListingStatus
 
-        self.fields["demand"].queryset = Demand.objects.filter(status=ListingStatus.PUBLISHED)
-        self.fields["offer"].queryset = Offer.objects.filter(status=ListingStatus.PUBLISHED)
-        self.fields["expert"].queryset = Expert.objects.all()
-        self.fields["event"].queryset = Event.objects.exclude(status=Event.Status.DRAFT)
+        demand, offer = self.fields["demand"], self.fields["offer"]
+        expert, event = self.fields["expert"], self.fields["event"]
+        # the fields declared above (copied per form instance)
+        assert isinstance(demand, forms.ModelChoiceField)
+        assert isinstance(offer, forms.ModelChoiceField)
+        assert isinstance(expert, forms.ModelChoiceField)
+        assert isinstance(event, forms.ModelChoiceField)
+        demand.queryset = Demand.objects.filter(status=ListingStatus.PUBLISHED)
+        offer.queryset = Offer.objects.filter(status=ListingStatus.PUBLISHED)
+        expert.queryset = Expert.objects.all()
+        event.queryset = Event.objects.exclude(status=Event.Status.DRAFT)
 
     def clean(self):
         data = super().clean()
@@ -268,7 +288,9 @@ class BrokerConnectForm(forms.Form):
 class AskExpertForm(forms.Form):
     """The demand's owner asks an expert (reachable: with an account or an organisation)."""
 
-    expert = forms.ModelChoiceField(label=_("Expert"), queryset=None)
+    expert: forms.ModelChoiceField[Expert] = forms.ModelChoiceField(
+        label=_("Expert"), queryset=None
+    )
     message = forms.CharField(
         label=_("Message to the expert"),
         required=False,
@@ -282,7 +304,9 @@ class AskExpertForm(forms.Form):
 
         from openstx.directory.models import Expert
 
-        self.fields["expert"].queryset = Expert.objects.filter(
+        expert = self.fields["expert"]
+        assert isinstance(expert, forms.ModelChoiceField)  # declared above
+        expert.queryset = Expert.objects.filter(
             Q(user__isnull=False) | Q(organization__isnull=False)
         )
 

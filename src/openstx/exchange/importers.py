@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,7 +22,7 @@ from openstx.exchange.models import RESERVED_SLUGS, Demand, ListingStatus, Offer
 from openstx.taxonomy import services as taxonomy
 
 S = ListingStatus
-STATUS_ALIASES = {
+STATUS_ALIASES: dict[str, str] = {
     "Nháp": S.DRAFT,
     "Chờ duyệt": S.SUBMITTED,
     "Đã đăng": S.PUBLISHED,
@@ -37,7 +38,7 @@ KIND_ALIASES = {
     "Dịch vụ": "service",
     "Giải pháp": "solution",
 }
-MODE_ALIASES = {
+MODE_ALIASES: dict[str, str] = {
     "Chuyển nhượng": TransferMode.SALE,
     "Bán": TransferMode.SALE,
     "Li-xăng độc quyền": TransferMode.EXCLUSIVE,
@@ -111,13 +112,10 @@ class _ListingImporter(ModelImporter):
         live.filter(valid_until__isnull=True).update(valid_until=today + dt.timedelta(days=365))
         return outcomes
 
-    def export_queryset(self, ctx: ImportContext):
-        return (
-            super()
-            .export_queryset(ctx)
-            .select_related(self.org_column, "region")
-            .prefetch_related("fields")
-        )
+    def export_queryset(self, ctx: ImportContext) -> QuerySet[Any]:
+        qs = super().export_queryset(ctx)
+        assert isinstance(qs, QuerySet)  # the base returns a queryset whenever a model is set
+        return qs.select_related(self.org_column, "region").prefetch_related("fields")
 
     @staticmethod
     def _codes(obj: Any) -> list[str]:
@@ -187,7 +185,7 @@ class OfferImporter(_ListingImporter):
             "transfer_modes": obj.transfer_mode_list,
             "price_vnd": obj.price_vnd,
             "owner": self._org(obj.owner),
-            "region": obj.region.code if obj.region_id else "",
+            "region": obj.region.code if obj.region else "",
             "status": obj.status,
         }
 
@@ -257,7 +255,7 @@ class DemandImporter(_ListingImporter):
             "budget_max_vnd": obj.budget_max_vnd,
             "requester": self._org(obj.requester) if show else "",
             "requester_anonymous": obj.requester_anonymous,
-            "region": obj.region.code if obj.region_id else "",
+            "region": obj.region.code if obj.region else "",
             "deadline": obj.deadline,
             "status": obj.status,
         }

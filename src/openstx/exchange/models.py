@@ -385,7 +385,7 @@ class ListingImage(TimeStampedModel):
         verbose_name_plural = _("images")
 
     def __str__(self) -> str:
-        return self.caption or self.image.name
+        return self.caption or self.image.name or ""
 
 
 class ListingAttachment(TimeStampedModel):

@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
+from django.forms import ModelChoiceField
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -361,7 +362,7 @@ def listing_upload(request: HttpRequest, kind: str, pk: int, what: str) -> HttpR
     return redirect(listing.get_absolute_url())
 
 
-def attachment_download(request: HttpRequest, pk: int) -> HttpResponse:
+def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
     att = get_object_or_404(ListingAttachment.objects.select_related("offer", "demand"), pk=pk)
     listing = att.offer or att.demand
     if listing is None or not can(request.user, VIEW, listing):
@@ -531,8 +532,8 @@ def connection_action(request: HttpRequest, pk: int, action: str) -> HttpRespons
     form = form_class(request.POST, prefix=action if prefixed else None)
     if not form.is_valid():
         for errs in form.errors.values():
-            for e in errs:
-                messages.error(request, e)
+            for e in errs:  # an ErrorList yields its messages as str
+                messages.error(request, str(e))
         return redirect(conn.get_absolute_url())
     data = form.cleaned_data
     try:
@@ -607,7 +608,10 @@ def ask_expert(request: HttpRequest, pk: int) -> HttpResponse:
     experts = services.find_experts(q) if q else services.suggested_experts(demand)
     chosen_pk = str(form["expert"].value() or "")
     if chosen_pk.isdigit() and all(str(e.pk) != chosen_pk for e in experts):
-        extra = form.fields["expert"].queryset.select_related("organization").filter(pk=chosen_pk)
+        field = form.fields["expert"]
+        assert isinstance(field, ModelChoiceField)  # AskExpertForm.expert
+        assert field.queryset is not None  # set in AskExpertForm.__init__
+        extra = field.queryset.select_related("organization").filter(pk=chosen_pk)
         experts = [*extra, *experts]
     asked = set(
         demand.connections.exclude(stage__in=[Connection.Stage.DECLINED, Connection.Stage.CLOSED])

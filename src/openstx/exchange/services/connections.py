@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Collection
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -59,7 +60,7 @@ def connection_users(connection: Connection) -> list[Any]:
     for extra in (
         connection.initiated_by,
         connection.broker,
-        connection.expert.user if connection.expert_id else None,
+        connection.expert.user if connection.expert else None,
     ):
         if extra is not None:
             users.setdefault(extra.pk, extra)
@@ -130,12 +131,14 @@ def express_interest(
         raise TransitionError(_("These two listings are already connected."))
     conn = Connection(initiated_by=user, message=(message or "").strip(), event=event)
     if isinstance(listing, Offer):
+        assert not isinstance(counterpart, Offer)  # _check_counterpart: the other kind
         conn.offer = listing
         conn.demand = counterpart
         conn.seeker_org = org
         conn.provider_org = listing.owner
         conn.responder_side = Connection.Side.PROVIDER
     else:
+        assert not isinstance(counterpart, Demand)  # _check_counterpart: the other kind
         conn.demand = listing
         conn.offer = counterpart
         conn.seeker_org = listing.requester
@@ -305,13 +308,13 @@ def respond(connection: Connection, user: Any, accept: bool, comment: str = "") 
     return conn
 
 
-def _advance(conn: Connection, allowed: set[str], new: str) -> str:
+def _advance(conn: Connection, allowed: Collection[str], new: str) -> str:
     if conn.stage not in allowed:
         raise TransitionError(
             _("Not possible at the stage “%(stage)s”.") % {"stage": conn.get_stage_display()}
         )
     old = conn.stage
-    order = [Stage.ACCEPTED, Stage.MEETING, Stage.MOU, Stage.CONTRACT]
+    order: list[str] = [Stage.ACCEPTED, Stage.MEETING, Stage.MOU, Stage.CONTRACT]
     if new in order and old in order and order.index(new) < order.index(old):
         return old  # a later meeting does not move a signed deal backwards
     conn.stage = new
@@ -424,6 +427,7 @@ def close_connection(
     _step(conn, "close", old, user, reason)
     if success and close_demand and conn.demand_id:
         demand = conn.demand
+        assert demand is not None  # demand_id is set
         if demand.status in TRANSITIONS["fulfil"][0] and (
             is_officer(user) or is_owner(user, demand) or conn.broker_id == user.pk
         ):
@@ -432,7 +436,8 @@ def close_connection(
             else:  # the broker closes the demand on the requester's behalf
                 old_status = demand.status
                 demand.status = S.WITHDRAWN
-                demand._change_reason = "fulfil"
+                # django-simple-history reads this attribute on save (not a field)
+                demand._change_reason = "fulfil"  # type: ignore[attr-defined]
                 demand.save(update_fields=["status", "updated_at"])  # signals: search outbox
                 _log(demand, "fulfil", old_status, S.WITHDRAWN, user, reason)
     return conn

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.conf import settings
@@ -275,7 +275,9 @@ def transition(
             target = S.PUBLISHED
     new = target or listing.status
     listing.status = new
-    listing._change_reason = f"{action}: {comment}"[:1000] if comment else action
+    reason = f"{action}: {comment}"[:1000] if comment else action
+    # django-simple-history reads this attribute on save (not a field django-stubs knows)
+    listing._change_reason = reason  # type: ignore[union-attr]
     listing.save()
     _log(listing, action, old, new, user, comment)
     _notify_transition(listing, action, user, comment)
@@ -384,7 +386,8 @@ def save_listing(
     elif old_status == S.REJECTED:
         listing.status = S.DRAFT
         action = "redraft"
-    listing._change_reason = comment or "edit"
+    # django-simple-history reads this attribute on save (not a field django-stubs knows)
+    listing._change_reason = comment or "edit"  # type: ignore[union-attr]
     listing.save()
     if fields is not None:
         listing.fields.set(fields)
@@ -397,7 +400,9 @@ def save_listing(
 
 
 def _dates_changed(listing: Offer | Demand) -> bool:
-    old = type(listing).objects.filter(pk=listing.pk).values("valid_until").first() or {}
+    old: Mapping[str, Any] = (
+        type(listing).objects.filter(pk=listing.pk).values("valid_until").first() or {}
+    )
     if old.get("valid_until") != listing.valid_until:
         return True
     if isinstance(listing, Demand):
@@ -418,8 +423,10 @@ def add_image(listing: Offer | Demand, user: Any, upload: Any, caption: str = ""
         width=checked.width,
         height=checked.height,
     )
-    image.image.save(checked.content.name, checked.content, save=False)
-    image.thumbnail.save(checked.thumbnail.name, checked.thumbnail, save=False)
+    name, thumbnail_name = checked.content.name, checked.thumbnail.name
+    assert name is not None and thumbnail_name is not None  # core.uploads names both files
+    image.image.save(name, checked.content, save=False)
+    image.thumbnail.save(thumbnail_name, checked.thumbnail, save=False)
     image.save()
     return image
 
@@ -439,6 +446,7 @@ def add_attachment(
         size=checked.size,
         confidential=confidential,
     )
+    assert checked.content.name is not None  # core.uploads names the file
     att.file.save(checked.content.name, checked.content, save=False)
     att.save()
     return att
@@ -467,6 +475,7 @@ def expire_listings(today: dt.date | None = None, remind_days: int = REMIND_DAYS
                 ).update(reconfirm_sent_at=timezone.now())
                 if not updated:
                     continue
+                assert listing.valid_until is not None  # filtered on it above
                 notify(
                     listing_users(listing),
                     "listing_reconfirm",
@@ -483,6 +492,7 @@ def expire_listings(today: dt.date | None = None, remind_days: int = REMIND_DAYS
                 )
             counts["reminded"] += 1
         for listing in model.objects.filter(status__in=live, valid_until__lt=today):
+            assert listing.valid_until is not None  # filtered on it
             with translation.override(settings.LANGUAGE_CODE):
                 transition(
                     listing,

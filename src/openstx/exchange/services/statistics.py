@@ -6,7 +6,7 @@ import datetime as dt
 import logging
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from openstx.core.permissions import (
     VIEW,
@@ -29,7 +29,7 @@ def pipeline(user: Any, *, mine_only: bool = False, stage: str = "", q: str = ""
     """Connections ``user`` follows: a party's own, or everything for brokers and staff."""
     from openstx.core.permissions import restrict
 
-    qs = Connection.objects.select_related(
+    qs: QuerySet[Connection] = Connection.objects.select_related(
         "demand", "offer", "expert", "seeker_org", "provider_org", "broker"
     )
     qs = (
