@@ -41,6 +41,17 @@ class FieldChoiceField(forms.ModelMultipleChoiceField):
         return f"{indent}{obj.code} {obj.name}"
 
 
+def fields_of_science_field() -> FieldChoiceField:
+    """The form field for a record's ``fields`` (set in ``__init__``: a class attribute named
+    ``fields`` would hide ``BaseForm.fields`` from the type checker)."""
+    return FieldChoiceField(
+        queryset=field_choices(),
+        required=False,
+        label=_("fields of science"),
+        widget=forms.SelectMultiple(attrs={"size": 10}),
+    )
+
+
 class _CleanContactsMixin:
     cleaned_data: dict[str, Any]
 
@@ -57,12 +68,6 @@ class _CleanContactsMixin:
 class OrganizationForm(_CleanContactsMixin, forms.ModelForm):
     website = forms.URLField(
         label=_("website"), required=False, assume_scheme="https", max_length=200
-    )
-    fields = FieldChoiceField(
-        queryset=FieldOfScience.objects.none(),
-        required=False,
-        label=_("fields of science"),
-        widget=forms.SelectMultiple(attrs={"size": 10}),
     )
 
     class Meta:
@@ -89,10 +94,10 @@ class OrganizationForm(_CleanContactsMixin, forms.ModelForm):
 
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["fields"].queryset = field_choices()
-        self.fields["admin_unit"].queryset = unit_choices(
-            self.instance.admin_unit if self.instance.pk else None
-        )
+        self.fields["fields"] = fields_of_science_field()
+        admin_unit = self.fields["admin_unit"]
+        assert isinstance(admin_unit, forms.ModelChoiceField)  # a foreign key
+        admin_unit.queryset = unit_choices(self.instance.admin_unit if self.instance.pk else None)
         if not is_officer(user):
             del self.fields["verified"]
 
@@ -106,12 +111,6 @@ class OrganizationForm(_CleanContactsMixin, forms.ModelForm):
 class ExpertForm(_CleanContactsMixin, forms.ModelForm):
     # longer than the stored form so that "https://orcid.org/…" can be pasted and normalised
     orcid = forms.CharField(label=_("ORCID iD"), max_length=60, required=False)
-    fields = FieldChoiceField(
-        queryset=FieldOfScience.objects.none(),
-        required=False,
-        label=_("fields of science"),
-        widget=forms.SelectMultiple(attrs={"size": 10}),
-    )
 
     class Meta:
         model = Expert
@@ -134,7 +133,7 @@ class ExpertForm(_CleanContactsMixin, forms.ModelForm):
 
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["fields"].queryset = field_choices()
+        self.fields["fields"] = fields_of_science_field()
         # type-ahead, not a <select> of every organisation (core.typeahead)
         use_typeahead(self, "organization", "organization", user)
         if is_officer(user):
@@ -208,8 +207,11 @@ class _FilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         # validation accepts any code (a link may name a deep field or an old province);
         # the select offers field_options() / unit_options()
-        self.fields["field"].queryset = FieldOfScience.objects.all()
-        self.fields["admin_unit"].queryset = AdministrativeUnit.objects.all()
+        field, admin_unit = self.fields["field"], self.fields["admin_unit"]
+        assert isinstance(field, forms.ModelChoiceField)
+        assert isinstance(admin_unit, forms.ModelChoiceField)
+        field.queryset = FieldOfScience.objects.all()
+        admin_unit.queryset = AdministrativeUnit.objects.all()
 
     def field_options(self) -> Any:
         """The fields offered in the select (two levels; a deeper one from a link stays selected)."""
@@ -305,9 +307,9 @@ class PublicationForm(forms.ModelForm):
         q = Q(pk__in=linked)
         if expert.organization_id:
             q |= Q(organization_id=expert.organization_id)
-        self.fields["coauthors"].queryset = (
-            Expert.objects.filter(q).exclude(pk=expert.pk).order_by("full_name")
-        )
+        coauthors = self.fields["coauthors"]
+        assert isinstance(coauthors, forms.ModelMultipleChoiceField)
+        coauthors.queryset = Expert.objects.filter(q).exclude(pk=expert.pk).order_by("full_name")
         if self.instance.pk:
             self.fields["coauthors"].initial = [pk for pk in linked if pk != expert.pk]
         self.fields["title"].required = True
@@ -384,12 +386,16 @@ class OrganizationRegistrationForm(_CleanContactsMixin, forms.Form):
         from openstx.directory.services import REGISTRATION_KINDS
 
         super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = [(key, label) for key, label, _type in REGISTRATION_KINDS]
-        self.fields["province"].queryset = AdministrativeUnit.objects.filter(
+        kind, province_field, ward = (self.fields[k] for k in ("kind", "province", "ward"))
+        assert isinstance(kind, forms.ChoiceField)
+        assert isinstance(province_field, forms.ModelChoiceField)
+        assert isinstance(ward, forms.ModelChoiceField)
+        kind.choices = [(key, label) for key, label, _type in REGISTRATION_KINDS]
+        province_field.queryset = AdministrativeUnit.objects.filter(
             level=AdministrativeUnit.Level.PROVINCE, is_current=True
         ).order_by("name")
         province = self.data.get("province") if self.is_bound else None
-        self.fields["ward"].queryset = ward_choices(province)
+        ward.queryset = ward_choices(province)
         from django.urls import reverse
 
         self.fields["province"].widget.attrs.update(
@@ -417,6 +423,7 @@ class OrganizationRegistrationForm(_CleanContactsMixin, forms.Form):
         from openstx.directory.services import TAX_CODE_REQUIRED
 
         data = super().clean()
+        assert data is not None  # Form.clean() returns cleaned_data
         kind, tax_code = data.get("kind"), data.get("tax_code")
         if kind in TAX_CODE_REQUIRED and not tax_code and "tax_code" not in self.errors:
             self.add_error("tax_code", _("Enter the enterprise's tax code."))

@@ -34,18 +34,22 @@ def _display(model: type[models.Model], name: str, value: Any, cache: dict) -> s
     fld = model._meta.get_field(name)
     if fld.many_to_many:
         target = fld.related_model
+        assert isinstance(target, type)  # resolved to a model class once the apps are loaded
         key = target.__name__.lower()
-        ids = [row.get(key) if isinstance(row, dict) else row for row in value]
+        ids: list[Any] = [row.get(key) if isinstance(row, dict) else row for row in value]
         if target is FieldOfScience:
             names = dict(FieldOfScience.objects.filter(pk__in=ids).values_list("pk", "code"))
             return ", ".join(sorted(str(names.get(i, i)) for i in ids)) or "—"
         return ", ".join(str(i) for i in ids) or "—"
     if fld.is_relation:
-        ck = (fld.related_model, value)
+        related = fld.related_model
+        assert isinstance(related, type)  # resolved to a model class once the apps are loaded
+        ck = (related, value)
         if ck not in cache:
-            obj = fld.related_model._default_manager.filter(pk=value).first()
+            obj = related._default_manager.filter(pk=value).first()
             cache[ck] = str(obj) if obj else f"#{value}"
         return cache[ck]
+    assert isinstance(fld, models.Field)  # relations (incl. reverse ones) are handled above
     if fld.choices:
         return str(dict(fld.flatchoices).get(value, value))
     if isinstance(value, bool):
@@ -55,9 +59,9 @@ def _display(model: type[models.Model], name: str, value: Any, cache: dict) -> s
 
 def history_entries(obj: models.Model) -> list[Entry]:
     """Newest first: who, when, and each changed field's value before and after."""
-    records = list(
-        obj.history.select_related("history_user").order_by("history_date", "history_id")
-    )
+    # simple_history adds the ``history`` manager to each tracked model at run time
+    history = obj.history  # type: ignore[attr-defined]
+    records = list(history.select_related("history_user").order_by("history_date", "history_id"))
     model = type(obj)
     kinds = {
         "+": pgettext("history entry", "created"),
@@ -79,7 +83,9 @@ def history_entries(obj: models.Model) -> list[Entry]:
         if previous is not None:
             delta = record.diff_against(previous)
             for change in delta.changes:
-                label = str(model._meta.get_field(change.field).verbose_name)
+                changed = model._meta.get_field(change.field)
+                assert isinstance(changed, models.Field)  # history diffs concrete fields only
+                label = str(changed.verbose_name)
                 entry.changes.append(
                     Change(
                         label=label[:1].upper() + label[1:],

@@ -6,9 +6,11 @@ Columns are the contract of docs/importing.md; see docs/importing.md.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from typing import Any
 
 from django.core.validators import EmailValidator, URLValidator
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from openstx.core import importing
@@ -138,7 +140,11 @@ def resolve_organization_id(value: Any, ctx: ImportContext, create: bool = True)
         raise RowError(_("organisation name too long"))
     pk = _create_named_organization(raw, ctx)
     index["name"][key] = pk
-    ctx.undo.append(lambda: index["name"].pop(key, None))
+
+    def forget() -> None:
+        index["name"].pop(key, None)
+
+    ctx.undo.append(forget)
     ctx.warnings.append(
         _("line %(line)s: created organisation %(name)r") % {"line": ctx.line, "name": raw}
     )
@@ -207,15 +213,17 @@ class _DirectoryImporter(ModelImporter):
     def prepare(self, ctx: ImportContext) -> None:
         taxonomy.clear_caches()
 
-    def export_queryset(self, ctx: ImportContext):
-        return super().export_queryset(ctx).prefetch_related("fields")
+    def export_queryset(self, ctx: ImportContext) -> Iterable[Any]:
+        qs = super().export_queryset(ctx)
+        assert isinstance(qs, QuerySet)  # the base gives a queryset when ``model`` is set
+        return qs.prefetch_related("fields")
 
     @staticmethod
     def _field_codes(obj: Any) -> list[str]:
         return sorted(f.code for f in obj.fields.all())
 
 
-ORG_TYPE_ALIASES = {
+ORG_TYPE_ALIASES: dict[str, str] = {
     "Trường đại học": Organization.Type.UNIVERSITY,
     "Đại học": Organization.Type.UNIVERSITY,
     "Cao đẳng": Organization.Type.UNIVERSITY,
@@ -291,8 +299,10 @@ class OrganizationImporter(_DirectoryImporter):
             _record_for_search(Expert, expert_pks)
         return outcomes
 
-    def export_queryset(self, ctx: ImportContext):
-        return super().export_queryset(ctx).select_related("admin_unit")
+    def export_queryset(self, ctx: ImportContext) -> Iterable[Any]:
+        qs = super().export_queryset(ctx)
+        assert isinstance(qs, QuerySet)  # the base gives a queryset when ``model`` is set
+        return qs.select_related("admin_unit")
 
     def export_row(self, obj: Organization, ctx: ImportContext) -> dict[str, Any]:
         return {
@@ -366,8 +376,10 @@ class ExpertImporter(_DirectoryImporter):
     def before_create(self, obj: Any, ctx: ImportContext) -> None:
         obj.slug = slugify_vi(obj.full_name, 100)
 
-    def export_queryset(self, ctx: ImportContext):
-        return super().export_queryset(ctx).select_related("organization")
+    def export_queryset(self, ctx: ImportContext) -> Iterable[Any]:
+        qs = super().export_queryset(ctx)
+        assert isinstance(qs, QuerySet)  # the base gives a queryset when ``model`` is set
+        return qs.select_related("organization")
 
     def export_row(self, obj: Expert, ctx: ImportContext) -> dict[str, Any]:
         contacts = _contacts_visible(ctx)

@@ -51,11 +51,13 @@ class OrganizationPolicy(Policy):
     def allows(self, user: Any, action: str, obj: models.Model) -> bool:
         if is_officer(user):
             return True
+        assert isinstance(obj, Organization)  # the model this policy is registered for
         if action == VIEW:
             return not obj.awaiting_verification or obj.pk in organization_ids(user)
         return action == CHANGE and obj.pk in organization_ids(user)
 
     def search_scopes(self, obj: models.Model) -> list[str]:
+        assert isinstance(obj, Organization)
         if obj.awaiting_verification:
             return [f"org:{obj.pk}", "staff"]
         return ["public"]
@@ -110,6 +112,7 @@ class PublicationPolicy(Policy):
             return True
         if action not in (CHANGE, DELETE) or not is_authenticated(user) or obj.pk is None:
             return False
+        assert isinstance(obj, Publication)  # the model this policy is registered for
         return obj.experts.filter(user=user).exists()
 
     def can_add(self, user: Any) -> bool:

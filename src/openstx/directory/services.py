@@ -131,10 +131,12 @@ def get_by_id_or_external_id(queryset: QuerySet, ident: str | int) -> Any:
 def _field_filter(model: type[models.Model], code: str) -> Q:
     """Records in field ``code`` or any of its descendants (child codes extend the parent's)."""
     m2m = model._meta.get_field("fields")
+    assert isinstance(m2m, models.ManyToManyField)
     through = m2m.remote_field.through
+    assert through is not None  # set up (auto-created or declared) when the model class is ready
     src, dst = m2m.m2m_field_name(), m2m.m2m_reverse_field_name()
     ids = list(FieldOfScience.objects.filter(code__startswith=code).values_list("pk", flat=True))
-    return Q(Exists(through.objects.filter(**{src: OuterRef("pk"), f"{dst}_id__in": ids})))
+    return Q(Exists(through._default_manager.filter(**{src: OuterRef("pk"), f"{dst}_id__in": ids})))
 
 
 def _unit_q(prefix: str, unit: AdministrativeUnit) -> Q:
