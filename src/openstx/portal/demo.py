@@ -365,7 +365,7 @@ def generate(
                 external_id=f"demo-portal-startup-{i}",
             )
         )
-    startup_orgs = derived.bulk_create(Organization, startup_orgs)  # search_folded, outbox
+    derived.bulk_create(Organization, startup_orgs)  # search_folded, outbox, pks
     profiles = [
         StartupProfile(
             organization=o,
@@ -392,7 +392,7 @@ def generate(
     from openstx.projects.models import Task
 
     tasks = list(Task.objects.order_by("-pk").values_list("pk", flat=True)[:40])
-    articles = []
+    articles: list[Article] = []
 
     def article(title: str, category: str, when: dt.datetime, **kw: Any) -> Article:
         lead = kw.pop("lead", title)
@@ -458,7 +458,7 @@ def generate(
     through.objects.bulk_create(links, ignore_conflicts=True)
 
     # --- services and requests ---------------------------------------------------------------------
-    svc = []
+    svc: list[Service] = []
     for i, (cat, title, days, fees, desc, steps, docs) in enumerate(SERVICES):
         svc.append(
             Service(
@@ -489,8 +489,8 @@ def generate(
                     external_id=f"demo-service-hub-{j}-{k}",
                 )
             )
-    services_ = derived.bulk_create(Service, svc)
-    dept_services = [s for s in services_ if s.provider_id is None]
+    derived.bulk_create(Service, svc)  # gives the objects their pks
+    dept_services = [s for s in svc if s.provider_id is None]
     reqs = []
     plan = []
     S = ServiceRequest.Status  # noqa: N806
@@ -500,7 +500,7 @@ def generate(
         created = now - dt.timedelta(days=rng.randint(0, 700), hours=rng.randint(0, 8))
         age = (now - created).days
         if age > 60:
-            status = rng.choice([S.DONE] * 5 + [S.DECLINED])
+            status: str = rng.choice([S.DONE] * 5 + [S.DECLINED])
         else:
             status = rng.choice([S.RECEIVED, S.ASSIGNED, S.IN_PROGRESS, S.IN_PROGRESS, S.DONE])
         due = created.date() + dt.timedelta(days=service.expected_days)
@@ -524,7 +524,7 @@ def generate(
     reqs = ServiceRequest.objects.bulk_create(reqs, batch_size=500)
     _set_created(ServiceRequest, list(zip(reqs, plan, strict=True)))
     trans, msgs = [], []
-    order = [S.RECEIVED, S.ASSIGNED, S.IN_PROGRESS]
+    order: list[str] = [S.RECEIVED, S.ASSIGNED, S.IN_PROGRESS]
     for r, created in zip(reqs, plan, strict=True):
         steps_ = order[: order.index(r.status) + 1] if r.status in order else [*order, r.status]
         if r.status == S.DECLINED:
@@ -556,7 +556,7 @@ def generate(
     RequestMessage.objects.bulk_create(msgs, batch_size=1000)
 
     # --- programmes and applications ----------------------------------------------------------------
-    progs = []
+    progs: list[Programme] = []
     for i, (title, rate, max_amount, min_amount, elig) in enumerate(PROGRAMMES):
         opens = today - dt.timedelta(days=30) if i < 2 else today - dt.timedelta(days=200)
         closes = today + dt.timedelta(days=60) if i < 2 else today - dt.timedelta(days=100)
@@ -575,11 +575,12 @@ def generate(
                 external_id=f"demo-programme-{i}",
             )
         )
-    progs = derived.bulk_create(Programme, progs)
+    derived.bulk_create(Programme, progs)  # gives the objects their pks
     apps, app_dates = [], []
     A = Application.Status  # noqa: N806
     for i in range(conf["applications"] if users else 0):
         p = progs[i % len(progs)]
+        assert p.min_amount_vnd is not None  # every demo programme has one
         user = users[i % len(users)]
         org = user_org[user.pk]
         year = today.year - rng.randint(0, 4)
@@ -627,11 +628,14 @@ def generate(
     apps = Application.objects.bulk_create(apps, batch_size=500)
     atrans = []
     for a, submitted in zip(apps, app_dates, strict=True):
-        seq = [A.SUBMITTED] + ([A.UNDER_REVIEW] if a.status != A.SUBMITTED else [])
+        seq: list[str] = [A.SUBMITTED]
+        if a.status != A.SUBMITTED:
+            seq.append(A.UNDER_REVIEW)
         if a.status in (A.APPROVED, A.REJECTED):
             seq.append(a.status)
         prev = ""
         for k, st in enumerate(seq):
+            when = a.decided_at if st in (A.APPROVED, A.REJECTED) else None
             atrans.append(
                 ApplicationTransition(
                     application=a,
@@ -639,9 +643,8 @@ def generate(
                     to_status=st,
                     actor=a.applicant if st == A.SUBMITTED else officers[0],
                     comment=a.reasons if st == A.REJECTED else "",
-                    created_at=a.decided_at
-                    if st in (A.APPROVED, A.REJECTED)
-                    else submitted + dt.timedelta(days=k * 5),
+                    # decided applications have decided_at
+                    created_at=when or submitted + dt.timedelta(days=k * 5),
                 )
             )
             prev = st
@@ -684,13 +687,13 @@ def generate(
                 attended=False,
             )
             for c in courses
-            for u in users[: min(len(users), c.capacity - 3)]
+            for u in users[: min(len(users), (c.capacity or 0) - 3)]  # both have one
         ]
     )
 
     counts = {
         "portal_articles": len(articles),
-        "portal_services": len(services_),
+        "portal_services": len(svc),
         "portal_requests": len(reqs),
         "portal_programmes": len(progs),
         "portal_applications": len(apps),

@@ -50,12 +50,14 @@ class RequestForm(forms.Form):
         label=_("What do you need?"), widget=forms.Textarea(attrs={"rows": 6})
     )
     contact_phone = forms.CharField(label=_("Contact phone"), max_length=32, required=False)
-    files = MultipleFileField(label=_("Attachments"), help_text=FILES_HELP)
+    # the form metaclass moves declared fields to base_fields: no clash with BaseForm.files
+    files = MultipleFileField(label=_("Attachments"), help_text=FILES_HELP)  # type: ignore[assignment]
 
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organization"] = _org_field(user)
-        if not self.fields["organization"].queryset.exists():
+        organization = self.fields["organization"] = _org_field(user)
+        assert organization.queryset is not None  # _org_field sets it
+        if not organization.queryset.exists():
             del self.fields["organization"]
 
 
@@ -63,7 +65,8 @@ class MessageForm(forms.Form):
     body = forms.CharField(
         label=_("Message"), widget=forms.Textarea(attrs={"rows": 3}), required=False
     )
-    files = MultipleFileField(label=_("Attachments"), help_text=FILES_HELP)
+    # the form metaclass moves declared fields to base_fields: no clash with BaseForm.files
+    files = MultipleFileField(label=_("Attachments"), help_text=FILES_HELP)  # type: ignore[assignment]
 
 
 class ActionForm(forms.Form):
@@ -96,12 +99,15 @@ class QueueFilter(forms.Form):
         from openstx.portal.models import ServiceRequest
 
         super().__init__(*args, **kwargs)
-        self.fields["status"].choices = [
+        status, assignee = self.fields["status"], self.fields["assignee"]
+        assert isinstance(status, forms.ChoiceField)
+        assert isinstance(assignee, forms.ChoiceField)
+        status.choices = [
             ("", _("All open")),
             ("all", _("All")),
             *ServiceRequest.Status.choices,
         ]
-        self.fields["assignee"].choices = [
+        assignee.choices = [
             ("", _("Anyone")),
             ("me", _("Me")),
             ("none", _("Nobody")),
@@ -116,7 +122,8 @@ class ApplicationForm(forms.Form):
     )
     total_cost_vnd = forms.IntegerField(label=_("Total cost (VND)"), min_value=0, required=False)
     requested_amount_vnd = forms.IntegerField(label=_("Amount requested (VND)"), min_value=1)
-    files = MultipleFileField(label=_("Documents"), help_text=FILES_HELP)
+    # the form metaclass moves declared fields to base_fields: no clash with BaseForm.files
+    files = MultipleFileField(label=_("Documents"), help_text=FILES_HELP)  # type: ignore[assignment]
 
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -145,7 +152,9 @@ class ReviewForm(forms.Form):
 
     def __init__(self, *args: Any, documents: list[str] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["checked"].choices = [(d, d) for d in documents or []]
+        checked = self.fields["checked"]
+        assert isinstance(checked, forms.ChoiceField)
+        checked.choices = [(d, d) for d in documents or []]
 
 
 class ContactForm(forms.Form):
@@ -176,7 +185,9 @@ class ArticleFilter(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["category"].choices = [("", _("All categories")), *Article.Category.choices]
+        category = self.fields["category"]
+        assert isinstance(category, forms.ChoiceField)
+        category.choices = [("", _("All categories")), *Article.Category.choices]
 
 
 class StartupProfileForm(forms.ModelForm):
@@ -196,9 +207,9 @@ class StartupProfileForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["incubator"].queryset = Organization.objects.filter(
-            type=Organization.Type.INTERMEDIARY
-        )
+        incubator = self.fields["incubator"]
+        assert isinstance(incubator, forms.ModelChoiceField)  # a foreign key
+        incubator.queryset = Organization.objects.filter(type=Organization.Type.INTERMEDIARY)
         self.fields["field"].required = False
 
 
@@ -282,6 +293,7 @@ class ArticleForm(forms.Form):
         super().__init__(*args, **kwargs)
         if instance is not None and instance.organization_id:  # keep an existing choice
             field = self.fields["organization"]
+            assert isinstance(field, forms.ModelChoiceField) and field.queryset is not None
             field.queryset = field.queryset | Organization.objects.filter(
                 pk=instance.organization_id
             )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.contrib import messages
@@ -275,6 +276,7 @@ def request_create(request: HttpRequest, pk: int) -> HttpResponse:
         except (ValidationError, PermissionDenied) as exc:
             _errors(form, exc)
         else:
+            assert req.due_date is not None  # create_request sets it
             messages.success(
                 request,
                 _("Your request %(ref)s was received. We will answer by %(due)s.")
@@ -286,6 +288,7 @@ def request_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def my_requests(request: HttpRequest) -> HttpResponse:
+    assert isinstance(request.user, User)  # login_required
     qs = ServiceRequest.objects.filter(requester=request.user).select_related("service", "assignee")
     page = _page(request, qs)
     return render(request, "portal/my_requests.html", {"page": page, "items": page.object_list})
@@ -630,7 +633,7 @@ def intermediary_list(request: HttpRequest) -> HttpResponse:
     events = (
         Article.objects.visible()
         .filter(category=Article.Category.EVENT, organization__type=Organization.Type.INTERMEDIARY)
-        .filter(Q(event_start__isnull=True) | Q(event_start__gte=now - timezone.timedelta(days=1)))
+        .filter(Q(event_start__isnull=True) | Q(event_start__gte=now - dt.timedelta(days=1)))
         .select_related("organization")
         .order_by("event_start")[:20]
     )
@@ -672,7 +675,8 @@ def training_list(request: HttpRequest) -> HttpResponse:
         .order_by("start_date")
     )
     for course in courses:
-        course.seats_left = services.seats_left(course, taken=course.n)
+        # an attribute for the template, set at run time on the model instance
+        course.seats_left = services.seats_left(course, taken=course.n)  # type: ignore[attr-defined]
     return render(request, "portal/training_list.html", {"courses": courses})
 
 
@@ -681,12 +685,9 @@ def training_register(request: HttpRequest, pk: int) -> HttpResponse:
 
     course = get_object_or_404(TrainingCourse, pk=pk)
     initial = {}
-    if is_authenticated(request.user):
-        initial = {
-            "name": request.user.display_name,
-            "email": request.user.email,
-            "phone": request.user.phone,
-        }
+    user = request.user
+    if isinstance(user, User):  # signed in (AnonymousUser otherwise)
+        initial = {"name": user.display_name, "email": user.email, "phone": user.phone}
     form = forms.TrainingForm(request.POST or None, initial=initial)
     status = 200
     if request.method == "POST" and form.is_valid():

@@ -19,7 +19,7 @@ from openstx.core.permissions import (
     is_authenticated,
 )
 from openstx.core.text import clean
-from openstx.core.uploads import check_image
+from openstx.core.uploads import CheckedImage, check_image
 from openstx.portal.models import (
     Article,
 )
@@ -43,11 +43,15 @@ def publish_due(now: dt.datetime | None = None) -> int:
     return len(pks)
 
 
-def set_article_image(article: Article, upload: Any) -> Article:
-    """Re-encode an uploaded image (core.uploads) and store it with its thumbnail."""
-    checked = check_image(upload)
+def _store_image(article: Article, checked: CheckedImage) -> None:
+    assert checked.content.name and checked.thumbnail.name  # core.uploads names both files
     article.image.save(checked.content.name, checked.content, save=False)
     article.thumbnail.save(checked.thumbnail.name, checked.thumbnail, save=False)
+
+
+def set_article_image(article: Article, upload: Any) -> Article:
+    """Re-encode an uploaded image (core.uploads) and store it with its thumbnail."""
+    _store_image(article, check_image(upload))
     article.save()
     return article
 
@@ -98,8 +102,7 @@ def save_article(
     back) out of public view; ``publish`` publishes it at ``publish_at`` (now when empty; a
     future time schedules it). The body is sanitised (core.richtext) by ``Article.save``; the
     image is sniffed, re-encoded and thumbnailed (core.uploads) before anything is stored."""
-    creating = article is None
-    if creating:
+    if article is None:
         if not can_add(actor, Article):
             raise PermissionDenied(_("Only department staff write articles."))
         article = Article(author=actor if is_authenticated(actor) else None)
@@ -127,8 +130,7 @@ def save_article(
             article.image.delete(save=False)
             article.thumbnail.delete(save=False)
         if checked is not None:
-            article.image.save(checked.content.name, checked.content, save=False)
-            article.thumbnail.save(checked.thumbnail.name, checked.thumbnail, save=False)
+            _store_image(article, checked)
         article.save()
         if tasks is not None:
             article.tasks.set(tasks if article.category == Article.Category.CALL else [])

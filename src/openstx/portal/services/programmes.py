@@ -182,7 +182,11 @@ def update_checklist(app: Application, actor: Any, checked: Iterable[str]) -> Ap
 
 @transaction.atomic
 def approve(
-    app: Application, actor: Any, amount_vnd: int, decision_number: str = "", comment: str = ""
+    app: Application,
+    actor: Any,
+    amount_vnd: int | None,
+    decision_number: str = "",
+    comment: str = "",
 ) -> Application:
     _require_officer(actor)
     _lock_app(app)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.conf import settings
@@ -84,7 +84,7 @@ def _notify_request(req: ServiceRequest, comment: str = "") -> None:
         "url": _absolute(req.get_absolute_url()),
     }
     recipients = [req.requester]
-    if req.assignee_id and req.assignee_id != req.requester_id:
+    if req.assignee is not None and req.assignee_id != req.requester_id:
         recipients.append(req.assignee)
     for user in recipients:
         lang = getattr(user, "language", None) or settings.LANGUAGE_CODE
@@ -121,6 +121,7 @@ def create_request(
     if not clean(subject) or not nfc(details).strip():
         raise ValidationError(_("Give a subject and the details of your request."))
     checked = _check_files(files)
+    due_date = timezone.localdate() + dt.timedelta(days=service.expected_days)
     req = ServiceRequest.objects.create(
         service=service,
         requester=user,
@@ -128,7 +129,7 @@ def create_request(
         subject=subject,
         details=details,
         contact_phone=contact_phone,
-        due_date=timezone.localdate() + dt.timedelta(days=service.expected_days),
+        due_date=due_date,
     )
     _store_files(checked, user, request=req)
     _log_request(req, "", user)
@@ -136,7 +137,7 @@ def create_request(
         "ref": req.reference,
         "subject": req.subject,
         "service": service.title,
-        "due": req.due_date.strftime("%d/%m/%Y"),
+        "due": due_date.strftime("%d/%m/%Y"),
         "url": _absolute(req.get_absolute_url()),
     }
     _mail(
@@ -238,7 +239,7 @@ def decline_request(req: ServiceRequest, actor: Any, comment: str) -> ServiceReq
     return req
 
 
-TRANSITIONS = {
+TRANSITIONS: dict[str, Callable[..., ServiceRequest]] = {
     "assign": assign_request,
     "start": start_request,
     "complete": complete_request,
