@@ -16,7 +16,7 @@ FORMATS = {
     "dc": ("application/xml; charset=utf-8", "xml"),
 }
 
-_BIBTEX_TYPES = {
+_BIBTEX_TYPES: dict[str, str] = {
     Collection.PAPERS: "article",
     Collection.THESES: "phdthesis",
     Collection.PATENTS: "patent",
@@ -24,7 +24,7 @@ _BIBTEX_TYPES = {
     Collection.STANDARDS: "misc",
     Collection.NEWS: "misc",
 }
-_RIS_TYPES = {
+_RIS_TYPES: dict[str, str] = {
     Collection.PAPERS: "JOUR",
     Collection.THESES: "THES",
     Collection.PATENTS: "PAT",

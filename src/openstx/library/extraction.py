@@ -517,7 +517,7 @@ def searchable_pdf(text_layers: dict[int, bytes], source: Path, out: Path) -> No
         for number, data in sorted(text_layers.items()):
             layer = pikepdf.Pdf.open(io.BytesIO(data))
             opened.append(layer)
-            pikepdf.Page(base.pages[number - 1]).add_overlay(pikepdf.Page(layer.pages[0]))
+            pikepdf.Page(base.pages[number - 1]).add_overlay(pikepdf.Page(layer.pages[0]), None)
         base.save(out)
     finally:
         for layer in opened:

@@ -31,7 +31,8 @@ class ListField(forms.CharField):
             return "\n".join(value)
         return value
 
-    def to_python(self, value: Any) -> list[str]:
+    # a CharField that cleans to a list: Django lets a field's to_python return any type
+    def to_python(self, value: Any) -> list[str]:  # type: ignore[override]
         text = super().to_python(value) or ""
         return [clean(line) for line in text.replace(";", "\n").splitlines() if clean(line)]
 
@@ -72,13 +73,15 @@ class DocumentForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         from openstx.core.permissions import is_admin, is_officer
 
+        access_level = self.fields["access_level"]
+        assert isinstance(access_level, forms.ChoiceField)  # a model field with choices
         if not is_officer(user):  # members choose between public and members-only
-            self.fields["access_level"].choices = [
+            access_level.choices = [
                 (AccessLevel.PUBLIC, AccessLevel.PUBLIC.label),
                 (AccessLevel.MEMBERS, AccessLevel.MEMBERS.label),
             ]
         elif not is_admin(user):
-            self.fields["access_level"].choices = [
+            access_level.choices = [
                 c for c in AccessLevel.choices if c[0] != AccessLevel.RESTRICTED
             ]
         # several experts / organisations, each picked by typing (core.typeahead)
@@ -110,7 +113,8 @@ class MultipleFileField(forms.FileField):
 
 
 class BatchForm(forms.Form):
-    files = MultipleFileField(label=_("Scanned files"))
+    # the form metaclass moves declared fields to base_fields: no clash with BaseForm.files
+    files = MultipleFileField(label=_("Scanned files"))  # type: ignore[assignment]
     collection = forms.ChoiceField(
         label=_("Collection"), choices=Collection.choices, initial=Collection.OTHER
     )

@@ -23,15 +23,14 @@ class DocumentsHeld(Indicator):
 
     def compute(self, year_from: int, year_to: int) -> list[Row]:
         live = Document.objects.filter(deleted_at__isnull=True)
-        counts = {
-            r["collection"]: r
+        counts: dict[str, int] = {
+            r["collection"]: r["n"]
             for r in live.values("collection")
             .annotate(n=Count("pk"), d=Count("pk", filter=Q(digitised=True)))
             .order_by()
         }
         rows = [
-            Row(None, code, str(label), counts.get(code, {}).get("n", 0))
-            for code, label in Collection.choices
+            Row(None, code, str(label), counts.get(code, 0)) for code, label in Collection.choices
         ]
         rows.append(
             Row(

@@ -74,10 +74,13 @@ def render_page(
             y += line_height
         y += line_height // 2
     if skew:
-        image = image.rotate(rng.uniform(-skew, skew), resample=Image.BICUBIC, fillcolor=255)
+        image = image.rotate(
+            rng.uniform(-skew, skew), resample=Image.Resampling.BICUBIC, fillcolor=255
+        )
     image = image.filter(ImageFilter.GaussianBlur(0.6))
     if noise:
         pixels = image.load()
+        assert pixels is not None  # a loaded in-memory image always has pixel access
         for _ in range(int(width * height * noise / 10)):
             x, y2 = rng.randrange(width), rng.randrange(height)
             pixels[x, y2] = rng.choice((0, 90, 200, 255))

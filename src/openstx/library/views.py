@@ -93,6 +93,8 @@ def detail(request: HttpRequest, pk: int, slug: str = "") -> HttpResponse:
         .defer("full_text")
         .annotate(text_excerpt=Substr("full_text", 1, EXCERPT_CHARS)),
     )
+    # annotated by the queryset above (get_object_or_404 is typed as returning a plain Document)
+    text_excerpt: str = getattr(document, "text_excerpt", "")
     files = {f.kind: f for f in document.files.all()}
     can_change = can(request.user, CHANGE, document)
     return render(
@@ -104,9 +106,9 @@ def detail(request: HttpRequest, pk: int, slug: str = "") -> HttpResponse:
             "searchable": DocumentFile.Kind.SEARCHABLE_PDF in files
             or (
                 getattr(files.get(DocumentFile.Kind.ORIGINAL), "mime", "") in IMAGE_TYPES
-                and bool(document.text_excerpt)
+                and bool(text_excerpt)
             ),
-            "text_excerpt": document.text_excerpt,
+            "text_excerpt": text_excerpt,
             "extraction_notice": services.extraction_notice(document) if can_change else "",
             "preview": DocumentFile.Kind.PREVIEW in files
             or getattr(files.get(DocumentFile.Kind.ORIGINAL), "mime", "") in (*IMAGE_TYPES, PDF),
@@ -122,7 +124,7 @@ def detail(request: HttpRequest, pk: int, slug: str = "") -> HttpResponse:
     )
 
 
-def download(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+def download(request: HttpRequest, pk: int, kind: str) -> HttpResponse | FileResponse:
     document = _visible(request, pk)
     if not can(request.user, DOWNLOAD, document):
         return HttpResponseForbidden(_("You may not download this document."))
@@ -140,7 +142,7 @@ def download(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     return FileResponse(
         item.file.open("rb"),
         as_attachment=True,
-        filename=item.original_name or Path(item.file.name).name,
+        filename=item.original_name or Path(item.file.name or "").name,
         content_type=item.mime or "application/octet-stream",
     )
 
