@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from celery.schedules import crontab
@@ -156,6 +157,7 @@ if os.environ.get("DATABASE_REPLICA_URL"):
 # which every web worker and the job worker of `openstx serve` share on one machine.
 # OPENSTX_CACHE_URL=locmem:// keeps a per-process memory cache (the test suite; one process only).
 _cache_url = os.environ.get("OPENSTX_CACHE_URL", "")
+_cache: dict[str, Any]
 if _cache_url.startswith(("redis://", "rediss://", "unix://")):
     _cache = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _cache_url}
 elif _cache_url.startswith("locmem://"):

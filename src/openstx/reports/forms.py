@@ -19,6 +19,7 @@ class PeriodForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
+        assert data is not None  # Form.clean() returns cleaned_data
         if data.get("year_from") and data.get("year_to"):
             try:
                 services.check_period(data["year_from"], data["year_to"])
@@ -44,11 +45,12 @@ class BudgetYearForm(forms.ModelForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
+        assert data is not None  # Form.clean() returns cleaned_data
         dev, rec, total = (
             data.get(k)
             for k in ("development_investment_vnd", "recurrent_vnd", "total_provincial_budget_vnd")
         )
-        if None not in (dev, rec, total) and total and dev + rec > total:
+        if dev is not None and rec is not None and total and dev + rec > total:
             raise forms.ValidationError(
                 _("The S&T budget cannot exceed the total provincial budget.")
             )

@@ -241,7 +241,8 @@ def save_budget_year(
     obj.recurrent_vnd = recurrent_vnd
     obj.total_provincial_budget_vnd = total_provincial_budget_vnd
     obj.note = nfc(note).strip()
-    obj._history_user = user
+    # simple_history reads this attribute set at run time; the model does not declare it
+    obj._history_user = user  # type: ignore[attr-defined]
     obj.save()
     return obj
 
@@ -270,7 +271,8 @@ def save_narratives(user: Any, year_from: int, year_to: int, texts: dict[str, st
         ).first() or ReportNarrative(year_from=year_from, year_to=year_to, section=section)
         obj.text = nfc(text).strip()
         obj.updated_by = user
-        obj._history_user = user
+        # simple_history reads this attribute set at run time; the model does not declare it
+        obj._history_user = user  # type: ignore[attr-defined]
         obj.save()
 
 

@@ -141,7 +141,7 @@ def report(request: HttpRequest) -> HttpResponse:
 @login_required
 def report_download(request: HttpRequest, pk: int) -> FileResponse:
     obj = get_object_or_404(GeneratedReport, pk=pk)
-    if not can(request.user, "view", obj) or not obj.file:
+    if not can(request.user, "view", obj) or not obj.file or not obj.file.name:
         raise Http404
     return FileResponse(
         obj.file.open("rb"), as_attachment=True, filename=obj.file.name.rsplit("/", 1)[-1]

@@ -58,7 +58,7 @@ def load_fields_of_science() -> LoadStats:
     # parents first: one bulk pass per level so parent ids exist
     for level in sorted({int(r["level"]) for r in rows}):
         ids = dict(FieldOfScience.objects.values_list("code", "id"))
-        level_rows = [
+        level_rows: list[dict[str, Any]] = [
             {
                 "code": r["code"],
                 "level": level,
@@ -79,7 +79,9 @@ def load_fields_of_science() -> LoadStats:
     return stats
 
 
-def _sync_subset(model: Any, key: str, rows: list[dict], keys: set[str]) -> LoadStats:
+def _sync_subset(
+    model: Any, key: str, rows: list[dict[str, Any]], keys: set[str] | set[int]
+) -> LoadStats:
     fields = [k for k in rows[0] if k != key] if rows else []
     stats = LoadStats()
     existing = {getattr(o, key): o for o in model.objects.filter(**{f"{key}__in": keys})}
@@ -107,7 +109,7 @@ def _sync_subset(model: Any, key: str, rows: list[dict], keys: set[str]) -> Load
 
 @transaction.atomic
 def load_trl() -> LoadStats:
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "level": int(r["level"]),
             "code": r["code"],
@@ -213,7 +215,11 @@ def _admin_unit_sources() -> list[Path]:
     # located without importing the package (its import costs ~0.5 s; ``migrate`` on an
     # up-to-date database should not pay it)
     spec = importlib.util.find_spec("vietnam_provinces")
-    nested = Path(spec.origin).parent / "data" / "nested-divisions.json" if spec else None
+    nested = (
+        Path(spec.origin).parent / "data" / "nested-divisions.json"
+        if spec and spec.origin
+        else None
+    )
     if nested is None or not nested.exists():
         import vietnam_provinces
 

@@ -64,7 +64,7 @@ class AnonymousPageCacheMiddleware:
             [
                 generation(),
                 getattr(request, "LANGUAGE_CODE", ""),
-                request.method,
+                request.method or "",
                 request.headers.get("HX-Request", ""),
                 request.get_full_path(),
             ]
