@@ -304,27 +304,28 @@ def generate(
         )
     )
     transitions = []
-    for pk, status, app_date, cert_date in pks:
+    for pk, rec_status, filed, cert_date in pks:
+        assert filed is not None  # every demo record above has an application date
         transitions.append(
             IPTransition(
                 record_id=pk,
                 from_status="",
                 to_status=IPStatus.FILED,
-                date=app_date,
-                at=_at(app_date),
+                date=filed,
+                at=_at(filed),
                 comment="Nộp đơn",
             )
         )
-        if status != IPStatus.FILED:
-            prev = IPStatus.SUBSTANTIVE if status == IPStatus.GRANTED else IPStatus.FILED
+        if rec_status != IPStatus.FILED:
+            prev = IPStatus.SUBSTANTIVE if rec_status == IPStatus.GRANTED else IPStatus.FILED
             transitions.append(
                 IPTransition(
                     record_id=pk,
                     from_status=prev,
-                    to_status=status,
-                    date=(step := cert_date or app_date + dt.timedelta(days=30 + pk % 150)),
+                    to_status=rec_status,
+                    date=(step := cert_date or filed + dt.timedelta(days=30 + pk % 150)),
                     at=_at(step),
-                    comment="Cấp văn bằng" if status == IPStatus.GRANTED else "",
+                    comment="Cấp văn bằng" if rec_status == IPStatus.GRANTED else "",
                 )
             )
     IPTransition.objects.bulk_create(transitions, batch_size=1000)

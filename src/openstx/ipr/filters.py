@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.db.models import Q, QuerySet
@@ -10,8 +10,11 @@ from django.utils.translation import gettext_lazy as _
 
 from openstx.ipr.models import IPStatus, IPType, StandardKind, StandardOutcome
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
-def _years(field: str, qs: QuerySet) -> list[tuple[str, str]]:
+
+def _years(field: str, qs: QuerySet) -> list[tuple[str, StrOrPromise]]:
     dates = qs.model._default_manager.exclude(**{field: None}).dates(field, "year", order="DESC")
     return [("", _("Any year"))] + [(str(d.year), str(d.year)) for d in dates]
 
@@ -40,7 +43,9 @@ class IPFilterForm(forms.Form):
         from openstx.core.permissions import VIEW, restrict
         from openstx.ipr.models import IPRecord
 
-        self.fields["year"].choices = _years("application_date", IPRecord.objects.all())
+        year = self.fields["year"]
+        assert isinstance(year, forms.ChoiceField)
+        year.choices = _years("application_date", IPRecord.objects.all())
         # organisations among the applicants of the records this user may see
         visible = restrict(IPRecord.objects.all(), user, VIEW).exclude(applicant_organization=None)
         orgs = (
@@ -48,7 +53,9 @@ class IPFilterForm(forms.Form):
             .order_by("applicant_organization__name")
             .distinct()
         )
-        self.fields["organization"].choices = [("", _("All organisations")), *orgs]
+        organization = self.fields["organization"]
+        assert isinstance(organization, forms.ChoiceField)
+        organization.choices = [("", _("All organisations")), *orgs]
 
     def filter(self, qs: QuerySet) -> QuerySet:
         if not self.is_valid():
@@ -100,7 +107,9 @@ class StandardFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         from openstx.ipr.models import StandardRecord
 
-        self.fields["year"].choices = _years("received_date", StandardRecord.objects.all())
+        year = self.fields["year"]
+        assert isinstance(year, forms.ChoiceField)
+        year.choices = _years("received_date", StandardRecord.objects.all())
 
     def filter(self, qs: QuerySet) -> QuerySet:
         if not self.is_valid():

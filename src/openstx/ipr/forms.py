@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -9,6 +10,9 @@ from django.utils.translation import gettext_lazy as _
 from openstx.ipr.classes import normalize_classes
 from openstx.ipr.lookups import IdentField, bind_user
 from openstx.ipr.models import IPRecord, StandardRecord, TrainingCourse
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -68,7 +72,8 @@ class IPRecordForm(_LookupForm):
             self.fields.pop("status")
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data  # what ModelForm.clean returns
         if data.get("type") is not None:
             try:
                 data["classes"] = normalize_classes(data["type"], data.get("classes"))
@@ -91,9 +96,13 @@ class TransitionForm(forms.Form):
         label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
-    def __init__(self, *args: Any, choices: list[tuple[str, str]], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, choices: Sequence[tuple[str, StrOrPromise]], **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["to_status"].choices = choices
+        to_status = self.fields["to_status"]
+        assert isinstance(to_status, forms.ChoiceField)
+        to_status.choices = choices
 
 
 class StandardRecordForm(_LookupForm):

@@ -89,7 +89,7 @@ class _OrganizationResolver:
         return ctx.cached("ipr:organizations", build)
 
     @classmethod
-    def resolve(cls, text: str, ctx: ImportContext) -> int | None:
+    def resolve(cls, text: str | None, ctx: ImportContext) -> int | None:
         return cls.lookup(ctx).get(fold(clean(text))) if text else None
 
 
@@ -131,11 +131,11 @@ class SheetImporter(imp.Importer):
     synonyms: dict[str, list[str]] = {}
     key = "_key"
 
-    def open_reader(self, path: str | Path) -> SheetReader:
+    def open_reader(self, path: str | Path) -> imp.Reader:
         """The pipeline's reader hook: find the header of an awkward sheet."""
         path = Path(path)
         if path.suffix.lower() in (".jsonl", ".ndjson", ".json"):
-            return imp.open_reader(path)  # type: ignore[return-value]
+            return imp.open_reader(path)
         reader = SheetReader(path, self.synonyms, name=path.name)
         self.check_reader(reader)
         return reader
@@ -236,6 +236,7 @@ class SheetImporter(imp.Importer):
         from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
         model = self.model
+        assert model is not None  # every importer of this app names its model
         index = self._lookup(rows)
         new_objs: list[Any] = []
         changed: dict[int, Any] = {}
@@ -243,10 +244,9 @@ class SheetImporter(imp.Importer):
         for row in rows:
             values = row.values
             keys = [(f, k) for f, k in self.lookup_keys(values)]
-            obj = next((index[k] for k in keys if k in index), None)
-            created = obj is None
-            if created:
-                obj = model()  # type: ignore[misc]
+            found = next((index[k] for k in keys if k in index), None)
+            created = found is None
+            obj = model() if found is None else found
             before = None if created else self.snapshot(obj)
             self.assign(obj, values, ctx)
             self.prepare_write(obj)
@@ -368,8 +368,8 @@ class IPImporter(SheetImporter):
             )
         if values["status"] in CERTIFIED_STATUSES and not values.get("certificate_number"):
             raise RowError(_("a granted record needs its certificate number"), "certificate_number")
-        dates = (values.get("application_date"), values.get("certificate_date"))
-        if all(dates) and dates[1] < dates[0]:
+        applied, certified = values.get("application_date"), values.get("certificate_date")
+        if applied and certified and certified < applied:
             raise RowError(
                 _("the certificate date is before the application date"), "certificate_date"
             )
@@ -552,4 +552,5 @@ def check_sheet(kind: str, data: bytes, name: str) -> None:
 
 def import_bytes(kind: str, data: bytes, name: str, **kwargs: Any) -> imp.ImportResult:
     importer = imp.get_importer(kind)
+    assert isinstance(importer, SheetImporter)  # only sheet KINDs are imported from bytes
     return imp.run_import(kind, importer.reader_for_bytes(data, name), **kwargs)

@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -289,7 +289,7 @@ def standard_detail(request: HttpRequest, pk: int) -> HttpResponse:
     can_edit = is_officer(request.user)
     form = DossierForm(request.POST or None, request.FILES or None) if can_edit else None
     if request.method == "POST":
-        if not can_edit:
+        if not can_edit or form is None:
             raise PermissionDenied
         if form.is_valid():
             try:
@@ -312,9 +312,7 @@ def standard_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def standard_attachment(request: HttpRequest, pk: int) -> HttpResponse:
-    from django.http import FileResponse
-
+def standard_attachment(request: HttpRequest, pk: int) -> FileResponse:
     attachment = get_object_or_404(
         restrict(StandardAttachment.objects.all(), request.user, VIEW), pk=pk
     )
@@ -371,7 +369,7 @@ def course_detail(request: HttpRequest, pk: int) -> HttpResponse:
     can_edit = is_officer(request.user)
     form = AttendeeForm(request.POST or None) if can_edit else None
     if request.method == "POST":
-        if not can_edit:
+        if not can_edit or form is None:
             raise PermissionDenied
         if form.is_valid():
             try:
@@ -494,7 +492,8 @@ def lookup(request: HttpRequest, kind: str) -> HttpResponse:
 
     if kind not in LOOKUPS:
         raise Http404
-    text = request.GET.get("q") or next((v for v in request.GET.values() if v), "")
+    # the first non-empty parameter (QueryDict[key] is its last value, as .values() gives)
+    text = request.GET.get("q") or next((request.GET[k] for k in request.GET if request.GET[k]), "")
     options = [
         {"ident": ident_of(obj), "label": label_of(obj)}
         for obj in LOOKUPS[kind].search(request.user, text)

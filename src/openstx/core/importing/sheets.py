@@ -15,7 +15,7 @@ import csv
 import datetime as dt
 import io
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from openstx.core.importing.columns import ImportFileError
 from openstx.core.importing.formulas import unescape_formula
-from openstx.core.importing.readers import detect_encoding
+from openstx.core.importing.readers import Reader, detect_encoding
 from openstx.core.limits import UnpackLimitError, check_zip
 from openstx.core.text import clean, fold
 
@@ -47,7 +47,7 @@ def label_key(text: Any) -> str:
 class HeaderMatcher:
     """Maps header labels to canonical column names through ``{column: [synonyms]}``."""
 
-    def __init__(self, synonyms: dict[str, Sequence[str]]):
+    def __init__(self, synonyms: Mapping[str, Sequence[str]]):
         self.exact: dict[str, str] = {}
         self.tokens: dict[frozenset[str], str] = {}
         for column, names in synonyms.items():
@@ -189,14 +189,14 @@ def is_heading_row(values: Sequence[Any]) -> bool:
     return len(cells) == 1 and bool(texts) and bool(_SECTION.match(texts[0]))
 
 
-class SheetReader:
+class SheetReader(Reader):
     """Rows of the first visible worksheet of an XLSX file whose header is recognised (or of a
     CSV file), with the header found
     and the columns named canonically. ``header`` lists the recognised columns plus the
     folded labels of the others (so the pipeline can warn about them)."""
 
     def __init__(
-        self, source: str | Path | bytes, synonyms: dict[str, Sequence[str]], *, name: str = ""
+        self, source: str | Path | bytes, synonyms: Mapping[str, Sequence[str]], *, name: str = ""
     ):
         self.matcher = HeaderMatcher(synonyms)
         name = name or (str(source) if not isinstance(source, bytes) else "")
