@@ -25,6 +25,7 @@ import subprocess
 import tarfile
 import tempfile
 import zlib
+from collections.abc import Mapping
 from pathlib import Path
 from typing import IO, Any
 
@@ -343,7 +344,7 @@ def _sqlite_connect(name: str) -> sqlite3.Connection:
     return sqlite3.connect(name, uri=name.startswith("file:"))
 
 
-def _pg_dsn(db: dict[str, Any]) -> str:
+def _pg_dsn(db: Mapping[str, object]) -> str:
     parts = [f"dbname={db['NAME']}"]
     for key, name in (("HOST", "host"), ("PORT", "port"), ("USER", "user")):
         if db.get(key):

@@ -53,15 +53,15 @@ def bar_chart_svg(
     for c, category in enumerate(categories):
         gx = left + c * group_w + group_w * 0.1
         for s, (_, vals) in enumerate(series):
-            v = vals[c] if c < len(vals) else None
-            if v is None:
+            val = vals[c] if c < len(vals) else None
+            if val is None:
                 continue
-            h = plot_h * (v / vmax) if vmax else 0
+            h = plot_h * (val / vmax) if vmax else 0
             x, y = gx + s * bar_w, top + plot_h - h
             parts.append(
                 f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar_w - 1:.1f}" height="{h:.1f}" '
                 f'fill="{PALETTE[s % len(PALETTE)]}"><title>{escape(series[s][0])}, '
-                f"{escape(str(category))}: {escape(fmt(v))}</title></rect>"
+                f"{escape(str(category))}: {escape(fmt(val))}</title></rect>"
             )
         parts.append(
             f'<text x="{left + c * group_w + group_w / 2:.1f}" y="{top + plot_h + 14}" '

@@ -9,6 +9,7 @@ and leaves only after the transaction commits, so a rolled-back action sends not
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -53,9 +54,7 @@ def notify(
         pref = muted.get(user.pk)
         if email and user.email and (pref is None or pref.wants_email(verb)):
             link = f"{settings.SITE_URL}{url}" if url else ""
-            transaction.on_commit(
-                lambda a=user.email, s=subject, t=text, link=link: _send(a, s, t, link)
-            )
+            transaction.on_commit(functools.partial(_send, user.email, subject, text, link))
     Notification.objects.bulk_create(notes)
     return len(notes)
 

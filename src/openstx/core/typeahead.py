@@ -382,8 +382,10 @@ def lookup(request: HttpRequest, kind: str) -> HttpResponse:
                 "more": index + 1 < MULTI_MAX,
             },
         )
+    # the first other non-empty parameter (QueryDict[key] is its last value, as .items() gives)
     text = request.GET.get("q") or next(
-        (v for k, v in request.GET.items() if v and k not in ("add", "n", "id")), ""
+        (request.GET[k] for k in request.GET if request.GET[k] and k not in ("add", "n", "id")),
+        "",
     )
     options = [
         {"ident": ident_of(obj), "label": label_of(obj)}

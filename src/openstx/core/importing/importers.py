@@ -263,7 +263,7 @@ class ModelImporter(Importer):
                 fld = self.model._meta.get_field(name)  # type: ignore[union-attr]
             except FieldDoesNotExist:
                 continue
-            if not fld.many_to_many:
+            if isinstance(fld, models.Field) and not fld.many_to_many:
                 model_values[fld.attname] = value
         return model_values, {}
 
@@ -306,10 +306,12 @@ class ModelImporter(Importer):
 
     def _current_m2m(self, field_name: str, pks: list[Any]) -> dict[Any, set[Any]]:
         m2m_field = self.model._meta.get_field(field_name)  # type: ignore[union-attr]
+        assert isinstance(m2m_field, models.ManyToManyField)  # to_model's m2m keys are M2M fields
         through = m2m_field.remote_field.through
+        assert through is not None  # resolved when the app registry is ready
         src, dst = m2m_field.m2m_field_name() + "_id", m2m_field.m2m_reverse_field_name() + "_id"
         current: dict[Any, set[Any]] = {pk: set() for pk in pks}
-        for a, b in through.objects.filter(**{f"{src}__in": pks}).values_list(src, dst):
+        for a, b in through._default_manager.filter(**{f"{src}__in": pks}).values_list(src, dst):
             current[a].add(b)
         return current
 
@@ -422,9 +424,12 @@ class ModelImporter(Importer):
 
     def _sync_m2m(self, name, rows, outcomes, targets, current) -> None:
         m2m_field = self.model._meta.get_field(name)  # type: ignore[union-attr]
+        assert isinstance(m2m_field, models.ManyToManyField)  # to_model's m2m keys are M2M fields
         through = m2m_field.remote_field.through
+        assert through is not None  # resolved when the app registry is ready
         src, dst = m2m_field.m2m_field_name() + "_id", m2m_field.m2m_reverse_field_name() + "_id"
-        to_add, to_remove = [], []
+        to_add: list[models.Model] = []
+        to_remove: list[tuple[Any, Any]] = []
         for index, wanted in targets:
             if name not in wanted:
                 continue
@@ -433,13 +438,13 @@ class ModelImporter(Importer):
             to_add.extend(through(**{src: pk, dst: t}) for t in wanted[name] - have)
             to_remove.extend((pk, t) for t in have - wanted[name])
         if to_add:
-            through.objects.bulk_create(to_add, batch_size=500)
+            through._default_manager.bulk_create(to_add, batch_size=500)
         if to_remove:
             by_src: dict[Any, list[Any]] = {}
             for pk, t in to_remove:
                 by_src.setdefault(pk, []).append(t)
             for pk, ts in by_src.items():
-                through.objects.filter(**{src: pk, f"{dst}__in": ts}).delete()
+                through._default_manager.filter(**{src: pk, f"{dst}__in": ts}).delete()
 
 
 # --- Registry ------------------------------------------------------------------------------

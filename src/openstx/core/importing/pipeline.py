@@ -203,11 +203,8 @@ def _run_batch(
                         else str(row_exc)
                     )
                     result.rejected.append(Rejected(row.line, reason, row.key))
-                    outcomes.append((None, None))
         changed = []
         for outcome, pk in outcomes:
-            if outcome is None:
-                continue
             result.count(outcome)
             if outcome != UNCHANGED:
                 changed.append(pk)
