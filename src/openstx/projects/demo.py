@@ -537,7 +537,7 @@ def generate(
             for c in council.rules["criteria"]:
                 share = max(0.2, min(1.0, rng.gauss(target, 0.05)))
                 scores[c["code"]] = str(round(Decimal(c["max"]) * Decimal(str(share)), 1))
-            total = sum(Decimal(v) for v in scores.values())
+            total = sum((Decimal(v) for v in scores.values()), Decimal(0))
             vote = "pass" if target >= 0.5 or rng.random() < 0.2 else "fail"
             pairs.append((total, vote))
             sheets.append(ScoreSheet(member_id=seat, scores=scores, total=total, vote=vote))

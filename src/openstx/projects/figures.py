@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Mapping
 from typing import Any
 
 from django.db.models import Count, Q, Sum
@@ -58,8 +59,8 @@ def tasks_by_level_and_state(year_from: int, year_to: int) -> dict[int, dict[str
             .values("level")
             .annotate(n=Count("pk"))
         )
-        for row in rows:
-            out[y][row["level"]]["implemented"] = row["n"]
+        for live in rows:
+            out[y][live["level"]]["implemented"] = live["n"]
     return out
 
 
@@ -99,12 +100,14 @@ def publications_per_year(year_from: int, year_to: int) -> dict[int, dict[str, i
     )
     for row in qs:
         kind = row["publication_kind"] or "domestic"
-        out[row["year"]][kind] += row["n"]
-        out[row["year"]]["total"] += row["n"]
+        year = row["year"]
+        assert year is not None  # filtered on the year above
+        out[year][kind] += row["n"]
+        out[year]["total"] += row["n"]
     return out
 
 
-def publications_per_task(limit: int | None = None) -> list[dict[str, Any]]:
+def publications_per_task(limit: int | None = None) -> list[Mapping[str, Any]]:
     """Tasks with their publication counts, most first."""
     qs = (
         Task.objects.annotate(

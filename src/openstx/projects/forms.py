@@ -43,7 +43,9 @@ class TaskForm(forms.ModelForm):
         # type-ahead choosers, not a <select> of every organisation and expert (core.typeahead)
         use_typeahead(self, "host", "organization", user)
         use_typeahead(self, "leader", "expert", user)
-        self.fields["fields"].queryset = FieldOfScience.objects.filter(is_active=True)
+        fields = self.fields["fields"]
+        assert isinstance(fields, forms.ModelMultipleChoiceField)
+        fields.queryset = FieldOfScience.objects.filter(is_active=True)
         self.fields["fields"].widget.attrs["size"] = 6
 
 
@@ -154,7 +156,8 @@ class OutputForm(forms.ModelForm):
         bind_user(self, user)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data  # what ModelForm.clean returns
         record = data.get("ip_record")
         if record is not None and not data.get("ip_reference"):
             data["ip_reference"] = record.certificate_number or record.application_number

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -265,8 +266,9 @@ class TaskImporter(ModelImporter):
 
     # -- export --
 
-    def export_queryset(self, ctx: ImportContext):
+    def export_queryset(self, ctx: ImportContext) -> QuerySet[Task]:
         qs = super().export_queryset(ctx)
+        assert isinstance(qs, QuerySet)  # the model is set, so the base gives a queryset
         return qs.select_related("host", "leader", "source_demand").prefetch_related("fields")
 
     def export_row(self, obj: Task, ctx: ImportContext) -> dict[str, Any]:
@@ -278,8 +280,8 @@ class TaskImporter(ModelImporter):
             "form": obj.form,
             "fields": [f.code for f in obj.fields.all()],
             "ordering_agency": obj.ordering_agency,
-            "host": (obj.host.external_id or obj.host.name) if obj.host_id else "",
-            "leader": (obj.leader.external_id or obj.leader.full_name) if obj.leader_id else "",
+            "host": (obj.host.external_id or obj.host.name) if obj.host else "",
+            "leader": (obj.leader.external_id or obj.leader.full_name) if obj.leader else "",
             "start": obj.start_date,
             "end": obj.end_date,
             "budget_total_vnd": obj.budget_total_vnd,
@@ -289,6 +291,6 @@ class TaskImporter(ModelImporter):
             "objectives": obj.objectives,
             "expected_products": obj.expected_products,
             "source_demand": (obj.source_demand.external_id or str(obj.source_demand_id))
-            if obj.source_demand_id
+            if obj.source_demand
             else "",
         }

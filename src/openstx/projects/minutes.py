@@ -100,7 +100,7 @@ def minutes_docx(council: Council, agency: str = "SỞ KHOA HỌC VÀ CÔNG NGH�
     doc.add_paragraph(f"Tên nhiệm vụ: {task.title}")
     doc.add_paragraph(f"Mã số: {task.code or '—'}")
     doc.add_paragraph(f"Tổ chức chủ trì: {task.host or '—'}")
-    doc.add_paragraph(f"Chủ nhiệm nhiệm vụ: {task.leader.display_name if task.leader_id else '—'}")
+    doc.add_paragraph(f"Chủ nhiệm nhiệm vụ: {task.leader.display_name if task.leader else '—'}")
     if council.decision_number:
         doc.add_paragraph(f"Quyết định thành lập Hội đồng số: {council.decision_number}")
 
@@ -163,8 +163,8 @@ def minutes_docx(council: Council, agency: str = "SỞ KHOA HỌC VÀ CÔNG NGH�
             f"Quy tắc xếp loại: cần ít nhất {round(float(rule.get('vote_fraction', 0.6667)) * 100)}% "
             f"thành viên biểu quyết “Đạt”; {bands} (quy về thang 100)."
         )
-    result = doc.add_paragraph()
-    run = result.add_run(f"Kết quả: {outcome_label or 'chưa kết luận'}")
+    verdict = doc.add_paragraph()
+    run = verdict.add_run(f"Kết quả: {outcome_label or 'chưa kết luận'}")
     run.bold = True
     if council.notes:
         doc.add_paragraph("Ý kiến, kiến nghị của Hội đồng: " + council.notes)

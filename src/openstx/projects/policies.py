@@ -48,9 +48,8 @@ SCORE = "score"  # enter (or read) a council member's score sheet
 def _expert_id(user: Any) -> int | None:
     if not is_authenticated(user):
         return None
-    cached = getattr(user, "_openstx_expert_id", "unset")
-    if cached != "unset":
-        return cached
+    if hasattr(user, "_openstx_expert_id"):  # cached on the user object for the request
+        return user._openstx_expert_id
     from openstx.directory.models import Expert
 
     value = Expert.objects.filter(user=user).values_list("pk", flat=True).first()
@@ -170,14 +169,13 @@ class CouncilPolicy(Policy):
 def is_secretary(user: Any, council: Council) -> bool:
     """The one statement of the secretary rule: an accepted member with the secretary role."""
     expert = _expert_id(user)
-    return (
-        bool(expert)
-        and council.members.filter(
-            expert_id=expert,
-            role=CouncilMember.Role.SECRETARY,
-            invitation=CouncilMember.Invitation.ACCEPTED,
-        ).exists()
-    )
+    if not expert:
+        return False
+    return council.members.filter(
+        expert_id=expert,
+        role=CouncilMember.Role.SECRETARY,
+        invitation=CouncilMember.Invitation.ACCEPTED,
+    ).exists()
 
 
 @register(CouncilMember)
@@ -239,5 +237,5 @@ class TaskOutputPolicy(ParentPolicy):
     parent = "task"
 
 
-for _model in (Workflow, Reminder):
-    register(_model)(StaffOnlyPolicy)
+for _staff_model in (Workflow, Reminder):
+    register(_staff_model)(StaffOnlyPolicy)

@@ -42,7 +42,7 @@ class TaskSearch(SearchSpec):
         return obj.title
 
     def leader_name(self, obj: Task) -> str:
-        return obj.leader.display_name if obj.leader_id else ""
+        return obj.leader.display_name if obj.leader else ""
 
     def field_names(self, obj: Task) -> list[str]:
         return [f.name_vi for f in obj.fields.all()]

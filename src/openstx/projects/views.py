@@ -252,9 +252,11 @@ def council_detail(request, pk: int):
         council.members.select_related("expert", "expert__organization", "expert__user", "sheet")
     )
     members.sort(key=lambda m: (m.role_order, m.expert.full_name))
-    for m in members:
-        m.can_score = services.may_enter_scores(request.user, m) and council.status != "concluded"
-        m.score_sheet = getattr(m, "sheet", None) if hasattr(m, "sheet") else None
+    for m in members:  # annotated for the template (attributes the model does not declare)
+        m.can_score = (  # type: ignore[attr-defined]
+            services.may_enter_scores(request.user, m) and council.status != "concluded"
+        )
+        m.score_sheet = getattr(m, "sheet", None) if hasattr(m, "sheet") else None  # type: ignore[attr-defined]
     officer = is_officer(request.user)
     context = {
         "council": council,
@@ -484,7 +486,7 @@ def document_download(request, pk: int):
     return FileResponse(
         doc.file.open("rb"),
         as_attachment=True,
-        filename=doc.file.name.rsplit("/", 1)[-1] if not doc.name else doc.name,
+        filename=doc.name or (doc.file.name or "").rsplit("/", 1)[-1],
     )
 
 

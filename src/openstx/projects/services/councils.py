@@ -238,7 +238,8 @@ def suggest_members(council: Council, limit: int = 15) -> dict[str, list[dict[st
     task = council.task
     seated = set(council.members.values_list("expert_id", flat=True))
     context = conflict_context(task)
-    eligible, excluded = [], []
+    eligible: list[dict[str, Any]] = []
+    excluded: list[dict[str, Any]] = []
     for expert, score, reasons in council_matcher()(task, limit=limit * 3):
         if expert.pk in seated:
             continue

@@ -32,14 +32,16 @@ def add_output(task: Task, user: Any, **values: Any) -> TaskOutput:
         raise PermissionDenied(_("Only officers and the task's host may record outputs."))
     output = TaskOutput(task=task, **values)
     if output.publication_id and not output.title:
-        output.title = output.publication.title
-        output.doi = output.doi or output.publication.doi
-        output.publication_kind = output.publication_kind or output.publication.kind
-        output.year = output.year or output.publication.year
+        publication = output.publication
+        assert publication is not None  # publication_id is set
+        output.title = publication.title
+        output.doi = output.doi or publication.doi
+        output.publication_kind = output.publication_kind or publication.kind
+        output.year = output.year or publication.year
     if output.ip_record_id and not output.ip_reference:
-        output.ip_reference = (
-            output.ip_record.certificate_number or output.ip_record.application_number
-        )
+        ip_record = output.ip_record
+        assert ip_record is not None  # ip_record_id is set
+        output.ip_reference = ip_record.certificate_number or ip_record.application_number
     output.full_clean()
     output.save()
     record = output.ip_record
@@ -83,9 +85,9 @@ def offer_from_output(output: TaskOutput, user: Any):
         description="\n\n".join(p for p in parts if p),
         owner_id=task.host_id,
         origin=f"{task.code} {task.title}".strip()[:500],
-        contact_name=task.leader.full_name if task.leader_id else "",
+        contact_name=task.leader.full_name if task.leader else "",
     )
-    offer = exchange.save_listing(
+    exchange.save_listing(  # saves ``offer`` itself (and returns it)
         offer,
         user,
         fields=list(task.fields.all()),

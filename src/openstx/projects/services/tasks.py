@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Field, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,6 +25,9 @@ from openstx.projects.models import (
 )
 from openstx.projects.services.notices import notify, officers, task_people
 from openstx.projects.workflow import Step, get_workflow
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class TransitionError(ValidationError):
@@ -104,7 +107,8 @@ def set_budget(
     lines = list(TaskBudget.objects.filter(task=task))
     total = sum(line.amount_vnd for line in lines)
     task.budget_total_vnd = total or None
-    task._change_reason = _("Budget for %(year)s changed") % {"year": year}
+    # django-simple-history reads the reason from an attribute set on the instance
+    task._change_reason = _("Budget for %(year)s changed") % {"year": year}  # type: ignore[attr-defined]
     task.save(update_fields=["budget_total_vnd", "updated_at"])
     return lines
 
@@ -125,7 +129,7 @@ def user_roles(user: Any, task: Task) -> set[str]:
         roles.add("officer")
     if task.host_id and task.host_id in organization_ids(user):
         roles.add("host")
-    if task.leader_id and task.leader.user_id == user.pk:
+    if task.leader is not None and task.leader.user_id == user.pk:
         roles.add("leader")
     return roles
 
@@ -138,7 +142,9 @@ def missing_requirements(task: Task, step: Step) -> list[str]:
             None,
             "",
         ):
-            missing.append(str(Task._meta.get_field(name).verbose_name))
+            field = Task._meta.get_field(name)
+            assert isinstance(field, Field)  # a step requires fields of the task itself
+            missing.append(str(field.verbose_name))
     return missing
 
 
@@ -228,7 +234,7 @@ def perform(
         raise TransitionError({"comment": _("A comment is required for this step.")})
     data = data or {}
     values: dict[str, Any] = {}
-    errors: dict[str, str] = {}
+    errors: dict[str, StrOrPromise] = {}
     for spec in step.fields:
         try:
             value = _parse_field(spec, data.get(spec["name"]))
