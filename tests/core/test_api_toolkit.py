@@ -300,3 +300,20 @@ def test_search_answers_the_page_envelope_too() -> None:
     body = Client().get("/api/v1/search", {"q": "x", "page_size": 5}).json()
     assert body["page_size"] == 5 and body["count"] == body["total"] and body["pages"] >= 1
     assert body["page"] == 1 and body["results"] == []
+
+
+@pytest.mark.django_db
+def test_the_served_document_has_no_key_twice(client) -> None:
+    """JSON objects with a repeated key (Ninja's int 404 beside a documented "404") made Swagger
+    UI refuse the whole document ("duplicated mapping key"): /api/v1/docs showed nothing."""
+    repeated: list[str] = []
+
+    def no_repeats(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        keys = [k for k, _ in pairs]
+        repeated.extend(k for k in set(keys) if keys.count(k) > 1)
+        return dict(pairs)
+
+    response = client.get("/api/v1/openapi.json")
+    assert response.status_code == 200
+    json.loads(response.content, object_pairs_hook=no_repeats)
+    assert repeated == []

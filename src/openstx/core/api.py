@@ -218,6 +218,9 @@ def document_errors(schema: Any) -> Any:
         for op in item.values():
             if not isinstance(op, dict) or "responses" not in op:
                 continue
+            # Ninja keys the declared responses by int; JSON has string keys only, so an int 404
+            # and a str "404" would be one key twice (Swagger UI refuses such a document)
+            op["responses"] = {str(code): answer for code, answer in op["responses"].items()}
             statuses = set()
             if op.get("security"):
                 statuses.add(401)
