@@ -118,7 +118,7 @@ def _token_out(t: ApiToken) -> dict:
     }
 
 
-def _me(user) -> dict:  # type: ignore[no-untyped-def]
+def _me(user) -> dict:
     expert = getattr(user, "expert_profile", None)
     memberships = (
         Membership.objects.filter(user=user)
@@ -141,14 +141,14 @@ def _me(user) -> dict:  # type: ignore[no-untyped-def]
 
 
 @router.get("/me", response=MeOut, summary="The authenticated user")
-def me(request):  # type: ignore[no-untyped-def]
+def me(request):
     return _me(request.auth)
 
 
 @router.patch(
     "/me", response={200: MeOut, 400: ErrorOut}, summary="Update your name, phone or language"
 )
-def update_me(request, payload: MePatch):  # type: ignore[no-untyped-def]
+def update_me(request, payload: MePatch):
     user = request.auth
     language = payload.language if payload.language is not None else user.language
     if language not in dict(settings.LANGUAGES):
@@ -166,7 +166,7 @@ def update_me(request, payload: MePatch):  # type: ignore[no-untyped-def]
 
 
 @router.get("/tokens", response=page_of(TokenOut), summary="Your API tokens")
-def list_tokens(request, paging: Query[PageParams]):  # type: ignore[no-untyped-def]
+def list_tokens(request, paging: Query[PageParams]):
     tokens = ApiToken.objects.filter(user=request.auth).restrict(request.auth, VIEW)
     page = paginate(tokens.order_by("-created_at", "-pk"), paging.page, paging.page_size)
     return {**page, "results": [_token_out(t) for t in page["results"]]}
@@ -177,7 +177,7 @@ def list_tokens(request, paging: Query[PageParams]):  # type: ignore[no-untyped-
     response={201: TokenCreatedOut, 400: ErrorOut},
     summary="Create an API token (the secret is returned once)",
 )
-def create_token(request, payload: TokenIn):  # type: ignore[no-untyped-def]
+def create_token(request, payload: TokenIn):
     try:
         new = services.create_token(request.auth, payload.name, payload.expires_at)
     except ValidationError as exc:
@@ -188,14 +188,14 @@ def create_token(request, payload: TokenIn):  # type: ignore[no-untyped-def]
 
 
 @router.delete("/tokens/{token_id}", response={204: None}, summary="Revoke an API token")
-def revoke_token(request, token_id: PositiveId):  # type: ignore[no-untyped-def]
+def revoke_token(request, token_id: PositiveId):
     token = get_object_or_404(ApiToken.objects.restrict(request.auth, DELETE), pk=token_id)
     services.revoke_token(request.auth, token)
     return Status(204, None)
 
 
 @router.get("/memberships", response=page_of(MembershipOut), summary="Your memberships")
-def list_memberships(request, paging: Query[PageParams]):  # type: ignore[no-untyped-def]
+def list_memberships(request, paging: Query[PageParams]):
     qs = (
         Membership.objects.filter(user=request.auth)
         .restrict(request.auth, VIEW)
@@ -211,7 +211,7 @@ def list_memberships(request, paging: Query[PageParams]):  # type: ignore[no-unt
     response={201: MembershipOut, **errors(404)},
     summary="Ask to join an organisation",
 )
-def request_membership(request, payload: MembershipIn):  # type: ignore[no-untyped-def]
+def request_membership(request, payload: MembershipIn):
     organization = get_object_or_404(Organization, pk=payload.organization_id)
     membership = services.request_membership(request.auth, organization, payload.message)
     return Status(201, _membership_out(membership))
@@ -234,7 +234,7 @@ def _member_out(m: Membership) -> dict:
     response={200: page_of(MemberOut), **errors(403)},
     summary="Members and requests of an organisation (its administrators and officers)",
 )
-def organization_memberships(  # type: ignore[no-untyped-def]
+def organization_memberships(
     request, org_id: PositiveId, paging: Query[PageParams], status: str | None = None
 ):
     organization = get_object_or_404(Organization, pk=org_id)
@@ -253,7 +253,7 @@ def organization_memberships(  # type: ignore[no-untyped-def]
     return {**page, "results": [_member_out(m) for m in page["results"]]}
 
 
-def _membership_for(request, membership_id: PositiveId) -> Membership:  # type: ignore[no-untyped-def]
+def _membership_for(request, membership_id: PositiveId) -> Membership:
     return get_object_or_404(
         Membership.objects.restrict(request.auth, VIEW).select_related("user", "organization"),
         pk=membership_id,
@@ -265,7 +265,7 @@ def _membership_for(request, membership_id: PositiveId) -> Membership:  # type: 
     response={200: MemberOut, 400: ErrorOut},
     summary="Approve or reject a membership request",
 )
-def decide_membership(request, membership_id: PositiveId, payload: MembershipDecisionIn):  # type: ignore[no-untyped-def]
+def decide_membership(request, membership_id: PositiveId, payload: MembershipDecisionIn):
     membership = _membership_for(request, membership_id)
     try:
         decided = services.decide_membership(
@@ -284,7 +284,7 @@ def decide_membership(request, membership_id: PositiveId, payload: MembershipDec
     response={204: None, 400: ErrorOut},
     summary="Leave an organisation, withdraw a request, or remove a member",
 )
-def delete_membership(request, membership_id: PositiveId):  # type: ignore[no-untyped-def]
+def delete_membership(request, membership_id: PositiveId):
     membership = _membership_for(request, membership_id)
     if not can(request.auth, DELETE, membership):
         raise HttpError(403, _("Forbidden"))

@@ -244,7 +244,7 @@ def _resolve_filters(filters: Any) -> dict[str, Any]:
 
 
 @router.get("/organizations", response=OrganizationPage)
-def list_organizations(request: HttpRequest, filters: Query[OrganizationFilters]):  # type: ignore[no-untyped-def]
+def list_organizations(request: HttpRequest, filters: Query[OrganizationFilters]):
     viewer = optional_user(request)
     qs = restrict(Organization.objects.select_related("admin_unit"), viewer, VIEW)
     qs = services.filter_organizations(qs, _resolve_filters(filters)).prefetch_related("fields")
@@ -253,7 +253,7 @@ def list_organizations(request: HttpRequest, filters: Query[OrganizationFilters]
 
 
 @router.get("/organizations/{ident}", response=OrganizationOut)
-def get_organization(request: HttpRequest, ident: str):  # type: ignore[no-untyped-def]
+def get_organization(request: HttpRequest, ident: str):
     viewer = optional_user(request)
     qs = restrict(Organization.objects.select_related("admin_unit"), viewer, VIEW)
     return organization_out(get_or_404(qs, ident))
@@ -312,7 +312,7 @@ def _validate(form_class: Any, instance: Any, payload: dict[str, Any], user: Any
     "/organizations", auth=api_auth, response={201: OrganizationOut, 403: ErrorOut, 422: ErrorOut}
 )
 @write
-def create_organization(request: HttpRequest, payload: OrganizationIn):  # type: ignore[no-untyped-def]
+def create_organization(request: HttpRequest, payload: OrganizationIn):
     user = request.auth  # type: ignore[attr-defined]
     if not can_add(user, Organization):
         return Status(403, {"detail": _("You may not create organisations")})
@@ -328,7 +328,7 @@ def create_organization(request: HttpRequest, payload: OrganizationIn):  # type:
     response={200: OrganizationOut, 403: ErrorOut, 422: ErrorOut},
 )
 @write
-def update_organization(request: HttpRequest, ident: str, payload: OrganizationIn):  # type: ignore[no-untyped-def]
+def update_organization(request: HttpRequest, ident: str, payload: OrganizationIn):
     user = request.auth  # type: ignore[attr-defined]
     org = get_or_404(Organization.objects.all(), ident)
     if not can(user, CHANGE, org):
@@ -344,7 +344,7 @@ def update_organization(request: HttpRequest, ident: str, payload: OrganizationI
 
 
 @router.get("/experts", response=ExpertPage)
-def list_experts(request: HttpRequest, filters: Query[ExpertFilters]):  # type: ignore[no-untyped-def]
+def list_experts(request: HttpRequest, filters: Query[ExpertFilters]):
     viewer = optional_user(request)
     params = _resolve_filters(filters)
     if params.get("organization"):
@@ -359,7 +359,7 @@ def list_experts(request: HttpRequest, filters: Query[ExpertFilters]):  # type: 
 
 
 @router.get("/experts/{ident}", response=ExpertOut)
-def get_expert(request: HttpRequest, ident: str):  # type: ignore[no-untyped-def]
+def get_expert(request: HttpRequest, ident: str):
     viewer = optional_user(request)
     qs = restrict(Expert.objects.select_related("organization"), viewer, VIEW)
     return expert_out(get_or_404(qs, ident), viewer)
@@ -367,7 +367,7 @@ def get_expert(request: HttpRequest, ident: str):  # type: ignore[no-untyped-def
 
 @router.post("/experts", auth=api_auth, response={201: ExpertOut, 403: ErrorOut, 422: ErrorOut})
 @write
-def create_expert(request: HttpRequest, payload: ExpertIn):  # type: ignore[no-untyped-def]
+def create_expert(request: HttpRequest, payload: ExpertIn):
     user = request.auth  # type: ignore[attr-defined]
     if not can_add(user, Expert):
         return Status(403, {"detail": _("You may not create expert profiles")})
@@ -382,7 +382,7 @@ def create_expert(request: HttpRequest, payload: ExpertIn):  # type: ignore[no-u
     "/experts/{ident}", auth=api_auth, response={200: ExpertOut, 403: ErrorOut, 422: ErrorOut}
 )
 @write
-def update_expert(request: HttpRequest, ident: str, payload: ExpertIn):  # type: ignore[no-untyped-def]
+def update_expert(request: HttpRequest, ident: str, payload: ExpertIn):
     user = request.auth  # type: ignore[attr-defined]
     expert = get_or_404(Expert.objects.all(), ident)
     if not can(user, CHANGE, expert):
@@ -414,9 +414,7 @@ class PublicationOut(Schema):
     response={200: page_of(PublicationOut), **errors(404)},
     summary="An expert's publications, newest first",
 )
-def list_expert_publications(  # type: ignore[no-untyped-def]
-    request: HttpRequest, ident: str, paging: Query[PageParams]
-):
+def list_expert_publications(request: HttpRequest, ident: str, paging: Query[PageParams]):
     viewer = optional_user(request)
     expert = get_or_404(restrict(Expert.objects.all(), viewer, VIEW), ident)
     pubs = (

@@ -333,7 +333,7 @@ def offer_out(o: Offer, viewer: Any) -> dict[str, Any]:
         "price_negotiable": o.price_negotiable,
         "owner": _org(o.owner),
         "origin": o.origin,
-        "region": o.region.code if o.region_id else None,
+        "region": o.region.code if o.region is not None else None,
         "status": o.status,
         "valid_until": o.valid_until,
         "published_at": o.published_at,
@@ -364,7 +364,7 @@ def demand_out(d: Demand, viewer: Any) -> dict[str, Any]:
         "deadline": d.deadline,
         "requester": _org(d.requester) if show else None,
         "requester_anonymous": d.requester_anonymous,
-        "region": d.region.code if d.region_id else None,
+        "region": d.region.code if d.region is not None else None,
         "status": d.status,
         "valid_until": d.valid_until,
         "published_at": d.published_at,
@@ -373,9 +373,10 @@ def demand_out(d: Demand, viewer: Any) -> dict[str, Any]:
 
 def connection_out(c: Connection, viewer: Any) -> dict[str, Any]:
     thread = services.can_see_thread(viewer, c)
-    seeker = c.seeker_org
-    if c.demand_id and seeker is not None and seeker.pk == c.demand.requester_id:
-        seeker_name = services.requester_label(viewer, c.demand)
+    seeker, demand = c.seeker_org, c.demand
+    seeker_name: str | None
+    if demand is not None and seeker is not None and seeker.pk == demand.requester_id:
+        seeker_name = services.requester_label(viewer, demand)
     else:
         seeker_name = seeker.name if seeker else None
     return {
@@ -486,13 +487,13 @@ def _list(request: HttpRequest, model: Any, filters: ListingFilters) -> dict[str
 
 
 @router.get("/offers", response=OfferPage)
-def list_offers(request: HttpRequest, filters: Query[ListingFilters]):  # type: ignore[no-untyped-def]
+def list_offers(request: HttpRequest, filters: Query[ListingFilters]):
     """Published offers (``status=`` shows the caller's other statuses they may see)."""
     return _list(request, Offer, filters)
 
 
 @router.get("/offers/{ident}", response=OfferOut)
-def get_offer(request: HttpRequest, ident: str):  # type: ignore[no-untyped-def]
+def get_offer(request: HttpRequest, ident: str):
     viewer = optional_user(request)
     qs = restrict(Offer.objects.select_related("owner", "region"), viewer, VIEW)
     return offer_out(get_or_404(qs, ident), viewer)
@@ -500,7 +501,7 @@ def get_offer(request: HttpRequest, ident: str):  # type: ignore[no-untyped-def]
 
 @router.post("/offers", auth=api_auth, response={201: OfferOut, 403: ErrorOut, 422: ErrorOut})
 @write
-def create_offer(request: HttpRequest, payload: OfferIn):  # type: ignore[no-untyped-def]
+def create_offer(request: HttpRequest, payload: OfferIn):
     user = request.auth  # type: ignore[attr-defined]
     if not can_add(user, Offer):
         raise PermissionDenied("You must be an approved member of an organisation")
@@ -514,7 +515,7 @@ def create_offer(request: HttpRequest, payload: OfferIn):  # type: ignore[no-unt
     response={200: OfferOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
 )
 @write
-def update_offer(request: HttpRequest, ident: str, payload: OfferIn):  # type: ignore[no-untyped-def]
+def update_offer(request: HttpRequest, ident: str, payload: OfferIn):
     user = request.auth  # type: ignore[attr-defined]
     offer = get_or_404(restrict(Offer.objects.all(), user, VIEW), ident)
     if not can(user, CHANGE, offer):
@@ -524,12 +525,12 @@ def update_offer(request: HttpRequest, ident: str, payload: OfferIn):  # type: i
 
 
 @router.get("/demands", response=DemandPage)
-def list_demands(request: HttpRequest, filters: Query[ListingFilters]):  # type: ignore[no-untyped-def]
+def list_demands(request: HttpRequest, filters: Query[ListingFilters]):
     return _list(request, Demand, filters)
 
 
 @router.get("/demands/{ident}", response=DemandOut)
-def get_demand(request: HttpRequest, ident: str):  # type: ignore[no-untyped-def]
+def get_demand(request: HttpRequest, ident: str):
     viewer = optional_user(request)
     qs = restrict(Demand.objects.select_related("requester", "region"), viewer, VIEW)
     return demand_out(get_or_404(qs, ident), viewer)
@@ -537,7 +538,7 @@ def get_demand(request: HttpRequest, ident: str):  # type: ignore[no-untyped-def
 
 @router.post("/demands", auth=api_auth, response={201: DemandOut, 403: ErrorOut, 422: ErrorOut})
 @write
-def create_demand(request: HttpRequest, payload: DemandIn):  # type: ignore[no-untyped-def]
+def create_demand(request: HttpRequest, payload: DemandIn):
     user = request.auth  # type: ignore[attr-defined]
     if not can_add(user, Demand):
         raise PermissionDenied("You must be an approved member of an organisation")
@@ -551,7 +552,7 @@ def create_demand(request: HttpRequest, payload: DemandIn):  # type: ignore[no-u
     response={200: DemandOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
 )
 @write
-def update_demand(request: HttpRequest, ident: str, payload: DemandIn):  # type: ignore[no-untyped-def]
+def update_demand(request: HttpRequest, ident: str, payload: DemandIn):
     user = request.auth  # type: ignore[attr-defined]
     demand = get_or_404(restrict(Demand.objects.all(), user, VIEW), ident)
     if not can(user, CHANGE, demand):
@@ -564,8 +565,9 @@ def _transition(request: HttpRequest, model: Any, ident: str, payload: ListingTr
     user = request.auth  # type: ignore[attr-defined]
     listing = get_or_404(restrict(model.objects.all(), user, VIEW), ident)
     listing = services.transition(listing, payload.action, user, payload.comment)
-    out = offer_out if model is Offer else demand_out
-    return Status(200, out(listing, user))
+    if isinstance(listing, Offer):
+        return Status(200, offer_out(listing, user))
+    return Status(200, demand_out(listing, user))
 
 
 @router.post(
@@ -574,7 +576,7 @@ def _transition(request: HttpRequest, model: Any, ident: str, payload: ListingTr
     response={200: OfferOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
 )
 @write
-def offer_transition(request: HttpRequest, ident: str, payload: ListingTransitionIn):  # type: ignore[no-untyped-def]
+def offer_transition(request: HttpRequest, ident: str, payload: ListingTransitionIn):
     """submit, approve, reject (comment = reasons), redraft, pause, resume, withdraw, reconfirm."""
     return _transition(request, Offer, ident, payload)
 
@@ -585,23 +587,23 @@ def offer_transition(request: HttpRequest, ident: str, payload: ListingTransitio
     response={200: DemandOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
 )
 @write
-def demand_transition(request: HttpRequest, ident: str, payload: ListingTransitionIn):  # type: ignore[no-untyped-def]
+def demand_transition(request: HttpRequest, ident: str, payload: ListingTransitionIn):
     return _transition(request, Demand, ident, payload)
 
 
 @router.get("/offers/{ident}/quality", auth=api_auth, response=list[str])
-def offer_quality(request: HttpRequest, ident: str):  # type: ignore[no-untyped-def]
+def offer_quality(request: HttpRequest, ident: str):
     """What the offer still lacks before it can be submitted."""
     return services.quality_issues(
-        get_or_404(restrict(Offer.objects.all(), request.auth, CHANGE), ident)
-    )  # type: ignore[attr-defined]
+        get_or_404(restrict(Offer.objects.all(), request.auth, CHANGE), ident)  # type: ignore[attr-defined]  # Ninja sets request.auth
+    )
 
 
 @router.get("/demands/{ident}/quality", auth=api_auth, response=list[str])
-def demand_quality(request: HttpRequest, ident: str):  # type: ignore[no-untyped-def]
+def demand_quality(request: HttpRequest, ident: str):
     return services.quality_issues(
-        get_or_404(restrict(Demand.objects.all(), request.auth, CHANGE), ident)
-    )  # type: ignore[attr-defined]
+        get_or_404(restrict(Demand.objects.all(), request.auth, CHANGE), ident)  # type: ignore[attr-defined]  # Ninja sets request.auth
+    )
 
 
 # --- Connections -----------------------------------------------------------------------------------
@@ -636,7 +638,7 @@ def _interest(request: HttpRequest, model: Any, ident: str, payload: InterestIn)
     response={201: ConnectionOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
 )
 @write
-def offer_interest(request: HttpRequest, ident: str, payload: InterestIn):  # type: ignore[no-untyped-def]
+def offer_interest(request: HttpRequest, ident: str, payload: InterestIn):
     """ "I am interested": ask the offer's owner to connect."""
     return _interest(request, Offer, ident, payload)
 
@@ -647,14 +649,14 @@ def offer_interest(request: HttpRequest, ident: str, payload: InterestIn):  # ty
     response={201: ConnectionOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
 )
 @write
-def demand_interest(request: HttpRequest, ident: str, payload: InterestIn):  # type: ignore[no-untyped-def]
+def demand_interest(request: HttpRequest, ident: str, payload: InterestIn):
     return _interest(request, Demand, ident, payload)
 
 
 @router.get("/connections", auth=api_auth, response=ConnectionPage)
 def list_connections(
     request: HttpRequest, paging: Query[PageParams], stage: str = "", mine: bool = False
-):  # type: ignore[no-untyped-def]
+):
     """The caller's pipeline; brokers and staff see every connection unless ``mine=true``."""
     user = request.auth  # type: ignore[attr-defined]
     qs = services.pipeline(user, mine_only=mine, stage=stage).prefetch_related("steps__actor")
@@ -663,7 +665,7 @@ def list_connections(
 
 
 @router.get("/connections/{ident}", auth=api_auth, response=ConnectionOut)
-def get_connection(request: HttpRequest, ident: str):  # type: ignore[no-untyped-def]
+def get_connection(request: HttpRequest, ident: str):
     user = request.auth  # type: ignore[attr-defined]
     return connection_out(_conn(user, ident), user)
 
@@ -674,7 +676,7 @@ def get_connection(request: HttpRequest, ident: str):  # type: ignore[no-untyped
     response={201: ConnectionOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
 )
 @write
-def create_connection(request: HttpRequest, payload: ConnectionIn):  # type: ignore[no-untyped-def]
+def create_connection(request: HttpRequest, payload: ConnectionIn):
     """Connect a demand with an offer or an expert.
 
     A broker or officer proposes the pair; the demand's owner asks an expert
@@ -731,7 +733,7 @@ CONN_RESPONSES = {200: ConnectionOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOu
 
 @router.post("/connections/{ident}/respond", auth=api_auth, response=CONN_RESPONSES)
 @write
-def respond_connection(request: HttpRequest, ident: str, payload: RespondIn):  # type: ignore[no-untyped-def]
+def respond_connection(request: HttpRequest, ident: str, payload: RespondIn):
     return _conn_action(
         request, ident, services.respond, accept=payload.accept, comment=payload.comment
     )
@@ -739,25 +741,25 @@ def respond_connection(request: HttpRequest, ident: str, payload: RespondIn):  #
 
 @router.post("/connections/{ident}/meetings", auth=api_auth, response=CONN_RESPONSES)
 @write
-def add_meeting(request: HttpRequest, ident: str, payload: MeetingIn):  # type: ignore[no-untyped-def]
+def add_meeting(request: HttpRequest, ident: str, payload: MeetingIn):
     return _conn_action(request, ident, services.record_meeting, **payload.model_dump())
 
 
 @router.post("/connections/{ident}/mou", auth=api_auth, response=CONN_RESPONSES)
 @write
-def add_mou(request: HttpRequest, ident: str, payload: MouIn):  # type: ignore[no-untyped-def]
+def add_mou(request: HttpRequest, ident: str, payload: MouIn):
     return _conn_action(request, ident, services.record_mou, **payload.model_dump())
 
 
 @router.post("/connections/{ident}/contract", auth=api_auth, response=CONN_RESPONSES)
 @write
-def add_contract(request: HttpRequest, ident: str, payload: ContractIn):  # type: ignore[no-untyped-def]
+def add_contract(request: HttpRequest, ident: str, payload: ContractIn):
     return _conn_action(request, ident, services.record_contract, **payload.model_dump())
 
 
 @router.post("/connections/{ident}/close", auth=api_auth, response=CONN_RESPONSES)
 @write
-def close_connection(request: HttpRequest, ident: str, payload: CloseIn):  # type: ignore[no-untyped-def]
+def close_connection(request: HttpRequest, ident: str, payload: CloseIn):
     return _conn_action(request, ident, services.close_connection, **payload.model_dump())
 
 
@@ -766,7 +768,7 @@ def close_connection(request: HttpRequest, ident: str, payload: CloseIn):  # typ
     auth=api_auth,
     response={200: page_of(ConnectionMessageOut), 403: ErrorOut},
 )
-def list_messages(request: HttpRequest, ident: str, paging: Query[PageParams]):  # type: ignore[no-untyped-def]
+def list_messages(request: HttpRequest, ident: str, paging: Query[PageParams]):
     user = request.auth  # type: ignore[attr-defined]
     conn = _conn(user, ident)
     if not services.can_see_thread(user, conn):
@@ -793,7 +795,7 @@ def list_messages(request: HttpRequest, ident: str, paging: Query[PageParams]): 
     response={201: ConnectionMessageOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
 )
 @write
-def post_message(request: HttpRequest, ident: str, payload: ConnectionMessageIn):  # type: ignore[no-untyped-def]
+def post_message(request: HttpRequest, ident: str, payload: ConnectionMessageIn):
     user = request.auth  # type: ignore[attr-defined]
     m = services.post_message(_conn(user, ident), user, payload.body)
     return Status(
@@ -829,14 +831,14 @@ class EventPage(Page):
 
 
 @router.get("/events", response=EventPage)
-def list_events(request: HttpRequest, paging: Query[PageParams]):  # type: ignore[no-untyped-def]
+def list_events(request: HttpRequest, paging: Query[PageParams]):
     viewer = optional_user(request)
     page = paginate(restrict(Event.objects.all(), viewer, VIEW), paging.page, paging.page_size)
     return {**page, "results": [event_out(e, viewer) for e in page["results"]]}
 
 
 @router.get("/events/{ident}", response=EventOut)
-def get_event(request: HttpRequest, ident: str):  # type: ignore[no-untyped-def]
+def get_event(request: HttpRequest, ident: str):
     viewer = optional_user(request)
     return event_out(get_or_404(restrict(Event.objects.all(), viewer, VIEW), ident), viewer)
 
@@ -852,7 +854,7 @@ def _save_event(event: Event, data: dict[str, Any], user: Any) -> Event:
     "/events", auth=api_auth, response={201: EventOut, 403: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 )
 @write
-def create_event(request: HttpRequest, payload: EventIn):  # type: ignore[no-untyped-def]
+def create_event(request: HttpRequest, payload: EventIn):
     """Officers: a new event, saved as a draft (publish it with a transition)."""
     user = request.auth  # type: ignore[attr-defined]
     event = _save_event(Event(), payload.model_dump(exclude_unset=True), user)
@@ -865,7 +867,7 @@ def create_event(request: HttpRequest, payload: EventIn):  # type: ignore[no-unt
     response={200: EventOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
 )
 @write
-def update_event(request: HttpRequest, ident: str, payload: EventIn):  # type: ignore[no-untyped-def]
+def update_event(request: HttpRequest, ident: str, payload: EventIn):
     user = request.auth  # type: ignore[attr-defined]
     event = get_or_404(restrict(Event.objects.all(), user, CHANGE), ident)
     event = _save_event(event, payload.model_dump(exclude_unset=True), user)
@@ -878,7 +880,7 @@ def update_event(request: HttpRequest, ident: str, payload: EventIn):  # type: i
     response={200: EventOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
 )
 @write
-def event_transition(request: HttpRequest, ident: str, payload: ListingTransitionIn):  # type: ignore[no-untyped-def]
+def event_transition(request: HttpRequest, ident: str, payload: ListingTransitionIn):
     """Officers: publish, unpublish (back to draft), cancel (comment = reason)."""
     user = request.auth  # type: ignore[attr-defined]
     event = get_or_404(restrict(Event.objects.all(), user, CHANGE), ident)
@@ -892,7 +894,7 @@ def event_transition(request: HttpRequest, ident: str, payload: ListingTransitio
     response={200: EventOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
 )
 @write
-def event_listing(request: HttpRequest, ident: str, payload: EventListingIn):  # type: ignore[no-untyped-def]
+def event_listing(request: HttpRequest, ident: str, payload: EventListingIn):
     """Register (or, with ``remove``, withdraw) one of your listings for the event; officers may
     showcase any published listing."""
     user = request.auth  # type: ignore[attr-defined]
@@ -911,7 +913,7 @@ def event_listing(request: HttpRequest, ident: str, payload: EventListingIn):  #
 @router.get("/exchange/statistics", auth=api_auth, response={200: dict, 403: ErrorOut})
 def statistics(
     request: HttpRequest, date_from: dt.date | None = None, date_to: dt.date | None = None
-):  # type: ignore[no-untyped-def]
+):
     """Exchange statistics for brokers and staff (the same data as the statistics page)."""
     from openstx.exchange.stats import exchange_statistics
 

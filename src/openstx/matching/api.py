@@ -28,12 +28,12 @@ class MatchOut(Schema):
     url: str
 
 
-def _listing(model, ident: str, viewer):  # type: ignore[no-untyped-def]
+def _listing(model, ident: str, viewer):
     return get_or_404(model.objects.all(), ident, viewer, VIEW, per_object=True)
 
 
 @router.get("/demands/{ident}/matches", response={200: list[MatchOut], **errors(404)})
-def demand_matches(  # type: ignore[no-untyped-def]
+def demand_matches(
     request: HttpRequest, response: HttpResponse, ident: str, limit: int = 10, experts: bool = False
 ):
     """Best published offers (``experts=true``: experts) for a demand, with readable reasons."""
@@ -51,7 +51,7 @@ def demand_matches(  # type: ignore[no-untyped-def]
 
 
 @router.get("/offers/{ident}/matches", response={200: list[MatchOut], **errors(404)})
-def offer_matches(request: HttpRequest, response: HttpResponse, ident: str, limit: int = 10):  # type: ignore[no-untyped-def]
+def offer_matches(request: HttpRequest, response: HttpResponse, ident: str, limit: int = 10):
     """Published demands this offer could answer (requesters are not shown)."""
     from openstx.exchange.models import Offer
     from openstx.matching import services

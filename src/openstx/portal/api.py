@@ -382,7 +382,7 @@ class ArticleFilters(PageParams):
 
 
 @router.get("/articles", response=ArticlePage)
-def list_articles(request: HttpRequest, filters: Query[ArticleFilters]):  # type: ignore[no-untyped-def]
+def list_articles(request: HttpRequest, filters: Query[ArticleFilters]):
     """Published articles, newest first (scheduled ones appear when their time has come)."""
     services.publish_due()
     qs = restrict(Article.objects.select_related("organization"), optional_user(request))
@@ -398,7 +398,7 @@ def list_articles(request: HttpRequest, filters: Query[ArticleFilters]):  # type
 
 
 @router.get("/articles/{ident}", response=ArticleOut)
-def get_article(request: HttpRequest, ident: str):  # type: ignore[no-untyped-def]
+def get_article(request: HttpRequest, ident: str):
     services.publish_due()
     qs = restrict(Article.objects.select_related("organization"), optional_user(request))
     return article_out(get_or_404(qs, ident))
@@ -424,7 +424,7 @@ def _article_data(payload: Any, fields: set[str]) -> dict[str, Any]:
     response={201: ArticleOut, 403: ErrorOut, 422: ErrorOut},
 )
 @write
-def create_article(request: HttpRequest, payload: ArticleIn):  # type: ignore[no-untyped-def]
+def create_article(request: HttpRequest, payload: ArticleIn):
     """Officers write an article (the body is sanitised; see docs/portal.md)."""
     user = request.auth  # type: ignore[attr-defined]
     data = _article_data(payload, set(ArticleIn.model_fields))
@@ -438,7 +438,7 @@ def create_article(request: HttpRequest, payload: ArticleIn):  # type: ignore[no
     response={200: ArticleOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
 )
 @write
-def update_article(request: HttpRequest, ident: str, payload: ArticlePatch):  # type: ignore[no-untyped-def]
+def update_article(request: HttpRequest, ident: str, payload: ArticlePatch):
     """Edit, publish (``action=publish``), schedule (a future ``publish_at``) or unpublish
     (``action=draft``) an article."""
     user = request.auth  # type: ignore[attr-defined]
@@ -456,9 +456,7 @@ def update_article(request: HttpRequest, ident: str, payload: ArticlePatch):  # 
 
 
 @router.get("/services", response=page_of(ServiceOut))
-def list_services(  # type: ignore[no-untyped-def]
-    request: HttpRequest, paging: Query[PageParams], category: str | None = None
-):
+def list_services(request: HttpRequest, paging: Query[PageParams], category: str | None = None):
     qs = restrict(Service.objects.select_related("provider"), optional_user(request))
     if category:
         qs = qs.filter(category=category)
@@ -467,7 +465,7 @@ def list_services(  # type: ignore[no-untyped-def]
 
 
 @router.get("/services/{ident}", response=ServiceOut)
-def get_service(request: HttpRequest, ident: str):  # type: ignore[no-untyped-def]
+def get_service(request: HttpRequest, ident: str):
     qs = restrict(Service.objects.select_related("provider"), optional_user(request))
     return service_out(get_or_404(qs, ident))
 
@@ -480,7 +478,7 @@ def _requests(user: Any) -> Any:
 
 
 @router.get("/service-requests", auth=api_auth, response=RequestPage)
-def list_requests(  # type: ignore[no-untyped-def]
+def list_requests(
     request: HttpRequest,
     paging: Query[PageParams],
     status: str | None = None,
@@ -501,7 +499,7 @@ def list_requests(  # type: ignore[no-untyped-def]
 
 
 @router.get("/service-requests/{pk}", auth=api_auth, response=RequestOut)
-def get_request(request: HttpRequest, pk: int):  # type: ignore[no-untyped-def]
+def get_request(request: HttpRequest, pk: int):
     return request_out(get_or_404(_requests(request.auth), str(pk)))  # type: ignore[attr-defined]
 
 
@@ -511,7 +509,7 @@ def get_request(request: HttpRequest, pk: int):  # type: ignore[no-untyped-def]
     response={201: RequestOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
 )
 @write
-def create_request(request: HttpRequest, payload: RequestIn):  # type: ignore[no-untyped-def]
+def create_request(request: HttpRequest, payload: RequestIn):
     user = request.auth  # type: ignore[attr-defined]
     service = get_or_404(restrict(Service.objects.all(), user), payload.service)
     org = None
@@ -536,7 +534,7 @@ def create_request(request: HttpRequest, payload: RequestIn):  # type: ignore[no
     response={200: RequestOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
 )
 @write
-def transition_request(request: HttpRequest, pk: int, payload: ActionIn):  # type: ignore[no-untyped-def]
+def transition_request(request: HttpRequest, pk: int, payload: ActionIn):
     user = request.auth  # type: ignore[attr-defined]
     req = get_or_404(_requests(user), str(pk))
     if payload.action not in services.TRANSITIONS:
@@ -555,7 +553,7 @@ def transition_request(request: HttpRequest, pk: int, payload: ActionIn):  # typ
     response={201: RequestOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
 )
 @write
-def post_message(request: HttpRequest, pk: int, payload: RequestMessageIn):  # type: ignore[no-untyped-def]
+def post_message(request: HttpRequest, pk: int, payload: RequestMessageIn):
     user = request.auth  # type: ignore[attr-defined]
     req = get_or_404(_requests(user), str(pk))
     services.add_message(req, user, payload.body)
@@ -566,9 +564,7 @@ def post_message(request: HttpRequest, pk: int, payload: RequestMessageIn):  # t
 
 
 @router.get("/programmes", response=page_of(ProgrammeOut))
-def list_programmes(  # type: ignore[no-untyped-def]
-    request: HttpRequest, paging: Query[PageParams], open: bool = False
-):
+def list_programmes(request: HttpRequest, paging: Query[PageParams], open: bool = False):
     qs = restrict(Programme.objects.all(), optional_user(request))
     items = [p for p in qs if p.window_open] if open else list(qs)
     page = paginate(items, paging.page, paging.page_size)
@@ -576,7 +572,7 @@ def list_programmes(  # type: ignore[no-untyped-def]
 
 
 @router.get("/programmes/{ident}", response=ProgrammeOut)
-def get_programme(request: HttpRequest, ident: str):  # type: ignore[no-untyped-def]
+def get_programme(request: HttpRequest, ident: str):
     return programme_out(
         get_or_404(restrict(Programme.objects.all(), optional_user(request)), ident)
     )
@@ -589,7 +585,7 @@ def _applications(user: Any) -> Any:
 
 
 @router.get("/applications", auth=api_auth, response=ApplicationPage)
-def list_applications(  # type: ignore[no-untyped-def]
+def list_applications(
     request: HttpRequest,
     paging: Query[PageParams],
     status: str | None = None,
@@ -605,7 +601,7 @@ def list_applications(  # type: ignore[no-untyped-def]
 
 
 @router.get("/applications/{pk}", auth=api_auth, response=ApplicationOut)
-def get_application(request: HttpRequest, pk: int):  # type: ignore[no-untyped-def]
+def get_application(request: HttpRequest, pk: int):
     return application_out(get_or_404(_applications(request.auth), str(pk)))  # type: ignore[attr-defined]
 
 
@@ -615,7 +611,7 @@ def get_application(request: HttpRequest, pk: int):  # type: ignore[no-untyped-d
     response={201: ApplicationOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
 )
 @write
-def create_application(request: HttpRequest, payload: ApplicationIn):  # type: ignore[no-untyped-def]
+def create_application(request: HttpRequest, payload: ApplicationIn):
     user = request.auth  # type: ignore[attr-defined]
     programme = get_or_404(restrict(Programme.objects.all(), user), payload.programme)
     org = Organization.objects.filter(pk=payload.organization).first()
@@ -637,7 +633,7 @@ def create_application(request: HttpRequest, payload: ApplicationIn):  # type: i
     response={200: ApplicationOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
 )
 @write
-def decide_application(request: HttpRequest, pk: int, payload: ApplicationDecisionIn):  # type: ignore[no-untyped-def]
+def decide_application(request: HttpRequest, pk: int, payload: ApplicationDecisionIn):
     user = request.auth  # type: ignore[attr-defined]
     app = get_or_404(_applications(user), str(pk))
     if payload.action == "review":
@@ -659,9 +655,7 @@ def decide_application(request: HttpRequest, pk: int, payload: ApplicationDecisi
 
 
 @router.get("/startups", response=page_of(StartupOut))
-def list_startups(  # type: ignore[no-untyped-def]
-    request: HttpRequest, paging: Query[PageParams], stage: str | None = None
-):
+def list_startups(request: HttpRequest, paging: Query[PageParams], stage: str | None = None):
     from openstx.exchange.models import Offer
 
     viewer = optional_user(request)

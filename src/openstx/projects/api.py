@@ -57,7 +57,7 @@ class TaskOut(Schema):
 
     @staticmethod
     def resolve_leader(obj: Task) -> str | None:
-        return obj.leader.display_name if obj.leader_id else None
+        return obj.leader.display_name if obj.leader is not None else None
 
     @staticmethod
     def resolve_url(obj: Task) -> str:
@@ -127,7 +127,7 @@ def list_tasks(
     field: str = "",
     host: str = "",
     year: str = "",
-):  # type: ignore[no-untyped-def]
+):
     viewer = optional_user(request)
     qs = restrict(Task.objects.all(), viewer, VIEW).select_related("host", "leader", "workflow")
     qs, _active = filter_tasks(
@@ -147,7 +147,7 @@ def list_tasks(
 
 
 @router.get("/tasks/{ident}", response={200: TaskDetailOut, **errors(404)})
-def get_task(request, ident: str):  # type: ignore[no-untyped-def]
+def get_task(request, ident: str):
     task = _get_task(request, ident)
     viewer = optional_user(request)
     task.budget = task.timeline = task.next_steps = None  # type: ignore[attr-defined]
@@ -179,7 +179,7 @@ def get_task(request, ident: str):  # type: ignore[no-untyped-def]
     response={200: TaskDetailOut, **errors(400, 403, 404)},
     auth=api_auth,
 )
-def perform_step(request, ident: str, payload: StepIn):  # type: ignore[no-untyped-def]
+def perform_step(request, ident: str, payload: StepIn):
     task = _get_task(request, ident)
     try:
         services.perform(

@@ -10,7 +10,7 @@ from openstx.search import service
 router = Router(tags=["search"])
 
 
-def _viewer(request: HttpRequest):  # type: ignore[no-untyped-def]
+def _viewer(request: HttpRequest):
     try:
         from openstx.accounts.auth import optional_user
     except ImportError:  # accounts auth not available: anonymous
@@ -87,7 +87,7 @@ class SuggestOut(Schema):
 
 
 @router.get("/search", response=SearchOut, summary="Search every type of record")
-def search(request: HttpRequest, params: Query[SearchParams]):  # type: ignore[no-untyped-def]
+def search(request: HttpRequest, params: Query[SearchParams]):
     """Full-text search as the caller may see it (anonymous unless a session or API token).
 
     ``q`` accepts any text: words (accents optional), "exact phrase", -exclude, and
@@ -119,5 +119,5 @@ def search(request: HttpRequest, params: Query[SearchParams]):  # type: ignore[n
 
 
 @router.get("/search/suggest", response=list[SuggestOut], summary="Type-ahead suggestions")
-def suggest(request: HttpRequest, q: str = ""):  # type: ignore[no-untyped-def]
+def suggest(request: HttpRequest, q: str = ""):
     return service.suggest(q[:200], user=_viewer(request), limit=8)
