@@ -51,5 +51,5 @@ _add_routers()
 
 
 @api.get("/version", tags=["meta"])
-def version(request):  # type: ignore[no-untyped-def]
+def version(request):
     return {"name": "openstx", "version": __version__}
