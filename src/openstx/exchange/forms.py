@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from openstx.core.permissions import is_officer, organization_ids
@@ -50,12 +49,21 @@ class ListingForm(forms.ModelForm):
 
     org_field_name = ""
 
-    def clean_valid_until(self):
-        value = self.cleaned_data.get("valid_until")
-        changed = "valid_until" in self.changed_data
-        if value and changed and value < timezone.localdate():
-            raise forms.ValidationError(_("The validity date is in the past."))
-        return value
+    def _post_clean(self) -> None:
+        """After Django's own model checks, the exchange's field rules — the ones the service
+        applies to every write (``services.validate_listing``: prices, budgets, TRL, dates) —
+        so a form shows the same messages the API and importers give, written once. Dates are
+        checked when new or changed, as ``save_listing`` does."""
+        super()._post_clean()  # type: ignore[misc]  # ModelForm hook the stubs omit
+        from django.core.exceptions import ValidationError
+
+        from openstx.exchange.services import validate_listing
+
+        dates_changed = bool({"valid_until", "deadline"} & set(self.changed_data))
+        try:
+            validate_listing(self.instance, check_dates=self.instance.pk is None or dates_changed)
+        except ValidationError as exc:
+            self.add_error(None, exc)  # a dict of field -> messages lands on each field
 
 
 class OfferForm(ListingForm):
@@ -112,12 +120,6 @@ class OfferForm(ListingForm):
     def clean_transfer_modes(self) -> str:
         return ",".join(self.cleaned_data.get("transfer_modes") or [])
 
-    def clean_price_vnd(self):
-        value = self.cleaned_data.get("price_vnd")
-        if value is not None and value < 0:
-            raise forms.ValidationError(_("The price cannot be negative."))
-        return value
-
 
 class DemandForm(ListingForm):
     org_field_name = "requester"
@@ -156,22 +158,6 @@ class DemandForm(ListingForm):
         )
         for name in ("budget_min_vnd", "budget_max_vnd"):
             self.fields[name].widget.attrs["min"] = 0
-
-    def clean_deadline(self):
-        value = self.cleaned_data.get("deadline")
-        if value and "deadline" in self.changed_data and value < timezone.localdate():
-            raise forms.ValidationError(_("The deadline is in the past."))
-        return value
-
-    def clean(self):
-        data = super().clean()
-        low, high = data.get("budget_min_vnd"), data.get("budget_max_vnd")
-        for name, value in (("budget_min_vnd", low), ("budget_max_vnd", high)):
-            if value is not None and value < 0:
-                self.add_error(name, _("The budget cannot be negative."))
-        if low is not None and high is not None and low > high:
-            self.add_error("budget_max_vnd", _("The upper budget must not be below the lower one."))
-        return data
 
 
 class UploadForm(forms.Form):
