@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError
 
 from openstx.accounts import services
@@ -17,14 +17,6 @@ from openstx.accounts.models import ApiToken, Membership
 from openstx.core.api import BodyIn, ErrorOut, PageParams, PositiveId, errors, page_of, paginate
 from openstx.core.permissions import DELETE, VIEW, can
 from openstx.directory.models import Organization
-
-try:  # django-ninja >= 1.5: explicit status objects (returning tuples is deprecated)
-    from ninja import Status
-except ImportError:  # pragma: no cover - older django-ninja
-
-    def Status(code, value):  # type: ignore[no-redef]  # noqa: N802
-        return code, value
-
 
 router = Router(tags=["accounts"], auth=api_auth)
 

@@ -93,10 +93,8 @@ def _connect() -> None:
 
     for model in (Offer, Demand, Expert):
         post_save.connect(_on_save, sender=model, dispatch_uid=f"matching-{model.__name__}")
-    try:
-        from openstx.core.derived import records_written
-    except ImportError:  # pragma: no cover - older core without bulk-write announcements
-        return
+    from openstx.core.derived import records_written
+
     for model in (Offer, Demand, Expert):
         records_written.connect(
             _on_bulk_write, sender=model, dispatch_uid=f"matching-bulk-{model.__name__}"

@@ -1,4 +1,4 @@
-"""``GET /api/v1/search?q=&type=&page=`` (DESIGN §4) and ``GET /api/v1/search/suggest?q=``."""
+"""``GET /api/v1/search?q=&type=&page=`` (docs/api.md) and ``GET /api/v1/search/suggest?q=``."""
 
 from __future__ import annotations
 
@@ -11,12 +11,8 @@ router = Router(tags=["search"])
 
 
 def _viewer(request: HttpRequest):
-    try:
-        from openstx.accounts.auth import optional_user
-    except ImportError:  # accounts auth not available: anonymous
-        from django.contrib.auth.models import AnonymousUser
+    from openstx.accounts.auth import optional_user
 
-        return AnonymousUser()
     return optional_user(request)
 
 

@@ -80,11 +80,8 @@ class Command(BaseCommand):
 
     def _update_search_index(self, progress: bool) -> None:
         """docs/architecture.md: when ``import`` returns, what it wrote is searchable."""
-        try:
-            from openstx.search import writer
-        except ImportError:  # pragma: no cover - search app not installed
-            return
         from openstx.core.progress import Progress
+        from openstx.search import writer
 
         with Progress(desc="search index", unit=" rows", bar=None if progress else False) as bar:
             writer.apply_pending(progress=bar)
