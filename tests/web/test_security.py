@@ -61,3 +61,14 @@ def test_templates_have_no_inline_script_handlers_or_styles():
         if "javascript:" in text:
             problems.append(f"{template}: javascript: URL")
     assert problems == []
+
+
+def test_charts_carry_no_inline_style():
+    """core.charts draws inline SVG into pages: a style attribute there is blocked too."""
+    from openstx.core.charts import bar_chart_svg, hbar_chart_svg
+
+    for svg in (
+        bar_chart_svg(["2024", "2025"], [("Đề tài", [3, 5])], title="Đề tài theo năm"),
+        hbar_chart_svg(["Thủy sản", "Nông nghiệp"], [4, 2], title="Lĩnh vực"),
+    ):
+        assert "<svg" in svg and "style=" not in svg

@@ -95,7 +95,7 @@ def hbar_chart_svg(
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
         f'width="{width}" height="{height}" role="img" aria-label="{escape(title)}" '
-        'class="chart" style="max-width:100%;height:auto">',
+        'class="chart">',  # sized by site.css (no inline style: CSP)
         f"<title>{escape(title)}</title>",
     ]
     for i, label in enumerate(labels):
