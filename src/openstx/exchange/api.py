@@ -683,7 +683,6 @@ def create_connection(request: HttpRequest, payload: ConnectionIn):
     (``request_expert``) or an offer's owner (interest recording both listings); an offer's
     owner answers the demand with its offer. The side that was asked accepts or declines.
     """
-    from openstx.core.permissions import organization_ids
     from openstx.directory.models import Expert
 
     user = request.auth  # type: ignore[attr-defined]
@@ -699,25 +698,9 @@ def create_connection(request: HttpRequest, payload: ConnectionIn):
         if payload.event
         else None
     )
-    mine = organization_ids(user)
-    if is_broker_or_officer(user):
-        conn = services.broker_connect(
-            user, demand, offer=offer, expert=expert, message=payload.message, event=event
-        )
-    elif demand.requester_id in mine and expert is not None and offer is None:
-        conn = services.request_expert(user, demand, expert, payload.message, event=event)
-    elif demand.requester_id in mine and offer is not None and expert is None:
-        conn = services.express_interest(
-            user, offer, payload.message, event=event, counterpart=demand
-        )
-    elif offer is not None and offer.owner_id in mine and expert is None:
-        conn = services.express_interest(
-            user, demand, payload.message, event=event, counterpart=offer
-        )
-    else:
-        raise PermissionDenied(
-            "Only brokers, officers and the owners of the listings can connect them"
-        )
+    conn = services.connect(
+        user, demand, offer=offer, expert=expert, message=payload.message, event=event
+    )
     return Status(201, connection_out(conn, user))
 
 

@@ -441,3 +441,32 @@ def close_connection(
                 demand.save(update_fields=["status", "updated_at"])  # signals: search outbox
                 _log(demand, "fulfil", old_status, S.WITHDRAWN, user, reason)
     return conn
+
+
+def connect(
+    user: Any,
+    demand: Demand,
+    *,
+    offer: Offer | None = None,
+    expert: Any = None,
+    message: str = "",
+    event: Any = None,
+) -> Connection:
+    """Connect a demand with an offer or an expert, by whoever may: a broker or officer
+    proposes the pair (``broker_connect``); the demand's owner asks an expert
+    (``request_expert``) or an offer's owner; an offer's owner answers the demand with its offer
+    (interest recording both listings). The side that was asked accepts or declines."""
+    mine = organization_ids(user)
+    if is_broker_or_officer(user):
+        return broker_connect(
+            user, demand, offer=offer, expert=expert, message=message, event=event
+        )
+    if demand.requester_id in mine and expert is not None and offer is None:
+        return request_expert(user, demand, expert, message, event=event)
+    if demand.requester_id in mine and offer is not None and expert is None:
+        return express_interest(user, offer, message, event=event, counterpart=demand)
+    if offer is not None and offer.owner_id in mine and expert is None:
+        return express_interest(user, demand, message, event=event, counterpart=offer)
+    raise PermissionDenied(
+        _("Only brokers, officers and the owners of the listings can connect them.")
+    )
