@@ -113,7 +113,7 @@ def test_statistics_page_draws_core_charts(client):
     assert client.login(username=staff.username, password=PASSWORD)
     body = client.get("/exchange/statistics/").content.decode()
     # five charts (fields, kind, offer status, demand status, stage), each an svg from core.charts
-    assert body.count('<svg xmlns') == 5 and 'style="max-width' not in body
+    assert body.count("<svg xmlns") == 5 and 'style="max-width' not in body
     assert body.count("<table") >= 5  # the same numbers as tables
     import openstx.exchange.views as views
 
