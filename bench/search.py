@@ -340,59 +340,6 @@ def _rank(rows: list[dict], mode: str) -> tuple[list[list[str]], list[int]]:
     return ranked, totals
 
 
-def load_listings(offers: list[dict], demands: list[dict]) -> None:
-    """The bench listings as published exchange records (idempotent by external_id); the
-    search outbox records them like any other write."""
-    from django.db import transaction
-    from django.utils import timezone
-
-    from openstx.directory.models import Organization
-    from openstx.exchange.models import Demand, Offer
-    from openstx.taxonomy.models import AdministrativeUnit, FieldOfScience
-
-    if not FieldOfScience.objects.exists():
-        from openstx.taxonomy.services import load_all
-
-        load_all()
-    fields = {f.code: f for f in FieldOfScience.objects.all()}
-    units = {u.code: u for u in AdministrativeUnit.objects.filter(level=1)}
-    orgs: dict[str, Any] = {}
-
-    def org(name: str) -> Any:
-        if name not in orgs:
-            orgs[name] = Organization.objects.filter(
-                name=name
-            ).first() or Organization.objects.create(name=name)
-        return orgs[name]
-
-    def codes(value: str | None) -> list[Any]:
-        return [fields[c] for c in (value or "").split(";") if c in fields]
-
-    now = timezone.now()
-    with transaction.atomic():
-        for row in offers:
-            obj = Offer.objects.filter(external_id=row["external_id"]).first() or Offer(
-                external_id=row["external_id"]
-            )
-            obj.title, obj.summary = row["title"], row.get("summary", "")
-            obj.description, obj.keywords = row.get("description", ""), row.get("keywords", "")
-            obj.kind, obj.trl = row.get("kind", "technology"), row.get("trl")
-            obj.owner, obj.region = org(row["owner"]), units.get(row.get("region") or "")
-            obj.status, obj.published_at = "published", obj.published_at or now
-            obj.save()
-            obj.fields.set(codes(row.get("fields")))
-        for row in demands:
-            obj = Demand.objects.filter(external_id=row["external_id"]).first() or Demand(
-                external_id=row["external_id"]
-            )
-            obj.title, obj.problem = row["title"], row.get("description", "")
-            obj.min_trl, obj.requester = row.get("min_trl"), org(row["requester"])
-            obj.region = units.get(row.get("region") or "")
-            obj.status, obj.published_at = "published", obj.published_at or now
-            obj.save()
-            obj.fields.set(codes(row.get("fields")))
-
-
 def _load_listings(out: Any) -> None:
     from bench import match
     from openstx.matching import services as matching
@@ -401,7 +348,7 @@ def _load_listings(out: Any) -> None:
     offers, demands = match.load_devset()
     out.write(f"loading {len(offers)} offers and {len(demands)} demands (bench/data)…")
     writer.apply_pending()
-    load_listings(offers, demands)
+    match.load_devset_rows(offers, demands)  # the same loader as the matching benchmark
     t0 = time.perf_counter()
     matching.embed_pending(kinds=("offer", "demand"), roles=("passage",))
     out.write(f"  embeddings up to date in {time.perf_counter() - t0:.1f} s")
