@@ -22,9 +22,11 @@ bulk write has in place of ``post_save``, for listeners such as the matching app
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import contextlib
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models, transaction
 from django.dispatch import Signal
 
@@ -183,6 +185,27 @@ def update(queryset: models.QuerySet, **values: Any) -> int:
         count = model._default_manager.filter(pk__in=pks).update(**values)
         written(model, pks)
     return count
+
+
+@contextlib.contextmanager
+def manual_timestamps(*model_classes: type[models.Model]) -> Iterator[None]:
+    """Let a bulk write keep the ``created_at``/``updated_at`` values it sets (demo history in the
+    past, imported dates) instead of Django's ``auto_now``/``auto_now_add``."""
+    saved = []
+    for model in model_classes:
+        for name in ("created_at", "updated_at"):
+            try:
+                field = model._meta.get_field(name)
+            except FieldDoesNotExist:
+                continue
+            assert isinstance(field, models.DateTimeField)
+            saved.append((field, field.auto_now, field.auto_now_add))
+            field.auto_now = field.auto_now_add = False
+    try:
+        yield
+    finally:
+        for field, auto_now, auto_now_add in saved:
+            field.auto_now, field.auto_now_add = auto_now, auto_now_add
 
 
 def _has_derived(model: type[models.Model]) -> bool:

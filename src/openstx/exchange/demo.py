@@ -8,10 +8,11 @@ Bulk inserts: ``--scale city`` (2,400 offers, 720 demands) takes a few seconds.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
+import json
 import random
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from django.utils import timezone
@@ -27,571 +28,12 @@ SCALES = {
 # theme: field codes; title templates (kind, template with {s} = subject); subjects; qualifiers
 # (appended to a title to make a distinct offer: scale, setting, standard); keywords; advantages
 # and applications (one is picked per offer); steps (a technical process, for descriptions).
-THEMES: dict[str, dict[str, Any]] = {
-    "aquaculture": {
-        "fields": ["405", "40501"],
-        "titles": [
-            ("technology", "Quy trình nuôi {s} thâm canh tuần hoàn nước"),
-            ("technology", "Chế phẩm vi sinh xử lý nước và đáy ao nuôi {s}"),
-            ("technology", "Thức ăn công nghiệp bổ sung thảo dược cho {s}"),
-            ("technology", "Vắc-xin phòng bệnh cho {s} giai đoạn giống"),
-            ("technology", "Quy trình sản xuất giống {s} sạch bệnh"),
-            ("technology", "Mô hình nuôi {s} kết hợp trồng lúa"),
-            ("equipment", "Hệ thống cảm biến IoT giám sát chất lượng nước ao {s}"),
-            ("equipment", "Máy cho {s} ăn tự động điều khiển qua điện thoại"),
-            ("solution", "Giải pháp truy xuất nguồn gốc {s} thương phẩm"),
-            ("service", "Dịch vụ chẩn đoán bệnh {s} bằng PCR"),
-        ],
-        "subjects": [
-            "cá tra",
-            "tôm thẻ chân trắng",
-            "tôm càng xanh",
-            "cá lóc",
-            "cua biển",
-            "lươn đồng",
-            "ếch Thái Lan",
-            "tôm sú",
-            "cá rô đồng",
-            "cá thát lát",
-            "sò huyết",
-            "nghêu Bến Tre",
-        ],
-        "qualifiers": [
-            "quy mô nông hộ",
-            "trong ao lót bạt",
-            "vùng nước lợ ven biển",
-            "đạt chuẩn ASC",
-            "theo tiêu chuẩn VietGAP",
-            "giảm 50% lượng nước thay",
-            "cho hợp tác xã",
-            "mùa khô xâm nhập mặn",
-        ],
-        "keywords": ["nuôi trồng thủy sản", "ao nuôi", "vi sinh", "ĐBSCL", "an toàn sinh học"],
-        "advantages": [
-            "Giảm {a}% chi phí thức ăn, tỷ lệ sống tăng {b}%, hạn chế dùng kháng sinh.",
-            "Tỷ lệ sống đạt {c}%, hệ số thức ăn giảm còn 1,{d}.",
-            "Rút ngắn vụ nuôi {b} ngày, giảm {a}% lượng nước thải ra môi trường.",
-        ],
-        "applications": [
-            "Trang trại và hợp tác xã nuôi trồng thủy sản vùng ven biển và nước ngọt.",
-            "Hộ nuôi quy mô nhỏ, vùng nuôi tập trung của tỉnh.",
-            "Doanh nghiệp nuôi và chế biến thủy sản xuất khẩu.",
-        ],
-        "steps": [
-            "cải tạo ao và xử lý nước đầu vụ",
-            "chọn và thuần giống",
-            "quản lý thức ăn theo nhu cầu",
-            "theo dõi pH, oxy hòa tan và khí độc hằng ngày",
-            "bổ sung vi sinh định kỳ",
-            "thu hoạch và xử lý bùn đáy ao",
-        ],
-    },
-    "rice": {
-        "fields": ["401", "40106"],
-        "titles": [
-            ("technology", "Giống lúa {s} chịu mặn, ngắn ngày"),
-            ("technology", "Quy trình canh tác lúa {s} giảm phát thải khí nhà kính"),
-            ("technology", "Kỹ thuật tưới ngập khô xen kẽ cho lúa {s}"),
-            ("technology", "Quy trình nhân giống lúa {s} cấp xác nhận"),
-            ("equipment", "Máy sạ cụm gắn máy kéo cho ruộng lúa {s}"),
-            ("equipment", "Máy sấy tháp lúa {s} dùng nhiệt từ trấu"),
-            ("solution", "Phần mềm khuyến cáo bón phân cho lúa {s} theo bản đồ đất"),
-            ("solution", "Ứng dụng ảnh vệ tinh dự báo năng suất lúa {s}"),
-            ("technology", "Chế phẩm Trichoderma phân hủy rơm rạ ruộng lúa {s}"),
-        ],
-        "subjects": [
-            "ST25",
-            "OM5451",
-            "Đài Thơm 8",
-            "OM18",
-            "hữu cơ",
-            "Nàng Hoa 9",
-            "RVT",
-            "ST24",
-            "OM4900",
-            "Một bụi đỏ",
-            "Jasmine 85",
-        ],
-        "qualifiers": [
-            "vụ Đông Xuân",
-            "vụ Hè Thu",
-            "trên đất phèn",
-            "cho cánh đồng lớn",
-            "vùng ven biển nhiễm mặn",
-            "canh tác luân canh lúa – tôm",
-            "giảm 30% lượng phân đạm",
-        ],
-        "keywords": ["lúa gạo", "giống lúa", "chịu mặn", "canh tác bền vững", "giảm phát thải"],
-        "advantages": [
-            "Năng suất tăng {e}%, chịu mặn {f}‰, giảm lượng giống gieo sạ một nửa.",
-            "Giảm {a}% lượng phân bón và thuốc bảo vệ thực vật, lợi nhuận tăng {b}%.",
-            "Thời gian sinh trưởng {g} ngày, cơm mềm, thơm, đạt chuẩn xuất khẩu.",
-        ],
-        "applications": [
-            "Vùng lúa nhiễm mặn ven biển, cánh đồng lớn liên kết doanh nghiệp.",
-            "Hợp tác xã sản xuất lúa giống và lúa hàng hóa.",
-            "Doanh nghiệp thu mua, chế biến và xuất khẩu gạo.",
-        ],
-        "steps": [
-            "làm đất và san phẳng mặt ruộng",
-            "xử lý giống và gieo sạ theo hàng",
-            "quản lý nước theo giai đoạn sinh trưởng",
-            "bón phân theo bảng so màu lá",
-            "quản lý dịch hại tổng hợp",
-            "thu hoạch và sấy đúng ẩm độ",
-        ],
-    },
-    "fruit": {
-        "fields": ["401", "211"],
-        "titles": [
-            ("technology", "Công nghệ bảo quản {s} bằng màng bao ăn được"),
-            ("technology", "Quy trình xử lý {s} sau thu hoạch đạt chuẩn xuất khẩu"),
-            ("equipment", "Kho lạnh khí quyển điều chỉnh (CA) bảo quản {s}"),
-            ("technology", "Kỹ thuật xử lý ra hoa nghịch vụ cho {s}"),
-            ("technology", "Quy trình quản lý sâu bệnh tổng hợp trên {s}"),
-            ("equipment", "Dây chuyền phân loại {s} theo kích cỡ bằng camera"),
-            ("service", "Dịch vụ chiếu xạ và kiểm dịch {s} xuất khẩu"),
-        ],
-        "subjects": [
-            "xoài cát Hòa Lộc",
-            "bưởi da xanh",
-            "sầu riêng Ri6",
-            "thanh long ruột đỏ",
-            "khóm Cầu Đúc",
-            "nhãn Ido",
-            "chôm chôm",
-            "vú sữa Lò Rèn",
-            "cam sành",
-            "quýt hồng Lai Vung",
-            "dừa xiêm xanh",
-            "mít Thái",
-        ],
-        "qualifiers": [
-            "cho thị trường EU",
-            "vận chuyển bằng đường biển",
-            "theo tiêu chuẩn GlobalGAP",
-            "quy mô hợp tác xã",
-            "giảm hao hụt sau thu hoạch",
-            "cho vùng trồng có mã số",
-            "trên đất líp cải tạo",
-        ],
-        "keywords": ["sau thu hoạch", "bảo quản", "trái cây", "xuất khẩu", "khóm = dứa"],
-        "advantages": [
-            "Kéo dài thời gian bảo quản lên {h} ngày, giảm hao hụt dưới {i}%.",
-            "Tỷ lệ trái đạt loại 1 tăng {b}%, đáp ứng yêu cầu kiểm dịch thực vật.",
-            "Giữ màu, độ ngọt và hương vị; chi phí chỉ {j}.000 đồng/kg.",
-        ],
-        "applications": [
-            "Nhà đóng gói, hợp tác xã trái cây, doanh nghiệp xuất khẩu.",
-            "Nhà vườn và tổ hợp tác trồng cây ăn quả.",
-            "Siêu thị, chuỗi cửa hàng trái cây và sàn thương mại điện tử.",
-        ],
-        "steps": [
-            "thu hái đúng độ chín",
-            "rửa và xử lý nấm bệnh bằng nước nóng",
-            "phủ màng và làm ráo",
-            "phân loại, đóng gói",
-            "bảo quản lạnh ở nhiệt độ ổn định",
-            "kiểm tra chất lượng trước khi xuất hàng",
-        ],
-    },
-    "food": {
-        "fields": ["211"],
-        "titles": [
-            ("equipment", "Dây chuyền sấy lạnh {s} năng suất 500 kg/mẻ"),
-            ("technology", "Công nghệ sản xuất nước {s} lên men probiotic"),
-            ("technology", "Quy trình chế biến {s} đóng hộp tiệt trùng"),
-            ("equipment", "Máy sấy bơm nhiệt cho {s}"),
-            ("technology", "Công nghệ chiên chân không {s}"),
-            ("service", "Dịch vụ kiểm nghiệm chỉ tiêu vi sinh sản phẩm {s}"),
-            ("solution", "Giải pháp HACCP cho cơ sở chế biến {s}"),
-        ],
-        "subjects": [
-            "khóm",
-            "xoài",
-            "mít",
-            "chuối",
-            "cá tra fillet",
-            "bánh tráng",
-            "khô cá lóc",
-            "mắm cá linh",
-            "trà mãng cầu",
-            "bột gạo lứt",
-            "tôm khô",
-            "kẹo dừa",
-        ],
-        "qualifiers": [
-            "đạt OCOP 4 sao",
-            "cho cơ sở sản xuất nhỏ",
-            "không dùng chất bảo quản",
-            "tiết kiệm 40% điện năng",
-            "cho làng nghề truyền thống",
-            "đạt chuẩn ISO 22000",
-            "hạn sử dụng 12 tháng",
-        ],
-        "keywords": ["chế biến thực phẩm", "sấy lạnh", "an toàn thực phẩm", "OCOP"],
-        "advantages": [
-            "Giữ màu và vitamin, tiết kiệm {a}% điện năng so với sấy nhiệt truyền thống.",
-            "Hạn sử dụng {k} tháng ở nhiệt độ thường, không cần chất bảo quản.",
-            "Năng suất {l} kg/giờ, một công nhân vận hành.",
-        ],
-        "applications": [
-            "Doanh nghiệp chế biến vừa và nhỏ, sản phẩm OCOP.",
-            "Hợp tác xã, hộ kinh doanh và làng nghề thực phẩm.",
-            "Bếp ăn công nghiệp và nhà hàng.",
-        ],
-        "steps": [
-            "sơ chế và làm sạch nguyên liệu",
-            "cắt lát, chần",
-            "sấy hoặc thanh trùng theo chế độ đã tối ưu",
-            "làm nguội và đóng gói",
-            "kiểm tra chỉ tiêu vi sinh",
-            "ghi nhãn và truy xuất lô hàng",
-        ],
-    },
-    "packaging": {
-        "fields": ["205"],
-        "titles": [
-            ("technology", "Bao bì sinh học phân hủy hoàn toàn từ {s}"),
-            ("technology", "Màng bọc thực phẩm kháng khuẩn từ {s}"),
-            ("technology", "Vật liệu composite gia cường sợi {s}"),
-            ("technology", "Ống hút và muỗng dùng một lần từ {s}"),
-            ("equipment", "Máy ép khay đựng thực phẩm từ {s}"),
-            ("equipment", "Dây chuyền nghiền và tạo hạt nhựa sinh học từ {s}"),
-        ],
-        "subjects": [
-            "bã mía",
-            "vỏ trấu",
-            "tinh bột khoai mì",
-            "lục bình",
-            "xơ dừa",
-            "rơm rạ",
-            "vỏ sầu riêng",
-            "lá chuối",
-            "bột cỏ bàng",
-            "thân cây chuối",
-        ],
-        "qualifiers": [
-            "cho suất ăn công nghiệp",
-            "chịu nhiệt 100 °C",
-            "phân hủy trong 90 ngày",
-            "dùng cho lò vi sóng",
-            "cho đóng gói trái cây xuất khẩu",
-            "giá thành tương đương nhựa",
-        ],
-        "keywords": ["bao bì", "vật liệu sinh học", "giảm rác thải nhựa", "kinh tế tuần hoàn"],
-        "advantages": [
-            "Phân hủy trong {m} ngày, giá thành tương đương bao bì nhựa sau 2 năm.",
-            "Chịu lực nén {n} kg, không thấm dầu, an toàn cho thực phẩm.",
-            "Tận dụng phụ phẩm nông nghiệp, giảm {a}% phát thải so với nhựa.",
-        ],
-        "applications": [
-            "Đóng gói nông sản, suất ăn công nghiệp, siêu thị.",
-            "Nhà hàng, quán ăn mang đi và các điểm du lịch.",
-            "Doanh nghiệp xuất khẩu trái cây và thủy sản.",
-        ],
-        "steps": [
-            "thu gom và xử lý sơ bộ phụ phẩm",
-            "nghiền và phối trộn chất kết dính sinh học",
-            "ép định hình nhiệt",
-            "phủ lớp chống thấm",
-            "kiểm tra độ bền và thôi nhiễm",
-        ],
-    },
-    "environment": {
-        "fields": ["207", "208"],
-        "titles": [
-            ("technology", "Hệ thống xử lý nước thải {s} bằng công nghệ sinh học"),
-            ("technology", "Bãi lọc trồng cây xử lý nước thải {s}"),
-            ("solution", "Giải pháp quan trắc tự động nước thải {s}"),
-            ("technology", "Công nghệ ủ phân compost từ chất thải {s}"),
-            ("technology", "Công nghệ khử mùi bằng vi sinh cho {s}"),
-            ("service", "Dịch vụ phân tích chất lượng nước thải {s}"),
-        ],
-        "subjects": [
-            "chế biến thủy sản",
-            "lò giết mổ",
-            "chăn nuôi heo",
-            "làng nghề bánh tráng",
-            "nhà máy xay xát",
-            "chợ đầu mối",
-            "bệnh viện tuyến huyện",
-            "khu dân cư ven kênh",
-            "cơ sở sản xuất nước mắm",
-        ],
-        "qualifiers": [
-            "công suất 50 m³/ngày",
-            "công suất 200 m³/ngày",
-            "vận hành không cần hóa chất",
-            "cho vùng thường xuyên ngập",
-            "tiết kiệm diện tích",
-            "kết hợp thu hồi khí sinh học",
-        ],
-        "keywords": ["môi trường", "xử lý nước thải", "biogas", "quan trắc"],
-        "advantages": [
-            "Đạt QCVN 40:2011/BTNMT cột A, chi phí vận hành thấp, ít bùn thải.",
-            "Chi phí vận hành dưới {o}.000 đồng/m³, diện tích giảm {a}%.",
-            "Cảnh báo vượt ngưỡng qua tin nhắn trong {p} phút, dữ liệu truyền về Sở.",
-        ],
-        "applications": [
-            "Khu công nghiệp, cơ sở sản xuất, làng nghề.",
-            "Cơ sở y tế và khu dân cư tập trung.",
-            "Trang trại chăn nuôi và cơ sở giết mổ.",
-        ],
-        "steps": [
-            "khảo sát lưu lượng và thành phần nước thải",
-            "thiết kế bể điều hòa và bể sinh học",
-            "nuôi cấy vi sinh khởi động",
-            "vận hành thử và hiệu chỉnh",
-            "quan trắc định kỳ",
-        ],
-    },
-    "energy": {
-        "fields": ["202", "207"],
-        "titles": [
-            ("solution", "Hệ thống điện mặt trời áp mái cho {s}"),
-            ("equipment", "Hầm biogas composite cho {s}"),
-            ("equipment", "Lò đốt trấu phát nhiệt cho {s}"),
-            ("equipment", "Máy bơm nước dùng năng lượng mặt trời cho {s}"),
-            ("solution", "Giải pháp tiết kiệm năng lượng cho {s}"),
-            ("solution", "Hệ thống giám sát tiêu thụ điện thông minh cho {s}"),
-        ],
-        "subjects": [
-            "trang trại nuôi tôm",
-            "nhà máy xay xát",
-            "hộ chăn nuôi",
-            "kho lạnh nông sản",
-            "nhà máy chế biến thủy sản",
-            "vườn cây ăn trái",
-            "lò sấy nông sản",
-            "trường học vùng nông thôn",
-        ],
-        "qualifiers": [
-            "công suất 10 kWp",
-            "công suất 50 kWp",
-            "có lưu trữ bằng pin",
-            "hoàn vốn dưới 5 năm",
-            "vận hành từ xa",
-            "cho vùng chưa có lưới điện ổn định",
-        ],
-        "keywords": ["năng lượng tái tạo", "điện mặt trời", "tiết kiệm năng lượng", "biogas"],
-        "advantages": [
-            "Hoàn vốn trong {q} năm, giảm {a}% chi phí điện.",
-            "Giảm {r} tấn CO₂ mỗi năm, bảo hành thiết bị 10 năm.",
-            "Tự động chuyển nguồn, theo dõi sản lượng trên điện thoại.",
-        ],
-        "applications": [
-            "Cơ sở sản xuất nông nghiệp và chế biến.",
-            "Hộ gia đình và trang trại vùng nông thôn.",
-            "Doanh nghiệp có phụ tải ban ngày lớn.",
-        ],
-        "steps": [
-            "khảo sát phụ tải và mặt bằng",
-            "thiết kế hệ thống và dự toán",
-            "lắp đặt, đấu nối",
-            "nghiệm thu và hướng dẫn vận hành",
-            "bảo trì định kỳ",
-        ],
-    },
-    "lab": {
-        "fields": ["211", "204"],
-        "titles": [
-            ("service", "Dịch vụ hiệu chuẩn thiết bị đo {s}"),
-            ("service", "Dịch vụ thử nghiệm {s} theo ISO/IEC 17025"),
-            ("service", "Dịch vụ phân tích dư lượng thuốc bảo vệ thực vật trong {s}"),
-            ("service", "Dịch vụ kiểm định chất lượng {s} trước xuất khẩu"),
-            ("solution", "Phần mềm quản lý mẫu và kết quả thử nghiệm {s}"),
-        ],
-        "subjects": [
-            "khối lượng",
-            "nhiệt độ",
-            "áp suất",
-            "nông sản",
-            "thủy sản",
-            "phân bón",
-            "thức ăn chăn nuôi",
-            "nước sinh hoạt",
-            "dung tích",
-        ],
-        "qualifiers": [
-            "trả kết quả trong 48 giờ",
-            "lấy mẫu tại cơ sở",
-            "cho doanh nghiệp nhỏ và vừa",
-            "được công nhận VILAS",
-            "theo hợp đồng trọn gói hằng năm",
-        ],
-        "keywords": ["thử nghiệm", "hiệu chuẩn", "kiểm nghiệm", "phòng thí nghiệm"],
-        "advantages": [
-            "Trả kết quả trong {s} ngày làm việc, phòng thí nghiệm được công nhận VILAS.",
-            "Giảm {a}% chi phí so với gửi mẫu đi Thành phố Hồ Chí Minh.",
-            "Kết quả tra cứu trực tuyến, có chữ ký số.",
-        ],
-        "applications": [
-            "Doanh nghiệp sản xuất, xuất khẩu, cơ quan quản lý.",
-            "Hợp tác xã và cơ sở sản xuất nhỏ.",
-            "Phòng thí nghiệm của trường và viện.",
-        ],
-        "steps": [
-            "tiếp nhận và mã hóa mẫu",
-            "chuẩn bị mẫu",
-            "đo, phân tích theo phương pháp tiêu chuẩn",
-            "kiểm soát chất lượng kết quả",
-            "phát hành phiếu kết quả",
-        ],
-    },
-}
-
-# Districts and communes of the Mekong Delta (after the 2025 merges the provinces are fewer;
-# place names in texts are the familiar local ones).
-MEKONG_PLACES = [
-    "Phong Điền (Cần Thơ)",
-    "Cờ Đỏ (Cần Thơ)",
-    "Thới Lai (Cần Thơ)",
-    "Long Mỹ (Cần Thơ)",
-    "Ngã Năm (Cần Thơ)",
-    "Trần Đề (Cần Thơ)",
-    "Châu Thành (Cần Thơ)",
-    "Cái Bè (Đồng Tháp)",
-    "Cai Lậy (Đồng Tháp)",
-    "Lai Vung (Đồng Tháp)",
-    "Tháp Mười (Đồng Tháp)",
-    "Gò Công (Đồng Tháp)",
-    "Chợ Mới (An Giang)",
-    "Tri Tôn (An Giang)",
-    "Thoại Sơn (An Giang)",
-    "Hòn Đất (An Giang)",
-    "U Minh Thượng (An Giang)",
-    "Mỏ Cày (Vĩnh Long)",
-    "Ba Tri (Vĩnh Long)",
-    "Cầu Kè (Vĩnh Long)",
-    "Trà Ôn (Vĩnh Long)",
-    "Duyên Hải (Vĩnh Long)",
-    "Năm Căn (Cà Mau)",
-    "Đầm Dơi (Cà Mau)",
-    "Hồng Dân (Cà Mau)",
-    "Phước Long (Cà Mau)",
-    "Đông Hải (Cà Mau)",
-]
-
-# per theme: (title, problem, outcome) — {s} subject, {p} place
-DEMAND_TEMPLATES: dict[str, list[tuple[str, str, str]]] = {
-    "aquaculture": [
-        (
-            "Cần công nghệ phòng bệnh cho {s} tại {p}",
-            "Tỷ lệ hao hụt {s} do dịch bệnh trên 40% ở các ao nuôi tại {p}.",
-            "Giảm hao hụt xuống dưới 15%, không dùng kháng sinh.",
-        ),
-        (
-            "Tìm giải pháp xử lý nước ao nuôi {s} mùa khô tại {p}",
-            "Độ mặn và khí độc trong ao nuôi {s} tăng cao vào mùa khô.",
-            "Giữ chất lượng nước ổn định, chi phí xử lý dưới 2 triệu đồng/ao/vụ.",
-        ),
-        (
-            "Cần con giống {s} sạch bệnh cho vùng nuôi {p}",
-            "Con giống {s} trôi nổi, chất lượng không đồng đều.",
-            "Nguồn giống được kiểm dịch, tỷ lệ sống trên 80%.",
-        ),
-    ],
-    "rice": [
-        (
-            "Cần giống lúa chịu mặn thay thế {s} cho vùng {p}",
-            "Xâm nhập mặn mùa khô làm mất trắng 20% diện tích trồng {s} tại {p}.",
-            "Giống chịu mặn 4‰, năng suất trên 6 tấn/ha.",
-        ),
-        (
-            "Tìm quy trình canh tác lúa {s} giảm chi phí tại {p}",
-            "Chi phí phân bón và thuốc cho lúa {s} tăng 30% trong hai năm.",
-            "Giảm 20% chi phí đầu vào, năng suất không giảm.",
-        ),
-        (
-            "Cần máy sấy lúa {s} cho hợp tác xã ở {p}",
-            "Lúa {s} thu hoạch mùa mưa bị ẩm, giá bán giảm.",
-            "Sấy 20 tấn/mẻ, ẩm độ đồng đều, dùng nhiệt từ trấu.",
-        ),
-    ],
-    "fruit": [
-        (
-            "Cần công nghệ bảo quản {s} xuất khẩu đường biển từ {p}",
-            "{s} hư hỏng 25% trong 30 ngày vận chuyển.",
-            "Bảo quản được 35 ngày, đạt yêu cầu thị trường EU.",
-        ),
-        (
-            "Tìm kỹ thuật xử lý ra hoa {s} cho nhà vườn {p}",
-            "{s} ra hoa không đồng loạt, khó chủ động mùa vụ.",
-            "Chủ động thu hoạch nghịch vụ, năng suất ổn định.",
-        ),
-        (
-            "Cần giải pháp phòng trừ sâu bệnh trên {s} tại {p}",
-            "Sâu đục trái và nấm bệnh làm giảm 30% sản lượng {s}.",
-            "Giảm thiệt hại dưới 10%, đáp ứng dư lượng thuốc theo chuẩn xuất khẩu.",
-        ),
-    ],
-    "food": [
-        (
-            "Cần dây chuyền chế biến sâu {s} tại {p}",
-            "Giá {s} tươi biến động mạnh vào chính vụ.",
-            "Sản phẩm chế biến có hạn dùng 12 tháng, đạt OCOP 4 sao.",
-        ),
-        (
-            "Tìm công nghệ kéo dài hạn sử dụng {s} cho cơ sở ở {p}",
-            "Sản phẩm {s} chỉ giữ được 2 tuần, khó đưa vào siêu thị.",
-            "Hạn sử dụng trên 6 tháng, không dùng chất bảo quản.",
-        ),
-        (
-            "Cần tư vấn HACCP cho xưởng chế biến {s} tại {p}",
-            "Xưởng chế biến {s} chưa có chứng nhận an toàn thực phẩm.",
-            "Đạt chứng nhận HACCP trong 6 tháng.",
-        ),
-    ],
-    "packaging": [
-        (
-            "Cần bao bì thân thiện môi trường từ {s} cho doanh nghiệp ở {p}",
-            "Khách hàng nước ngoài yêu cầu bỏ bao bì nhựa dùng một lần.",
-            "Bao bì phân hủy sinh học, giá tăng không quá 15%.",
-        ),
-        (
-            "Tìm đối tác sản xuất khay đựng từ {s} tại {p}",
-            "Nguồn {s} dồi dào tại {p} nhưng chưa được tận dụng.",
-            "Dây chuyền công suất 5.000 sản phẩm/ngày.",
-        ),
-    ],
-    "environment": [
-        (
-            "Cần hệ thống xử lý nước thải cho cơ sở {s} tại {p}",
-            "Nước thải {s} vượt quy chuẩn, bị nhắc nhở nhiều lần.",
-            "Đạt QCVN cột A, chi phí vận hành dưới 5.000 đồng/m³.",
-        ),
-        (
-            "Tìm giải pháp xử lý mùi và chất thải {s} ở {p}",
-            "Người dân quanh khu vực {s} phản ánh về mùi hôi.",
-            "Hết mùi hôi, tận dụng chất thải làm phân bón.",
-        ),
-    ],
-    "energy": [
-        (
-            "Cần giải pháp năng lượng cho {s} tại {p}",
-            "Chi phí điện của {s} chiếm 30% giá thành.",
-            "Giảm 30% chi phí năng lượng, hoàn vốn dưới 5 năm.",
-        ),
-        (
-            "Tìm nhà cung cấp điện mặt trời áp mái cho {s} ở {p}",
-            "Lưới điện tại {p} hay chập chờn vào cao điểm mùa khô.",
-            "Hệ thống 30–50 kWp, có lưu trữ, bảo hành 10 năm.",
-        ),
-    ],
-    "lab": [
-        (
-            "Cần đơn vị thử nghiệm {s} định kỳ cho nhà máy ở {p}",
-            "Chưa có đối tác thử nghiệm {s} gần nhà máy.",
-            "Hợp đồng thử nghiệm hằng tháng, trả kết quả trong 3 ngày.",
-        ),
-        (
-            "Tìm dịch vụ hiệu chuẩn thiết bị đo {s} tại {p}",
-            "Thiết bị đo {s} quá hạn hiệu chuẩn, ảnh hưởng chứng nhận ISO.",
-            "Hiệu chuẩn tại chỗ, có giấy chứng nhận trong 5 ngày.",
-        ),
-    ],
-}
+# The themes (fields, title templates, subjects, qualifiers, steps, keywords…), the demand
+# templates and the Mekong Delta places are data: exchange/data/demo_themes.json.
+_DATA = json.loads((Path(__file__).parent / "data" / "demo_themes.json").read_text("utf-8"))
+THEMES: dict[str, dict[str, Any]] = _DATA["themes"]
+MEKONG_PLACES: list[str] = _DATA["mekong_places"]
+DEMAND_TEMPLATES: dict[str, list[list[str]]] = _DATA["demand_templates"]
 
 
 def _fill_numbers(text: str, rng: random.Random) -> str:
@@ -753,39 +195,12 @@ CONN_STAGES = [
     ("closed_success", 18),
     ("closed_failure", 10),
 ]
-MODES = [
-    "sale",
-    "licence_exclusive",
-    "licence_nonexclusive",
-    "joint_venture",
-    "rnd_cooperation",
-    "consulting_training",
-]
 PLACES = [
     "Trung tâm Hội nghị thành phố Cần Thơ",
     "Trường Đại học Cần Thơ, Khu II",
     "Nhà văn hóa Lao động Cần Thơ",
     "Khách sạn Mường Thanh Luxury Cần Thơ",
 ]
-
-
-@contextlib.contextmanager
-def _manual_timestamps(*models: Any) -> Iterator[None]:
-    """Let bulk_create keep the created_at/updated_at values we set (history in the past)."""
-    saved = []
-    for model in models:
-        for name in ("created_at", "updated_at"):
-            try:
-                f = model._meta.get_field(name)
-            except Exception:  # noqa: BLE001,S112 - model without that field
-                continue
-            saved.append((f, f.auto_now, f.auto_now_add))
-            f.auto_now = f.auto_now_add = False
-    try:
-        yield
-    finally:
-        for f, auto_now, auto_now_add in saved:
-            f.auto_now, f.auto_now_add = auto_now, auto_now_add
 
 
 def _weighted(rng: random.Random, pairs: list[tuple[str, int]]) -> str:
@@ -817,6 +232,7 @@ def generate(
         Meeting,
         Message,
         Offer,
+        TransferMode,
     )
     from openstx.taxonomy.models import AdministrativeUnit, FieldOfScience
 
@@ -892,7 +308,9 @@ def generate(
             + rng.choice([0, 0, 5, 10, 20, 50]) * 1_000_000
         )
         modes = (
-            rng.sample(MODES, rng.randint(1, 3)) if kind != "service" else ["consulting_training"]
+            rng.sample(list(TransferMode.values), rng.randint(1, 3))
+            if kind != "service"
+            else [TransferMode.CONSULTING.value]
         )
         owner_name = owner.short_name or owner.name
         summary = (
@@ -948,7 +366,7 @@ def generate(
         offer_fields.append((i, [fields[c] for c in theme["fields"] if c in fields]))
         offer_theme.append(theme_key)
 
-    with _manual_timestamps(Offer):
+    with derived.manual_timestamps(Offer):
         derived.bulk_create(Offer, offers, batch_size=500)  # slug, clean HTML, search outbox
     through = Offer.fields.through
     through.objects.bulk_create(
@@ -1007,7 +425,7 @@ def generate(
         )
         demand_theme.append(theme_key)
         demand_fields.append((i, [fields[c] for c in THEMES[theme_key]["fields"] if c in fields]))
-    with _manual_timestamps(Demand):
+    with derived.manual_timestamps(Demand):
         derived.bulk_create(Demand, demands, batch_size=500)  # slug, clean HTML, search outbox
     dthrough = Demand.fields.through
     dthrough.objects.bulk_create(
@@ -1179,7 +597,7 @@ def generate(
             conn.contract_type = rng.choice(contract_types)
             conn.contract_value_vnd = rng.choice([80, 150, 250, 400, 650, 1200, 2500]) * 1_000_000
         connections.append((conn, reached))
-    with _manual_timestamps(Connection):
+    with derived.manual_timestamps(Connection):
         derived.bulk_create(Connection, [c for c, _r in connections], batch_size=500)
     for conn, reached in connections:
         at = conn.created_at
