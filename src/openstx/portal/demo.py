@@ -11,8 +11,10 @@ courses with registrations. Bulk inserts throughout.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import random
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from django.utils import timezone
@@ -25,227 +27,22 @@ SCALES = {
     "city": {"news": 240, "requests": 1500, "applications": 600, "startups": 60},
 }
 
-NEWS = [
-    "Sở KH&CN tổ chức Hội nghị tổng kết hoạt động khoa học và công nghệ năm {y}",
-    "Nghiệm thu nhiệm vụ ứng dụng chế phẩm sinh học trong nuôi tôm thẻ chân trắng",
-    "Hội thảo chuyển đổi số cho doanh nghiệp nhỏ và vừa thành phố Cần Thơ",
-    "Techmart Cần Thơ {y}: hơn 300 công nghệ, thiết bị được giới thiệu",
-    "Trao giấy chứng nhận doanh nghiệp khoa học và công nghệ cho 5 doanh nghiệp",
-    "Kết nối cung cầu công nghệ ngành chế biến nông sản vùng ĐBSCL",
-    "Đoàn công tác Bộ KH&CN làm việc tại Cần Thơ về đổi mới sáng tạo",
-    "Ra mắt Sàn giao dịch công nghệ trực tuyến của thành phố",
-    "Tập huấn xây dựng và áp dụng hệ thống quản lý chất lượng ISO 9001:2015",
-    "Công bố kết quả Chỉ số đổi mới sáng tạo cấp địa phương năm {y}",
-    "Hỗ trợ doanh nghiệp đăng ký bảo hộ nhãn hiệu cho đặc sản địa phương",
-    "Ứng dụng IoT giám sát xâm nhập mặn phục vụ sản xuất lúa",
-]
-POLICY = [
-    "Luật Khoa học, công nghệ và đổi mới sáng tạo 2025: những điểm mới",
-    "Nghị định hướng dẫn cơ chế tài chính cho nhiệm vụ khoa học và công nghệ",
-    "Quy định hỗ trợ doanh nghiệp đổi mới công nghệ trên địa bàn thành phố",
-    "Hướng dẫn đăng ký hợp đồng chuyển giao công nghệ theo quy định mới",
-    "Chính sách ưu đãi thuế cho doanh nghiệp khoa học và công nghệ",
-]
-CALLS = [
-    "Thông báo tuyển chọn tổ chức, cá nhân chủ trì nhiệm vụ KH&CN cấp thành phố năm 2026",
-    "Thông báo đề xuất đặt hàng nhiệm vụ KH&CN cấp thành phố thực hiện từ năm 2027",
-    "Thông báo tuyển chọn nhiệm vụ thuộc Chương trình phát triển tài sản trí tuệ 2026",
-    "Thông báo giao trực tiếp nhiệm vụ KH&CN về nông nghiệp công nghệ cao 2026",
-]
-EVENTS = [
-    "Ngày hội Khởi nghiệp đổi mới sáng tạo Cần Thơ {y}",
-    "Chuỗi hội thảo gọi vốn cho dự án khởi nghiệp nông nghiệp",
-    "Cà phê khởi nghiệp: chuyển đổi số trong chế biến thủy sản",
-    "Lớp huấn luyện kỹ năng trình bày dự án cho nhà đầu tư",
-    "Demo Day các dự án ươm tạo khóa {y}",
-]
-SERVICES = [
-    (
-        "lab",
-        "Phân tích chỉ tiêu vi sinh trong thực phẩm",
-        7,
-        "Theo biểu phí của Trung tâm (từ 150.000 đồng/chỉ tiêu)",
-        "Phân tích Coliform, E. coli, Salmonella, tổng vi sinh vật hiếu khí theo TCVN và ISO.",
-        "Đăng ký và nộp phiếu yêu cầu\nGửi mẫu đến phòng thử nghiệm\nPhân tích mẫu\nTrả kết quả",
-        "Phiếu yêu cầu phân tích\nMẫu thử (tối thiểu 200 g)",
-    ),
-    (
-        "lab",
-        "Phân tích kim loại nặng trong nước và nông sản",
-        10,
-        "Từ 200.000 đồng/chỉ tiêu",
-        "Xác định chì, cadimi, thủy ngân, asen bằng phương pháp AAS/ICP-MS.",
-        "Nộp phiếu yêu cầu\nGửi mẫu\nPhân tích\nTrả kết quả",
-        "Phiếu yêu cầu phân tích\nMẫu thử",
-    ),
-    (
-        "calibration",
-        "Hiệu chuẩn cân điện tử",
-        5,
-        "Theo biểu phí đo lường hiện hành",
-        "Hiệu chuẩn cân điện tử cấp chính xác III, IV đến 60 tấn tại chỗ hoặc tại phòng.",
-        "Đăng ký lịch hiệu chuẩn\nHiệu chuẩn\nCấp giấy chứng nhận hiệu chuẩn",
-        "Phiếu đề nghị hiệu chuẩn\nThông tin kỹ thuật của cân",
-    ),
-    (
-        "calibration",
-        "Kiểm định đồng hồ đo nước lạnh",
-        7,
-        "Theo biểu phí đo lường hiện hành",
-        "Kiểm định ban đầu và định kỳ đồng hồ nước cơ khí DN15–DN50.",
-        "Đăng ký\nGửi phương tiện đo\nKiểm định\nDán tem, cấp giấy chứng nhận",
-        "Phiếu đề nghị kiểm định",
-    ),
-    (
-        "consulting",
-        "Tư vấn lựa chọn và đổi mới công nghệ",
-        15,
-        "Miễn phí lần đầu",
-        "Đánh giá trình độ công nghệ hiện tại và tư vấn lộ trình đổi mới công nghệ.",
-        "Tiếp nhận yêu cầu\nKhảo sát doanh nghiệp\nBáo cáo tư vấn",
-        "Phiếu yêu cầu tư vấn\nThông tin dây chuyền hiện có",
-    ),
-    (
-        "valuation",
-        "Định giá công nghệ và tài sản trí tuệ",
-        30,
-        "Theo thỏa thuận",
-        "Định giá công nghệ, sáng chế, nhãn hiệu phục vụ góp vốn, chuyển nhượng.",
-        "Tiếp nhận hồ sơ\nThẩm định\nBáo cáo định giá",
-        "Hồ sơ công nghệ\nVăn bằng bảo hộ (nếu có)\nBáo cáo tài chính liên quan",
-    ),
-    (
-        "transfer",
-        "Đăng ký hợp đồng chuyển giao công nghệ",
-        15,
-        "Không thu phí",
-        "Cấp giấy chứng nhận đăng ký chuyển giao công nghệ theo Luật Chuyển giao công nghệ.",
-        "Nộp hồ sơ\nKiểm tra tính hợp lệ\nThẩm định\nCấp giấy chứng nhận",
-        "Văn bản đề nghị đăng ký\nBản sao hợp đồng chuyển giao công nghệ\nGiấy tờ pháp lý của các bên",
-    ),
-    (
-        "ip",
-        "Hỗ trợ xác lập quyền sở hữu công nghiệp",
-        20,
-        "Được hỗ trợ theo chương trình",
-        "Hướng dẫn tra cứu, soạn và nộp đơn đăng ký nhãn hiệu, sáng chế, kiểu dáng công nghiệp.",
-        "Tư vấn ban đầu\nTra cứu\nSoạn hồ sơ\nNộp đơn và theo dõi",
-        "Mẫu nhãn hiệu hoặc bản mô tả\nGiấy đăng ký kinh doanh",
-    ),
-    (
-        "training",
-        "Đào tạo nhận thức về tiêu chuẩn, đo lường, chất lượng",
-        30,
-        "Miễn phí",
-        "Tập huấn ISO, HACCP, VietGAP, mã số mã vạch cho doanh nghiệp.",
-        "Đăng ký\nXếp lớp\nHọc và nhận giấy chứng nhận",
-        "Phiếu đăng ký",
-    ),
-]
-INTERMEDIARY_SERVICES = [
-    (
-        "consulting",
-        "Ươm tạo doanh nghiệp khởi nghiệp công nghệ",
-        30,
-        "Miễn phí 12 tháng đầu",
-        "Chỗ làm việc, cố vấn, kết nối nhà đầu tư cho nhóm khởi nghiệp.",
-        "Nộp hồ sơ dự án\nPhỏng vấn\nKý thỏa thuận ươm tạo",
-        "Hồ sơ dự án\nDanh sách thành viên",
-    ),
-    (
-        "consulting",
-        "Môi giới chuyển giao công nghệ",
-        20,
-        "Phí môi giới theo hợp đồng",
-        "Tìm đối tác, đàm phán và hỗ trợ ký hợp đồng chuyển giao công nghệ.",
-        "Tiếp nhận nhu cầu\nTìm công nghệ phù hợp\nKết nối, đàm phán",
-        "Phiếu nhu cầu công nghệ",
-    ),
-]
-PROGRAMMES = [
-    (
-        "Chương trình hỗ trợ đổi mới công nghệ",
-        30,
-        1_000_000_000,
-        100_000_000,
-        "Doanh nghiệp nhỏ và vừa có dự án đổi mới, cải tiến công nghệ trên địa bàn thành phố.",
-    ),
-    (
-        "Chương trình hỗ trợ phát triển tài sản trí tuệ",
-        50,
-        50_000_000,
-        5_000_000,
-        "Tổ chức, cá nhân đăng ký bảo hộ quyền sở hữu trí tuệ cho sản phẩm của địa phương.",
-    ),
-    (
-        "Chương trình hỗ trợ khởi nghiệp đổi mới sáng tạo",
-        70,
-        300_000_000,
-        30_000_000,
-        "Doanh nghiệp khởi nghiệp dưới 5 năm và nhóm khởi nghiệp có sản phẩm mẫu.",
-    ),
-    (
-        "Chương trình hỗ trợ áp dụng hệ thống quản lý chất lượng",
-        50,
-        80_000_000,
-        10_000_000,
-        "Doanh nghiệp áp dụng ISO 9001, ISO 22000, HACCP lần đầu.",
-    ),
-]
-PROJECTS = [
-    "Đầu tư máy sấy bơm nhiệt cho chế biến trái cây",
-    "Dây chuyền cấp đông IQF cá tra fillet",
-    "Ứng dụng phần mềm ERP trong quản lý sản xuất",
-    "Đăng ký nhãn hiệu gạo thơm Cờ Đỏ",
-    "Hệ thống xử lý nước thải chế biến thủy sản",
-    "Số hóa truy xuất nguồn gốc bưởi Phong Điền",
-    "Cải tiến lò hơi đốt trấu tiết kiệm năng lượng",
-    "Áp dụng ISO 22000 cho xưởng bánh tráng",
-]
-STARTUPS = [
-    ("Lúa Xanh", "Phân bón vi sinh từ rơm rạ", "401"),
-    ("AgriSense", "Cảm biến độ mặn giá rẻ cho ruộng lúa", "202"),
-    ("Mekong Fresh", "Chuỗi lạnh cho trái cây xuất khẩu", "405"),
-    ("Tôm Việt AI", "Dự báo dịch bệnh tôm bằng AI", "102"),
-    ("Bao Bì Lá", "Bao bì sinh học từ bẹ chuối", "205"),
-    ("Ninh Kiều Foods", "Bánh dân gian đóng gói", "405"),
-    ("EduMekong", "Nền tảng học STEM cho học sinh vùng sâu", "102"),
-    ("Solar Farm CT", "Điện mặt trời áp mái cho trang trại", "202"),
-    ("Dừa Sáp Plus", "Sản phẩm từ dừa sáp Cầu Kè", "405"),
-    ("Medi Herb", "Trà dược liệu từ cây mật nhân", "3"),
-    ("Phù Sa Tech", "Máy cấy lúa mini", "203"),
-    ("Cần Thơ Drone", "Phun thuốc bằng thiết bị bay", "203"),
-]
-INTERMEDIARIES = [
-    ("Vườn ươm Doanh nghiệp Công nghệ cao Cần Thơ", "Khu Công nghệ cao, phường Cái Răng, Cần Thơ"),
-    (
-        "Trung tâm Ứng dụng tiến bộ Khoa học và Công nghệ Cần Thơ",
-        "118/3 Trần Phú, phường Cái Khế, Cần Thơ",
-    ),
-    ("Trung tâm Đổi mới sáng tạo Đại học Cần Thơ", "Khu II, đường 3/2, phường Ninh Kiều, Cần Thơ"),
-]
-BODY = (
-    "<p>{lead}</p><p>Theo Sở Khoa học và Công nghệ thành phố Cần Thơ, hoạt động nằm trong kế hoạch "
-    "phát triển thị trường khoa học và công nghệ giai đoạn 2021–2030, nhằm thúc đẩy ứng dụng kết "
-    "quả nghiên cứu vào sản xuất và đời sống.</p><ul><li>Đối tượng: doanh nghiệp, viện, trường, "
-    "hợp tác xã.</li><li>Liên hệ: Phòng Quản lý khoa học, Sở KH&amp;CN.</li></ul>"
-)
-MESSAGES = [
-    "Đề nghị quý doanh nghiệp bổ sung phiếu yêu cầu có ký tên, đóng dấu.",
-    "Chúng tôi đã gửi bổ sung hồ sơ qua hệ thống.",
-    "Đã nhận mẫu, dự kiến trả kết quả đúng hẹn.",
-    "Kết quả đã được gửi kèm, đề nghị doanh nghiệp kiểm tra.",
-]
-REQUEST_SUBJECTS = [
-    "Phân tích mẫu nước mắm xuất khẩu",
-    "Hiệu chuẩn 3 cân bàn tại kho",
-    "Tư vấn thay dây chuyền sấy",
-    "Định giá sáng chế máy bóc vỏ",
-    "Đăng ký hợp đồng chuyển giao quy trình nuôi tôm",
-    "Tra cứu nhãn hiệu trước khi nộp đơn",
-    "Kiểm nghiệm vi sinh bánh pía",
-    "Xin lịch tập huấn HACCP",
-]
+# The demo content (news, calls, services with their steps, programmes, start-ups, intermediaries,
+# request messages) is data: portal/data/demo_content.json.
+_DATA = json.loads((Path(__file__).parent / "data" / "demo_content.json").read_text("utf-8"))
+NEWS: Any = _DATA["news"]
+POLICY: Any = _DATA["policy"]
+CALLS: Any = _DATA["calls"]
+EVENTS: Any = _DATA["events"]
+SERVICES: Any = _DATA["services"]
+INTERMEDIARY_SERVICES: Any = _DATA["intermediary_services"]
+PROGRAMMES: Any = _DATA["programmes"]
+PROJECTS: Any = _DATA["projects"]
+STARTUPS: Any = _DATA["startups"]
+INTERMEDIARIES: Any = _DATA["intermediaries"]
+BODY: Any = _DATA["body"]
+MESSAGES: Any = _DATA["messages"]
+REQUEST_SUBJECTS: Any = _DATA["request_subjects"]
 
 
 def _aware(d: dt.date, hour: int = 9) -> dt.datetime:
