@@ -15,7 +15,8 @@ from django.db.models.functions import ExtractYear
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from openstx.core.permissions import CHANGE, can, can_add, is_officer
+from openstx.core.permissions import CHANGE, can, is_officer
+from openstx.core.writes import save_allowed
 from openstx.ipr.classes import normalize_classes
 from openstx.ipr.models import (
     CERTIFIED_STATUSES,
@@ -136,32 +137,14 @@ def save_record(record: IPRecord, user: Any) -> IPRecord:
 # --- Standards and training ---------------------------------------------------------------
 
 
-@transaction.atomic
 def save_standard(record: StandardRecord, user: Any) -> StandardRecord:
     """Create or update a standards/quality record (officers; CHANGE as the policy says)."""
-    _check_can_save(record, user)
-    record.full_clean(exclude=_m2m_names(record))
-    record.save()
-    return record
+    return save_allowed(record, user)
 
 
-@transaction.atomic
 def save_course(course: TrainingCourse, user: Any) -> TrainingCourse:
     """Create or update a training course (officers; CHANGE as the policy says)."""
-    _check_can_save(course, user)
-    course.full_clean(exclude=_m2m_names(course))
-    course.save()
-    return course
-
-
-def _check_can_save(obj: Any, user: Any) -> None:
-    allowed = can(user, CHANGE, obj) if obj.pk else can_add(user, type(obj))
-    if not allowed:
-        raise PermissionDenied
-
-
-def _m2m_names(obj: Any) -> list[str]:
-    return [f.name for f in obj._meta.many_to_many]
+    return save_allowed(course, user)
 
 
 def add_dossier_document(record: StandardRecord, upload: Any, user: Any) -> StandardAttachment:
