@@ -7,14 +7,13 @@ from __future__ import annotations
 
 import os
 import signal
-import sqlite3
 import subprocess
-import sys
-import time
-import uuid
 from pathlib import Path
 
 import pytest
+
+from tests.processes import deployment, openstx, wait_for
+from tests.processes import worker as start_worker
 
 pytestmark = pytest.mark.slow
 
@@ -46,81 +45,6 @@ print(doc.pk, Job.objects.get(kind="library.extract").pk)
 """
 
 
-def _env(tmp_path: Path):
-    env = dict(os.environ)
-    for name in ("OPENSTX_CACHE_URL", "CELERY_BROKER_URL", "OPENSTX_JOBS_EAGER"):
-        env.pop(name, None)  # the embedded default: file cache, filesystem broker
-    env.update(
-        OPENSTX_DATA_DIR=str(tmp_path / "data"),
-        OPENSTX_WORKER_HEARTBEAT="1",
-        OPENSTX_OCR_WORKERS="1",
-        OMP_NUM_THREADS="1",
-        OMP_THREAD_LIMIT="1",
-        DJANGO_SETTINGS_MODULE="openstx.settings",
-        PYTHONUNBUFFERED="1",
-        OPENSTX_CODE_LISTS_ON_MIGRATE="0",  # not needed here; saves most of migrate's time
-    )
-    url = os.environ.get("DATABASE_URL", "")
-    if url.startswith("postgres"):
-        import psycopg
-
-        name = f"openstx_fsworker_{uuid.uuid4().hex[:8]}"
-        base = url.rsplit("/", 1)[0]
-        with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
-        env["DATABASE_URL"] = f"{base}/{name}"
-
-        def query(sql: str) -> tuple:
-            with psycopg.connect(env["DATABASE_URL"]) as conn:
-                return conn.execute(sql).fetchone()
-
-        def drop() -> None:
-            with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-        return env, query, drop
-    env.pop("DATABASE_URL", None)
-    db_file = tmp_path / "data" / "openstx.sqlite3"
-
-    def query(sql: str) -> tuple:
-        with sqlite3.connect(db_file) as conn:
-            return conn.execute(sql).fetchone()
-
-    return env, query, lambda: None
-
-
-def _openstx(env: dict[str, str], *args: str) -> str:
-    out = subprocess.run(
-        [sys.executable, "-m", "openstx.cli", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert out.returncode == 0, f"openstx {' '.join(args)} failed:\n{out.stderr[-3000:]}"
-    return out.stdout
-
-
-def _worker(env: dict[str, str], log: Path) -> subprocess.Popen:
-    return subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "openstx", "worker", "--pool", "solo"]
-        + ["-Q", "default", "--loglevel", "INFO", "--without-gossip", "--without-mingle"],
-        env=env,
-        stdout=log.open("w"),
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-
-
-def _wait(predicate, timeout: float, what: str, log: Path) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}\n{log.read_text()[-3000:]}")
-
-
 def _scan(path: Path) -> Path:
     from openstx.library import synth
 
@@ -132,14 +56,23 @@ def _scan(path: Path) -> Path:
 
 
 def test_ocr_job_of_a_killed_worker_is_requeued_by_the_next_worker(tmp_path):
-    env, query, drop = _env(tmp_path)
+    env, query, drop = deployment(
+        tmp_path,
+        "fsworker",
+        # the embedded default: file cache, filesystem broker
+        drop_env=("OPENSTX_CACHE_URL", "CELERY_BROKER_URL", "OPENSTX_JOBS_EAGER"),
+        OPENSTX_WORKER_HEARTBEAT="1",
+        OPENSTX_OCR_WORKERS="1",
+        OMP_NUM_THREADS="1",
+        OMP_THREAD_LIMIT="1",
+    )
     workers: list[subprocess.Popen] = []
     try:
-        _openstx(env, "migrate", "--verbosity", "0")
+        openstx(env, "migrate", "--verbosity", "0")
         scan = _scan(tmp_path / "scan8.pdf")
         doc_id, job_id = (
             int(x)
-            for x in _openstx(
+            for x in openstx(
                 dict(env, SCAN_PDF=str(scan)), "shell", "--no-imports", "-c", CREATE
             ).split()[-2:]
         )
@@ -147,9 +80,9 @@ def test_ocr_job_of_a_killed_worker_is_requeued_by_the_next_worker(tmp_path):
         assert query(state)[0] == "queued"
 
         log1 = tmp_path / "worker1.log"
-        first = _worker(env, log1)
+        first = start_worker(env, log1)
         workers.append(first)
-        _wait(lambda: query(state)[1] >= 2, 180, "2 pages OCR'd by the first worker", log1)
+        wait_for(lambda: query(state)[1] >= 2, 180, "2 pages OCR'd by the first worker", log1)
         os.killpg(first.pid, signal.SIGKILL)
         first.wait(timeout=10)
         status, done, attempts, worker = query(state)
@@ -158,12 +91,12 @@ def test_ocr_job_of_a_killed_worker_is_requeued_by_the_next_worker(tmp_path):
         text = f"SELECT full_text FROM library_document WHERE id = {doc_id}"
         assert not query(text)[0]
         # the message is gone with the worker; the job is reported as stuck
-        assert str(job_id) in _openstx(env, "jobs", "stuck")
+        assert str(job_id) in openstx(env, "jobs", "stuck")
 
         log2 = tmp_path / "worker2.log"
-        second = _worker(env, log2)
+        second = start_worker(env, log2)
         workers.append(second)
-        _wait(lambda: query(state)[0] in ("done", "failed"), 240, "the second worker", log2)
+        wait_for(lambda: query(state)[0] in ("done", "failed"), 240, "the second worker", log2)
         status, done, attempts, worker = query(state)
         assert status == "done", log2.read_text()[-3000:]
         assert attempts == 2 and f":{second.pid}:" in worker
@@ -171,7 +104,7 @@ def test_ocr_job_of_a_killed_worker_is_requeued_by_the_next_worker(tmp_path):
         for number in range(1, 9):  # every page, including the 2 OCR'd before the kill
             assert f"Trang {number}:" in full_text, full_text
         assert sum(word in full_text for word in WORDS) >= 6, full_text  # OCR, not exact
-        assert str(job_id) not in _openstx(env, "jobs", "stuck")
+        assert str(job_id) not in openstx(env, "jobs", "stuck")
     finally:
         for w in workers:
             if w.poll() is None:

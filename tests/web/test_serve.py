@@ -14,11 +14,12 @@ import sys
 import time
 import urllib.error
 import urllib.request
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from tests.processes import deployment, wait_for
 
 pytestmark = pytest.mark.slow
 
@@ -87,48 +88,20 @@ def _readyz(port: int) -> tuple[int, dict]:
         return 0, {}
 
 
-def _wait(predicate, timeout: float, what: str, log: Path) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}\n{log.read_text()[-3000:]}")
-
-
 @pytest.fixture
 def serve_env(tmp_path: Path) -> Iterator[dict[str, str]]:
-    env = dict(os.environ)
-    for name in ("OPENSTX_CACHE_URL", "CELERY_BROKER_URL", "OPENSTX_JOBS_EAGER"):
-        env.pop(name, None)  # the embedded default: file cache, filesystem broker
-    env.update(
-        OPENSTX_DATA_DIR=str(tmp_path / "data"),
+    env, _query, drop = deployment(
+        tmp_path,
+        "serve",
+        # the embedded default: file cache, filesystem broker
+        drop_env=("OPENSTX_CACHE_URL", "CELERY_BROKER_URL", "OPENSTX_JOBS_EAGER"),
         OPENSTX_WORKER_HEARTBEAT="1",
-        DJANGO_SETTINGS_MODULE="openstx.settings",
-        PYTHONUNBUFFERED="1",
+        OPENSTX_CODE_LISTS_ON_MIGRATE="1",  # as deployed: serve starts from a bare database
         DEBUG="0",
         ALLOWED_HOSTS="127.0.0.1",
     )
-    url = os.environ.get("DATABASE_URL", "")
-    drop = None
-    if url.startswith("postgres"):
-        import psycopg
-
-        name = f"openstx_serve_{uuid.uuid4().hex[:8]}"
-        base = url.rsplit("/", 1)[0]
-        with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
-        env["DATABASE_URL"] = f"{base}/{name}"
-
-        def drop() -> None:
-            with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-    else:
-        env.pop("DATABASE_URL", None)
     yield env
-    if drop:
-        drop()
+    drop()
 
 
 class Serve:
@@ -150,8 +123,8 @@ class Serve:
         return pids
 
     def ready(self) -> None:
-        _wait(lambda: _readyz(self.port)[0] == 200, 240, "/readyz 200", self.log)
-        _wait(lambda: len(self.tree()) >= 4, 30, "gunicorn and worker with beat", self.log)
+        wait_for(lambda: _readyz(self.port)[0] == 200, 240, "/readyz 200", self.log)
+        wait_for(lambda: len(self.tree()) >= 4, 30, "gunicorn and worker with beat", self.log)
 
     def child(self, word: str) -> int:
         pids = [p for p, pp in _children().items() if pp == self.proc.pid and word in _cmdline(p)]
@@ -185,10 +158,10 @@ def test_sigterm_stops_every_child_and_frees_the_port_and_a_dead_worker_is_resta
             seen.append(body)
             return status == 503
 
-        _wait(not_ready, 30, "/readyz 503 without worker", serve.log)
+        wait_for(not_ready, 30, "/readyz 503 without worker", serve.log)
         assert seen[-1]["checks"]["worker"] == {"ok": False, "expected": True, "workers": 0}
         assert seen[-1]["checks"]["database"]["ok"]
-        _wait(lambda: _readyz(serve.port)[0] == 200, 120, "the restarted worker", serve.log)
+        wait_for(lambda: _readyz(serve.port)[0] == 200, 120, "the restarted worker", serve.log)
         assert serve.child("celery") != worker
         assert "job worker restarted" in serve.log.read_text()
 
