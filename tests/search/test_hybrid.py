@@ -229,3 +229,13 @@ def test_semantic_mode_sorted_by_date_without_candidates(scoped_type, apply, sea
     found = search("màng phủ", mode="semantic", sort="date")
     assert found.total == 0 and found.hits == []
     assert search("màng phủ", mode="lexical", sort="date").total == 1
+
+
+def test_did_you_mean_never_strips_typed_accents(scoped_type, apply, search):
+    """A vowel-initial syllable ("ương") is looked up in the folded vocabulary only; the
+    suggestion used to replace the typed "ương" with "uong"."""
+    pub("Luận văn mật độ ương tôm càng xanh")
+    pub("Báo cáo nuôi cá thát lát")
+    apply()
+    suggestion = search("mật độ ương cá").suggestion
+    assert suggestion is None or "uong" not in suggestion["query"]

@@ -172,6 +172,10 @@ def _options(
     forms = _accented_forms(searcher, folded, scopes, stamp)
     if has_diacritics(token) and token in forms:
         return [(token, math.log1p(forms[token]))]
+    if has_diacritics(token) and forms and set(forms) <= {folded}:
+        # only the folded vocabulary was read (a vowel-initial syllable such as "ương"): the
+        # typed accents are the better spelling, never "correct" them away to "uong"
+        return [(token, math.log1p(forms[folded]))]
     if not forms:
         for near, _count in sorted(
             _near(searcher, folded, scopes, stamp).items(), key=lambda kv: -kv[1]
