@@ -21,6 +21,8 @@ from openstx.core.permissions import (
     register,
 )
 from openstx.exchange.models import (
+    ConfidentialRequest,
+    ConfidentialTerms,
     Connection,
     ConnectionStep,
     Demand,
@@ -70,6 +72,18 @@ def _answered_party(user: Any, listing: Any) -> bool:
     )
 
 
+def _granted_details(user: Any, listing: Any) -> bool:
+    """``user`` asked to see this offer's confidential details and the owner granted it (and
+    has not revoked it since)."""
+    return (
+        isinstance(listing, Offer)
+        and is_authenticated(user)
+        and ConfidentialRequest.objects.filter(
+            offer=listing, requester=user, status=ConfidentialRequest.Status.GRANTED
+        ).exists()
+    )
+
+
 class _ListingPolicy(Policy):
     org_field = ""
 
@@ -101,9 +115,11 @@ class _ListingPolicy(Policy):
 
     def allows(self, user: Any, action: str, obj: Any) -> bool:
         own = obj.organization_id in organization_ids(user)
-        if action == CONFIDENTIAL:  # staff, the owner, the other party of an accepted connection
+        if action == CONFIDENTIAL:
+            # staff, the owner, the other party of an accepted connection, and whoever the owner
+            # granted a request to see the details (exchange.services.confidential)
             return is_authenticated(user) and (
-                is_officer(user) or own or _answered_party(user, obj)
+                is_officer(user) or own or _answered_party(user, obj) or _granted_details(user, obj)
             )
         if action == REQUESTER:  # an anonymous demand's requester: staff, brokers, the parties
             if not getattr(obj, "requester_anonymous", False):
@@ -296,3 +312,43 @@ class ConnectionStepPolicy(ParentPolicy):
     """A connection's history: whoever may see the connection."""
 
     parent = "connection"
+
+
+@register(ConfidentialRequest)
+class ConfidentialRequestPolicy(Policy):
+    """A request to see confidential details: its requester, the offer's organisation (who
+    answer it) and staff. Only the owner's members and officers change (answer) it."""
+
+    def scope(self, user: Any, action: str, queryset: QuerySet) -> QuerySet:
+        if not is_authenticated(user):
+            return queryset.none()
+        if is_officer(user):
+            return queryset
+        own = Q(offer__owner__in=organization_ids(user))
+        if action == VIEW:
+            return queryset.filter(own | Q(requester=user))
+        if action == CHANGE:
+            return queryset.filter(own)
+        return queryset.none()
+
+    def allows(self, user: Any, action: str, obj: Any) -> bool:
+        if not is_authenticated(user):
+            return False
+        if is_officer(user):
+            return True
+        own = obj.offer.owner_id in organization_ids(user)
+        if action == VIEW:
+            return own or obj.requester_id == user.pk
+        if action == CHANGE:
+            return own
+        return False
+
+    def can_add(self, user: Any) -> bool:
+        return is_authenticated(user)
+
+
+@register(ConfidentialTerms)
+class ConfidentialTermsPolicy(ParentPolicy):
+    """An offer's non-disclosure terms: read by whoever sees the offer, set by who edits it."""
+
+    parent = "offer"

@@ -2,12 +2,17 @@
 
 All state changes go through ``openstx.exchange.services``; these classes hold data and the
 small derived values that templates need. One module per seam: ``listings`` (offers, demands,
-their images, attachments and moderation log), ``events`` and ``connections`` (with their steps,
-messages and meetings); every model is re-exported here, as Django expects."""
+their images, attachments and moderation log), ``events``, ``connections`` (with their steps,
+messages and meetings) and ``confidential`` (requests to see an offer's confidential details);
+every model is re-exported here, as Django expects."""
 
 from __future__ import annotations
 
 from openstx.core.models import Notification  # moved to core; the old import path still works
+from openstx.exchange.models.confidential import (
+    ConfidentialRequest,
+    ConfidentialTerms,
+)
 from openstx.exchange.models.connections import (
     Connection,
     ConnectionStep,
@@ -35,6 +40,8 @@ from openstx.exchange.models.listings import (
 
 __all__ = [
     "Notification",
+    "ConfidentialRequest",
+    "ConfidentialTerms",
     "Connection",
     "ConnectionStep",
     "Demand",

@@ -20,6 +20,7 @@ from openstx.exchange.policies import (  # noqa: E402
     is_party,
     side_of,
 )
+from openstx.exchange.services import confidential  # requests to see confidential details
 from openstx.exchange.services.connections import (
     WORKING,
     broker_connect,
@@ -83,6 +84,7 @@ __all__ = [
     "officers",
     "can_respond",
     "can_see_thread",
+    "confidential",
     "is_party",
     "side_of",
     "ACTION_LABELS",
