@@ -196,6 +196,8 @@ TIME_ZONE = os.environ.get("TIME_ZONE", "Asia/Ho_Chi_Minh")
 USE_I18N = True
 USE_TZ = True
 LANGUAGE_COOKIE_NAME = "openstx_language"
+# dd/mm/yyyy dates and VND digit grouping in both languages (core/formats, docs/portal.md)
+FORMAT_MODULE_PATH = ["openstx.core.formats"]
 # load the shipped code lists (fields of science, TRL, administrative units) after ``migrate``
 OPENSTX_CODE_LISTS_ON_MIGRATE = env_bool("OPENSTX_CODE_LISTS_ON_MIGRATE", True)
 

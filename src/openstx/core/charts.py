@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from html import escape
 
+from openstx.core.money import format_number, short_amount
+
 PALETTE = [
     "#0b6e4f",
     "#c8102e",
@@ -24,12 +26,12 @@ def bar_chart_svg(
     categories: Sequence[str],
     series: Sequence[tuple[str, Sequence[float | int | None]]],
     title: str = "",
-    fmt: Callable[[float], str] = lambda v: f"{v:,.0f}",
+    fmt: Callable[[float], str] = format_number,
     width: int = 640,
     height: int = 260,
 ) -> str:
     """Grouped vertical bars: one group per category (e.g. a year), one bar per series."""
-    left, right, top, bottom = 56, 8, 12, 44
+    left, right, top, bottom = 66, 8, 12, 44
     plot_w, plot_h = width - left - right, height - top - bottom
     values = [v for _, vals in series for v in vals if v is not None]
     vmax = _nice_max(max(values) if values else 0)
@@ -81,7 +83,7 @@ def hbar_chart_svg(
     labels: Sequence[str],
     values: Sequence[float | int | None],
     title: str = "",
-    fmt: Callable[[float], str] = lambda v: f"{v:,.0f}",
+    fmt: Callable[[float], str] = format_number,
     label_width: int = 220,
     bar_width: int = 320,
     max_label: int = 34,
@@ -132,15 +134,14 @@ def _nice_max(value: float) -> float:
 
 
 def _short(v: float) -> str:
-    for limit, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k")):
-        if abs(v) >= limit:
-            return f"{v / limit:.3g}{suffix}"
-    return f"{v:.3g}"
+    """An axis label: "1,5 tỷ", "250 triệu" in Vietnamese, "1.5B", "250M" in English."""
+    return short_amount(v, compact=True)
 
 
 def vi_number(value: float) -> str:
-    """15000000 -> "15.000.000": Vietnamese digit grouping, for ``bar_chart_svg(fmt=...)``."""
-    return f"{value:,.0f}".replace(",", ".")
+    """15000000 -> "15.000.000" (Vietnamese) / "15,000,000" (English): the interface's digit
+    grouping, for ``bar_chart_svg(fmt=...)``."""
+    return format_number(value)
 
 
 def short_label(text: str, limit: int = 18) -> str:

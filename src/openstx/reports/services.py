@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 
 from openstx.core.charts import bar_chart_svg
 from openstx.core.importing import spreadsheet_safe
+from openstx.core.money import format_number, format_vnd, short_vnd
 from openstx.core.permissions import is_officer
 from openstx.core.text import nfc
 from openstx.reports import registry
@@ -177,13 +178,24 @@ def describe(indicator: Indicator) -> dict[str, Any]:
 
 
 def format_value(unit: str, value: Any) -> str:
-    """Vietnamese number formatting: dot thousands separator, comma decimals."""
+    """A figure in the interface language (core.money): "1.234.567.000 đ", "1,25 %", "1.234"
+    in Vietnamese (the report is always rendered in Vietnamese)."""
     if value is None:
         return "–"
     if unit == PERCENT:
-        return f"{value:,.2f}".replace(",", " ").replace(".", ",").replace(" ", ".") + " %"
-    text = f"{int(round(value)):,}".replace(",", ".")
-    return f"{text} đ" if unit == VND else text
+        return format_number(value, decimals=2) + " %"
+    if unit == VND:
+        return format_vnd(value)
+    return format_number(round(value))
+
+
+def format_short(unit: str, value: Any) -> str:
+    """A figure for a sentence or a chart axis: "61 tỷ đồng" rather than eleven digits."""
+    if value is None:
+        return "–"
+    if unit == VND:
+        return short_vnd(value)
+    return format_value(unit, value)
 
 
 def _total(unit: str, values: list[Any]) -> Any:
@@ -204,8 +216,8 @@ def compare(t: IndicatorTable, previous: IndicatorTable) -> dict[str, Any]:
         "now": now,
         "before": before,
         "change_percent": change,
-        "now_text": format_value(t.indicator.unit, now),
-        "before_text": format_value(t.indicator.unit, before),
+        "now_text": format_short(t.indicator.unit, now),
+        "before_text": format_short(t.indicator.unit, before),
     }
 
 

@@ -3,25 +3,23 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+
+from openstx.core.money import format_vnd, short_vnd
 
 register = template.Library()
 
 
 @register.filter
 def vnd(value: Any) -> str:
-    """1500000 -> "1.500.000 ₫" (Vietnamese grouping) or "1,500,000 ₫" in English."""
-    if value is None or value == "":
-        return ""
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        return str(value)
-    text = f"{number:,}"
-    if not (get_language() or "vi").startswith("en"):
-        text = text.replace(",", ".")
-    return f"{text} ₫"
+    """1500000 -> "1.500.000 đ" / "1,500,000 VND" (core.money, the one money format)."""
+    return format_vnd(value)
+
+
+@register.filter
+def vnd_short(value: Any) -> str:
+    """1500000000 -> "1,5 tỷ đồng" / "VND 1.5 billion" (core.money)."""
+    return short_vnd(value)
 
 
 @register.filter

@@ -7,6 +7,7 @@ from typing import Any
 
 from django import template
 
+from openstx.core.money import format_vnd
 from openstx.core.permissions import VIEW, restrict
 from openstx.ipr.models import IPRecord, StandardRecord
 
@@ -56,10 +57,5 @@ def ipr_for_task(context: Any, task: Any, limit: int = 20) -> dict[str, Any]:
 
 @register.filter
 def vnd(value: Any) -> str:
-    """15000000 -> "15.000.000 đ" (Vietnamese grouping, whatever the interface language)."""
-    if value in (None, ""):
-        return ""
-    try:
-        return f"{int(value):,}".replace(",", ".") + " đ"
-    except (TypeError, ValueError):
-        return str(value)
+    """15000000 -> "15.000.000 đ" / "15,000,000 VND" (core.money, the one money format)."""
+    return format_vnd(value)

@@ -4,16 +4,14 @@ from typing import Any
 
 from django import template
 
+from openstx.core.money import format_vnd
+
 register = template.Library()
 
 
 @register.filter
 def vnd(value: Any) -> str:
-    """1500000000 -> "1.500.000.000" (Vietnamese grouping, whatever the interface language)."""
+    """1500000000 -> "1.500.000.000 đ" / "1,500,000,000 VND" (core.money); "—" for nothing."""
     if value in (None, ""):
         return "—"
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        return str(value)
-    return f"{number:,}".replace(",", ".")
+    return format_vnd(value)

@@ -1,0 +1,6 @@
+"""Vietnamese: dd/mm/yyyy, dot thousands separator, comma decimals."""
+
+from openstx.core.formats.common import *  # noqa: F403
+
+DECIMAL_SEPARATOR = ","
+THOUSAND_SEPARATOR = "."
