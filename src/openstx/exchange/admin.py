@@ -9,6 +9,8 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from openstx.exchange import services
 from openstx.exchange.models import (
+    ConfidentialRequest,
+    ConfidentialTerms,
     Connection,
     ConnectionStep,
     Demand,
@@ -158,3 +160,57 @@ class EventAdmin(admin.ModelAdmin):
 class MessageAdmin(admin.ModelAdmin):
     list_display = ("connection", "author", "created_at")
     raw_id_fields = ("connection", "author")
+
+
+def _decide(modeladmin, request, queryset, action: str) -> None:
+    done = 0
+    for req in queryset:
+        try:
+            services.confidential.decide(request.user, req, action)
+            done += 1
+        except (ValidationError, PermissionDenied) as exc:
+            modeladmin.message_user(request, f"{req}: {exc}", messages.WARNING)
+    modeladmin.message_user(request, _("%(n)d request(s) updated.") % {"n": done})
+
+
+@admin.action(description=_("Grant access to the confidential details"))
+def grant_details(modeladmin, request, queryset):
+    _decide(modeladmin, request, queryset, "grant")
+
+
+@admin.action(description=_("Refuse the request"))
+def refuse_details(modeladmin, request, queryset):
+    _decide(modeladmin, request, queryset, "refuse")
+
+
+@admin.action(description=_("Revoke access"))
+def revoke_details(modeladmin, request, queryset):
+    _decide(modeladmin, request, queryset, "revoke")
+
+
+@admin.register(ConfidentialRequest)
+class ConfidentialRequestAdmin(SimpleHistoryAdmin):
+    """Answers go through the service (actions), so the requester is notified."""
+
+    list_display = ("offer", "requester", "organization", "status", "created_at", "decided_at")
+    list_filter = ("status",)
+    search_fields = ("offer__title", "requester__username", "organization__name")
+    raw_id_fields = ("offer", "requester", "organization", "decided_by")
+    readonly_fields = (
+        "status",
+        "nda_text",
+        "nda_version",
+        "nda_sha256",
+        "nda_accepted_at",
+        "decided_by",
+        "decided_at",
+    )
+    actions = [grant_details, refuse_details, revoke_details]
+
+
+@admin.register(ConfidentialTerms)
+class ConfidentialTermsAdmin(SimpleHistoryAdmin):
+    list_display = ("offer", "version", "updated_at", "updated_by")
+    search_fields = ("offer__title",)
+    raw_id_fields = ("offer", "updated_by")
+    readonly_fields = ("version",)

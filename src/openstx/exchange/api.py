@@ -670,3 +670,6 @@ def statistics(
     data = exchange_statistics(date_from, date_to)
     data["period"] = {k: v.isoformat() if v else None for k, v in data["period"].items()}
     return data
+
+
+from openstx.exchange import api_confidential  # noqa: E402, F401  (its routes join this router)

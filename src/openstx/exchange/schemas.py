@@ -269,3 +269,39 @@ class EventOut(Schema):
     demands: list[int]
     participants: list[OrgRef]
     counts: dict[str, int]
+
+
+# --- Confidential-details requests (exchange/api_confidential.py) ---------------------------------
+
+
+class ConfidentialRequestIn(BodyIn):
+    message: str = ""
+    accept_terms: bool = False  # required (true) when the owner set non-disclosure terms
+
+
+class ConfidentialDecisionIn(BodyIn):
+    action: str  # grant | refuse | revoke
+    reason: str = ""
+
+
+class ConfidentialRequestOut(Schema):
+    id: int
+    offer: int
+    requester: str
+    organization: str | None
+    message: str
+    status: str
+    nda_version: int | None
+    nda_sha256: str
+    nda_accepted_at: dt.datetime | None
+    decided_at: dt.datetime | None
+    reason: str
+    created_at: dt.datetime
+
+
+class ConfidentialTermsOut(Schema):
+    offer: int
+    required: bool  # a request must accept these terms
+    text: str
+    version: int | None
+    sha256: str | None

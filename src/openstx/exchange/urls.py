@@ -26,6 +26,20 @@ urlpatterns = [
     path("listing/<str:kind>/<int:pk>/interest/", views.interest, name="interest"),
     path("attachments/<int:pk>/", views.attachment_download, name="attachment"),
     path("mine/", views.my_listings, name="my-listings"),
+    path(
+        "offers/<int:pk>/confidential/request/",
+        views.confidential.request_details,
+        name="confidential-request",
+    ),
+    path(
+        "offers/<int:pk>/confidential/terms/", views.confidential.terms, name="confidential-terms"
+    ),
+    path(
+        "confidential-requests/<int:pk>/<str:action>/",
+        views.confidential.decide,
+        name="confidential-decide",
+    ),
+    path("confidential-requests/", views.confidential.request_list, name="confidential-requests"),
     path("moderation/", views.moderation, name="moderation"),
     path("connections/", views.connection_list, name="connection-list"),
     path("connections/new/", views.broker_connect, name="broker-connect"),

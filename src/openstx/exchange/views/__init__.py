@@ -6,6 +6,7 @@ and ``statistics``. URLs name the views re-exported here."""
 
 from __future__ import annotations
 
+from openstx.exchange.views import confidential  # confidential-details requests
 from openstx.exchange.views.connections import (
     ask_expert,
     broker_connect,
@@ -52,6 +53,7 @@ __all__ = [
     "ask_expert",
     "attachment_download",
     "broker_connect",
+    "confidential",
     "connection_action",
     "connection_detail",
     "connection_list",
