@@ -52,13 +52,36 @@ def organization_choices():
     )
 
 
+#: Attributes that hand a new-password input to the strength meter (accounts/password-meter.js):
+#: the meter is advice in the browser; Django's password validators decide on the server.
+METER_ATTRS = {
+    "autocomplete": "new-password",
+    "data-password-meter": "1",
+    "data-meter-prefix": _("Password strength:"),
+    "data-meter-0": _("very weak"),
+    "data-meter-1": _("weak"),
+    "data-meter-2": _("fair"),
+    "data-meter-3": _("strong"),
+    "data-meter-4": _("very strong"),
+    "data-meter-hint": _("Add more words or characters; avoid names, dates and common words."),
+}
+
+
 class SignupForm(AccessibleFormMixin, forms.Form):
+    account_type = forms.ChoiceField(
+        label=_("I am signing up as"),
+        choices=User.AccountType.choices,
+        initial=User.AccountType.INDIVIDUAL,
+        required=False,  # nothing chosen: an individual account
+        widget=forms.RadioSelect,
+        help_text=_("It only suggests what to do next; you can change it on your profile."),
+    )
     full_name = forms.CharField(label=_("Full name"), max_length=200)
     email = forms.EmailField(label=_("E-mail address"), max_length=254)
     password1 = forms.CharField(
         label=_("Password"),
         strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        widget=forms.PasswordInput(attrs=METER_ATTRS),
         help_text=_("At least 8 characters; not only digits; not a common password."),
     )
     password2 = forms.CharField(
@@ -93,6 +116,9 @@ class SignupForm(AccessibleFormMixin, forms.Form):
         self.fields["organization"].queryset = organization_choices()
         self.fields["full_name"].widget.attrs["autocomplete"] = "name"
         self.fields["email"].widget.attrs["autocomplete"] = "email"
+
+    def clean_account_type(self) -> str:
+        return self.cleaned_data.get("account_type") or User.AccountType.INDIVIDUAL
 
     def clean_email(self) -> str:
         # whether the address has an account is never told here (services.register_user)
@@ -133,6 +159,11 @@ class LoginForm(AccessibleFormMixin, AuthenticationForm):
         label=_("Password"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    remember_me = forms.BooleanField(
+        label=_("Remember me on this computer"),
+        required=False,
+        help_text=_("Unticked, you are logged out when the browser closes."),
     )
 
     error_messages = {
@@ -222,18 +253,34 @@ class ResendVerificationForm(AccessibleFormMixin, forms.Form):
 class ProfileForm(AccessibleFormMixin, forms.ModelForm):
     class Meta:
         model = User
-        fields = ["full_name", "phone", "language"]
+        fields = ["full_name", "phone", "language", "account_type"]
         labels = {
             "full_name": _("Full name"),
             "phone": _("Phone"),
             "language": _("Preferred language"),
+            "account_type": _("Account type"),
         }
+        help_texts = {"account_type": _("Suggests the next steps shown on this page.")}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["full_name"].required = True
         self.fields["phone"].widget.attrs.update({"autocomplete": "tel", "inputmode": "tel"})
         self.fields["language"].choices = settings.LANGUAGES
+        self.fields["account_type"].required = False  # left out: unchanged
+
+
+class AvatarForm(AccessibleFormMixin, forms.Form):
+    """The picture is checked and re-encoded by ``services.set_avatar``, not here."""
+
+    avatar = forms.FileField(
+        label=_("New picture"),
+        widget=forms.FileInput(attrs={"accept": "image/png,image/jpeg,image/webp,image/gif"}),
+        help_text=_(
+            "PNG, JPEG, WebP or GIF, at most 2 MB and 4000 × 4000 pixels; it is cropped to a square "
+            "and its metadata (camera, place) removed."
+        ),
+    )
 
 
 class MembershipRequestForm(AccessibleFormMixin, forms.Form):
@@ -291,11 +338,15 @@ class TokenCreateForm(AccessibleFormMixin, forms.Form):
 
 
 class PasswordChangeForm(AccessibleFormMixin, auth_forms.PasswordChangeForm):
-    pass
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["new_password1"].widget.attrs.update(METER_ATTRS)
 
 
 class SetPasswordForm(AccessibleFormMixin, auth_forms.SetPasswordForm):
-    pass
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["new_password1"].widget.attrs.update(METER_ATTRS)
 
 
 class PasswordResetForm(AccessibleFormMixin, auth_forms.PasswordResetForm):

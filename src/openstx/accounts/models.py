@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from typing import ClassVar, Self
 
 from django.conf import settings
@@ -13,6 +14,12 @@ from django.utils.translation import gettext_lazy as _
 from openstx.core.models import BaseQuerySet, TimeStampedModel
 
 
+def avatar_path(instance: User, filename: str) -> str:
+    """A random name per upload: the address of an old picture does not lead to the new one."""
+    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else "webp"
+    return f"avatars/{secrets.token_urlsafe(12)}.{ext}"
+
+
 class User(AbstractUser):
     """A person who signs in. Global role on the user; organisation roles on ``Membership``."""
 
@@ -22,6 +29,11 @@ class User(AbstractUser):
         OFFICER = "officer", _("Department officer")
         ADMIN = "admin", _("Administrator")
 
+    class AccountType(models.TextChoices):
+        INDIVIDUAL = "individual", _("Individual")
+        BUSINESS = "business", _("Business")
+        RESEARCH = "research", _("Research institute or university")
+
     email = models.EmailField(_("e-mail address"), unique=True)
     full_name = models.CharField(_("full name"), max_length=200, blank=True)
     phone = models.CharField(_("phone"), max_length=32, blank=True)
@@ -30,6 +42,15 @@ class User(AbstractUser):
     language = models.CharField(
         _("preferred language"), max_length=8, choices=settings.LANGUAGES, default="vi"
     )
+
+    account_type = models.CharField(
+        _("account type"),
+        max_length=16,
+        choices=AccountType.choices,
+        default=AccountType.INDIVIDUAL,
+        help_text=_("Chosen at sign-up; suggests the next steps (register an organisation…)."),
+    )
+    avatar = models.ImageField(_("avatar"), upload_to=avatar_path, max_length=200, blank=True)
 
     objects: ClassVar[UserManager[Self]] = UserManager()
 

@@ -24,6 +24,8 @@ urlpatterns = [
         name="password-reset-complete",
     ),
     path("profile/", views.profile, name="profile"),
+    path("avatar/", views.avatar_upload, name="avatar-upload"),
+    path("avatar/remove/", views.avatar_remove, name="avatar-remove"),
     path("tokens/new/", views.token_create, name="token-create"),
     path("tokens/<int:pk>/revoke/", views.token_revoke, name="token-revoke"),
     path("memberships/request/", views.membership_request, name="membership-request"),

@@ -73,11 +73,16 @@ def signup(request: HttpRequest) -> HttpResponse:
             organization=data.get("organization"),
             message=data.get("message", ""),
             language=translation.get_language(),
+            account_type=data["account_type"],
         )
         # The same answer whether or not the address already had an account (then its owner
         # got an e-mail instead): the page must not tell who is registered.
         request.session["openstx_signup_email"] = data["email"]
-        if user is not None and data.get("new_organization"):
+        request.session["openstx_signup_type"] = data["account_type"]
+        wants_organization = data.get("new_organization") or (
+            data["account_type"] != "individual" and not data.get("organization")
+        )
+        if user is not None and wants_organization:
             # after confirming the e-mail and logging in, straight to the registration form
             request.session[AFTER_LOGIN_KEY] = reverse("directory:organization-register")
         return redirect("accounts:signup-done")
@@ -87,7 +92,16 @@ def signup(request: HttpRequest) -> HttpResponse:
 def signup_done(request: HttpRequest) -> HttpResponse:
     email = request.session.get("openstx_signup_email", "")
     form = forms.ResendVerificationForm(initial={"email": email})
-    return render(request, "accounts/signup_done.html", {"email": email, "resend_form": form})
+    return render(
+        request,
+        "accounts/signup_done.html",
+        {
+            "email": email,
+            "resend_form": form,
+            # from what was typed, never from whether the address had an account
+            "account_type": request.session.get("openstx_signup_type", ""),
+        },
+    )
 
 
 def resend_verification(request: HttpRequest) -> HttpResponse:
@@ -132,6 +146,9 @@ class LoginView(auth_views.LoginView):
 
     def form_valid(self, form):
         response = super().form_valid(form)
+        # "Remember me": ticked, the session lasts SESSION_COOKIE_AGE; unticked, it ends
+        # when the browser closes (a session cookie without an expiry date).
+        self.request.session.set_expiry(None if form.cleaned_data.get("remember_me") else 0)
         return _set_language(response, form.get_user().language)
 
     def form_invalid(self, form):
@@ -226,7 +243,11 @@ def _profile_context(request: HttpRequest, **extra) -> dict:
     tokens = ApiToken.objects.filter(user=user).restrict(user, VIEW)
     expert = getattr(user, "expert_profile", None)
     admin_org_ids = organization_ids(user, admin_only=True)
+    for m in memberships:
+        m.organization_url = _url_of(m.organization)  # type: ignore[attr-defined]
     ctx = {
+        "next_steps": services.next_steps(user),
+        "avatar_form": forms.AvatarForm(),
         "memberships": memberships,
         "tokens": tokens,
         "expert": expert,
@@ -253,12 +274,43 @@ def profile(request: HttpRequest) -> HttpResponse:
                 full_name=data["full_name"],
                 phone=data["phone"],
                 language=data["language"],
+                account_type=data.get("account_type") or None,
             )
             translation.activate(user.language)
             messages.success(request, _("Your profile has been saved."))
             return _set_language(redirect("accounts:profile"), user.language)
         return render(request, "accounts/profile.html", _profile_context(request, form=form))
     return render(request, "accounts/profile.html", _profile_context(request))
+
+
+@login_required
+def avatar_upload(request: HttpRequest) -> HttpResponse:
+    if request.method != "POST":
+        return redirect(reverse("accounts:profile") + "#avatar")
+    user = request.user
+    assert user.is_authenticated  # @login_required
+    form = forms.AvatarForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.set_avatar(user, form.cleaned_data["avatar"])
+        except ValidationError as exc:
+            form.add_error("avatar", exc)
+        else:
+            messages.success(request, _("Your picture has been saved."))
+            return redirect(reverse("accounts:profile") + "#avatar")
+    return render(
+        request, "accounts/profile.html", _profile_context(request, avatar_form=form), status=400
+    )
+
+
+@login_required
+@require_POST
+def avatar_remove(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    assert user.is_authenticated  # @login_required
+    services.remove_avatar(user)
+    messages.success(request, _("Your picture has been removed."))
+    return redirect(reverse("accounts:profile") + "#avatar")
 
 
 @login_required

@@ -4,7 +4,8 @@ throttling.
 Views, the API and the admin call these functions; they never change accounts state themselves.
 Every function that decides something on behalf of a user takes that user as ``actor`` and
 raises ``PermissionDenied`` when the actor may not do it. One module per seam: ``signup``
-(e-mail, sign-up, verification, profile, the administrator), ``memberships``, ``tokens`` and
+(e-mail, sign-up, verification, profile, the administrator), ``profile`` (avatar, account
+type, next steps), ``memberships``, ``tokens`` and
 ``throttling``; the public names are re-exported here."""
 
 from __future__ import annotations
@@ -19,6 +20,16 @@ from openstx.accounts.services.memberships import (
     remove_membership,
     request_membership,
     set_membership_role,
+)
+from openstx.accounts.services.profile import (
+    AVATAR_MAX_BYTES,
+    AVATAR_MAX_SIDE,
+    AVATAR_SIZE,
+    avatar_image,
+    next_steps,
+    remove_avatar,
+    set_account_type,
+    set_avatar,
 )
 from openstx.accounts.services.signup import (
     RESEND_INTERVAL,
@@ -66,6 +77,14 @@ from openstx.accounts.services.tokens import (
 )
 
 __all__ = [
+    "AVATAR_MAX_BYTES",
+    "AVATAR_MAX_SIDE",
+    "AVATAR_SIZE",
+    "avatar_image",
+    "next_steps",
+    "remove_avatar",
+    "set_account_type",
+    "set_avatar",
     "EmailVerificationTokenGenerator",
     "NewToken",
     "RESEND_INTERVAL",

@@ -122,6 +122,7 @@ def register_user(
     organization: Any = None,
     message: str = "",
     language: str | None = None,
+    account_type: str = User.AccountType.INDIVIDUAL,
 ) -> User | None:
     """Create an inactive, unverified account and send it the verification link.
 
@@ -144,6 +145,9 @@ def register_user(
         is_active=False,
         email_verified=False,
         language=language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE,
+        account_type=account_type
+        if account_type in User.AccountType.values
+        else User.AccountType.INDIVIDUAL,
     )
     user.set_password(password)
     try:
@@ -237,12 +241,16 @@ def verify_email(uidb64: str, token: str) -> User | None:
     return user
 
 
-def update_profile(user: User, *, full_name: str, phone: str, language: str) -> User:
+def update_profile(
+    user: User, *, full_name: str, phone: str, language: str, account_type: str | None = None
+) -> User:
     user.full_name = clean(full_name)
     user.phone = clean(phone)
     if language in dict(settings.LANGUAGES):
         user.language = language
-    user.save(update_fields=["full_name", "phone", "language"])
+    if account_type in User.AccountType.values:
+        user.account_type = account_type
+    user.save(update_fields=["full_name", "phone", "language", "account_type"])
     return user
 
 
