@@ -8,7 +8,9 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
+from openstx.core.admin import SingletonAdmin
 from openstx.core.uploads import check_image
 from openstx.portal import services
 from openstx.portal.models import (
@@ -17,6 +19,7 @@ from openstx.portal.models import (
     Article,
     Attachment,
     ContactMessage,
+    DepartmentContact,
     Programme,
     RequestMessage,
     RequestTransition,
@@ -178,3 +181,31 @@ class AttachmentAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request: Any) -> bool:
         return False
+
+
+@admin.register(DepartmentContact)
+class DepartmentContactAdmin(SingletonAdmin, SimpleHistoryAdmin):
+    """The contact page's details; saved through the service (officers only, NFC text)."""
+
+    fieldsets = [
+        (_("Department"), {"fields": ["name", "name_en", "phone", "email"]}),
+        (
+            _("Address and office hours"),
+            {"fields": ["address", "address_en", "office_hours", "office_hours_en"]},
+        ),
+        (
+            _("Map (OpenStreetMap link)"),
+            {
+                "fields": ["latitude", "longitude"],
+                "description": _(
+                    "The contact page links to OpenStreetMap at this point; no map is loaded "
+                    "from another site."
+                ),
+            },
+        ),
+    ]
+
+    def save_model(self, request: Any, obj: Any, form: Any, change: bool) -> None:
+        services.save_department_contact(
+            request.user, **{k: form.cleaned_data[k] for k in services.CONTACT_FIELDS}
+        )

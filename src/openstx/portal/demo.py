@@ -488,6 +488,7 @@ def generate(
         ]
     )
 
+    _demo_contact()
     counts = {
         "portal_articles": len(articles),
         "portal_services": len(svc),
@@ -525,3 +526,26 @@ def _demo_images(rng: Any, count: int = 4) -> None:
         buf = io.BytesIO()
         img.save(buf, "PNG")
         set_article_image(a, SimpleUploadedFile(f"demo-{a.pk}.png", buf.getvalue()))
+
+
+def _demo_contact() -> None:
+    """Example contact details for the contact page (staff replace them in the admin)."""
+    from openstx.portal.models import DepartmentContact
+
+    DepartmentContact.objects.update_or_create(
+        pk=1,
+        defaults={
+            "name": "Sở Khoa học và Công nghệ thành phố Cần Thơ",
+            "name_en": "Department of Science and Technology of Can Tho City",
+            "address": "Số 02 Lý Thường Kiệt, phường Ninh Kiều, thành phố Cần Thơ",
+            "address_en": "2 Ly Thuong Kiet Street, Ninh Kieu Ward, Can Tho City",
+            "phone": "0292 3820 674",
+            "email": "sokhcn@cantho.gov.vn",
+            "office_hours": "Thứ Hai – Thứ Sáu: 7:00 – 11:00 và 13:00 – 17:00\n"
+            "Nghỉ thứ Bảy, Chủ nhật và ngày lễ",
+            "office_hours_en": "Monday – Friday: 7:00 – 11:00 and 13:00 – 17:00\n"
+            "Closed on Saturdays, Sundays and public holidays",
+            "latitude": "10.033800",
+            "longitude": "105.787600",
+        },
+    )

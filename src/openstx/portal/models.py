@@ -11,6 +11,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from openstx.core.models import BaseQuerySet, ExternalIdModel, NormalizedTextMixin, TimeStampedModel
 from openstx.core.text import slugify_vi
@@ -630,3 +631,39 @@ class ContactMessage(NormalizedTextMixin, TimeStampedModel):
 
     def __str__(self) -> str:
         return self.subject
+
+
+class DepartmentContact(TimeStampedModel):
+    """The department's address, phone, e-mail, office hours and map: one row, edited by staff
+    in the admin (``/admin/portal/departmentcontact/``), shown on the contact page. Texts people
+    read have an English version; an empty one falls back to the Vietnamese."""
+
+    name = models.CharField(_("department name"), max_length=200, blank=True)
+    name_en = models.CharField(_("department name (English)"), max_length=200, blank=True)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    address_en = models.CharField(_("address (English)"), max_length=300, blank=True)
+    phone = models.CharField(_("phone"), max_length=64, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    office_hours = models.TextField(_("office hours"), blank=True)
+    office_hours_en = models.TextField(_("office hours (English)"), blank=True)
+    latitude = models.DecimalField(
+        _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    longitude = models.DecimalField(
+        _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("department contact details")
+        verbose_name_plural = _("department contact details")
+        constraints = [models.CheckConstraint(condition=models.Q(pk=1), name="contact_singleton")]
+
+    def __str__(self) -> str:
+        return str(_("Department contact details"))
+
+    @classmethod
+    def load(cls) -> DepartmentContact:
+        """The one row (created empty the first time)."""
+        return cls.objects.get_or_create(pk=1)[0]

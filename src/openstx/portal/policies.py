@@ -19,6 +19,7 @@ from openstx.core.permissions import (
     VIEW,
     ParentPolicy,
     Policy,
+    PublicReadPolicy,
     is_authenticated,
     is_officer,
     organization_ids,
@@ -30,6 +31,7 @@ from openstx.portal.models import (
     Article,
     Attachment,
     ContactMessage,
+    DepartmentContact,
     Programme,
     RequestMessage,
     RequestTransition,
@@ -166,6 +168,10 @@ class AttachmentPolicy(Policy):
         if obj.application_id:
             return ApplicationPolicy().allows(user, VIEW, obj.application)
         return is_officer(user)
+
+
+# the department's address, phone and hours: everyone reads them, officers change them
+register(DepartmentContact)(type("DepartmentContactPolicy", (PublicReadPolicy,), {}))
 
 
 @register(ContactMessage)

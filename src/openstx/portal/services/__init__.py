@@ -18,9 +18,12 @@ from openstx.portal.services.articles import (
     unpublish_article,
 )
 from openstx.portal.services.contact import (
+    CONTACT_FIELDS,
     CONTACT_LIMIT,
     CONTACT_WINDOW,
     RateLimited,
+    department_contact,
+    save_department_contact,
     submit_contact,
 )
 from openstx.portal.services.notices import (
@@ -60,10 +63,13 @@ from openstx.portal.services.training import (
 __all__ = [
     "A",
     "ARTICLE_FIELDS",
+    "CONTACT_FIELDS",
     "CONTACT_LIMIT",
     "CONTACT_WINDOW",
     "R",
     "RateLimited",
+    "department_contact",
+    "save_department_contact",
     "TRANSITIONS",
     "add_message",
     "apply",

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from openstx.accounts.models import User
 from openstx.core.client_address import client_ip
+from openstx.core.permissions import can
 from openstx.portal import forms, services
 from openstx.portal.views.articles import _errors
 
@@ -34,10 +35,21 @@ def contact(request: HttpRequest) -> HttpResponse:
             )
         except ValidationError as exc:
             _errors(form, exc)
-            return render(request, "portal/contact.html", {"form": form}, status=429)
+            return render(
+                request, "portal/contact.html", _contact_context(request, form), status=429
+            )
         messages.success(request, _("Thank you. Your message was sent to the department."))
         return redirect("portal:contact")
-    return render(request, "portal/contact.html", {"form": form})
+    return render(request, "portal/contact.html", _contact_context(request, form))
+
+
+def _contact_context(request: HttpRequest, form: forms.ContactForm) -> dict:
+    details = services.department_contact()
+    return {
+        "form": form,
+        "contact": details,
+        "can_edit_contact": can(request.user, "change", details["object"]),
+    }
 
 
 def training_list(request: HttpRequest) -> HttpResponse:
