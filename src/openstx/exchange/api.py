@@ -672,4 +672,5 @@ def statistics(
     return data
 
 
-from openstx.exchange import api_confidential  # noqa: E402, F401  (its routes join this router)
+# routes of these modules join this router (confidential details; deleting drafts)
+from openstx.exchange import api_confidential, api_posting  # noqa: E402, F401

@@ -12,6 +12,7 @@ from openstx.core.typeahead import use_typeahead
 from openstx.directory.models import Organization
 from openstx.exchange.models import Connection, Demand, Offer, TransferMode
 from openstx.taxonomy.models import AdministrativeUnit, FieldOfScience
+from openstx.taxonomy.widgets import use_fields_of_science
 
 if TYPE_CHECKING:  # imported inside the forms at run time (app loading order)
     from openstx.directory.models import Expert
@@ -42,7 +43,7 @@ class ListingForm(forms.ModelForm):
             level=AdministrativeUnit.Level.PROVINCE, is_current=True
         )
         fields.queryset = FieldOfScience.objects.filter(is_active=True)
-        fields.widget.attrs["size"] = 8
+        use_fields_of_science(self, "fields")  # a searchable tree, never a raw list of codes
         for name in ("valid_until", "deadline"):
             if name in self.fields:
                 self.fields[name].widget = DATE
@@ -116,6 +117,43 @@ class OfferForm(ListingForm):
             choices=[("", "—")] + [(i, f"TRL {i}") for i in range(1, 10)]
         )
         self.fields["price_vnd"].widget.attrs["min"] = 0
+        self._add_ip_records()
+
+    def _add_ip_records(self) -> None:
+        """The owner's IP records (ipr app), chosen by typing; ``ip_items`` stays free text
+        for rights not recorded there."""
+        from openstx.core.typeahead import MultiIdentField
+        from openstx.exchange.services import owner_ip_records
+        from openstx.ipr.models import IPRecord
+
+        if self.instance.pk:
+            queryset = owner_ip_records(self.instance.owner_id)
+        elif is_officer(self.user):
+            queryset = IPRecord.objects.all()
+        else:
+            queryset = IPRecord.objects.filter(
+                applicant_organization_id__in=organization_ids(self.user)
+            )
+        field = MultiIdentField(
+            "ip",
+            queryset=queryset,
+            required=False,
+            label=_("IP records of the owner"),
+            help_text=_(
+                "Patents and other rights registered in the IP records: type a number or words "
+                "of the title. Others go in the free text below."
+            ),
+        )
+        field.user = self.user
+        if self.instance.pk:
+            field.initial = list(self.instance.ip_records.all())
+        self.fields["ip_records"] = field
+        # show the records before the free text
+        order = list(self.fields)
+        if "ip_items" in order:
+            order.remove("ip_records")
+            order.insert(order.index("ip_items"), "ip_records")
+            self.order_fields(order)
 
     def clean_transfer_modes(self) -> str:
         return ",".join(self.cleaned_data.get("transfer_modes") or [])
@@ -158,6 +196,38 @@ class DemandForm(ListingForm):
         )
         for name in ("budget_min_vnd", "budget_max_vnd"):
             self.fields[name].widget.attrs["min"] = 0
+
+
+def step_form(kind: str, step_name: str, *args: Any, **kwargs: Any) -> ListingForm:
+    """The posting form's page ``step_name``: only that step's fields, its required ones
+    marked (``required`` and ``aria-required``), and the step's own rules on "next"."""
+    from openstx.exchange.services import get_step, step_issues
+
+    step = get_step(kind, step_name)
+    assert step is not None
+    form_class = OfferForm if kind == "offer" else DemandForm
+
+    class StepForm(form_class):  # type: ignore[valid-type,misc]
+        def clean(self) -> dict[str, Any]:
+            data = super().clean()
+            values = {"kind": data.get("kind", self.instance.kind)} if kind == "offer" else {}
+            values.update(data)
+            for name, message in step_issues(kind, step.name, values).items():
+                self.add_error(name if name in self.fields else None, message)
+            return data
+
+    form = StepForm(*args, **kwargs)
+    for name in list(form.fields):
+        if name not in step.fields:
+            del form.fields[name]
+    for name in step.required:
+        if name in form.fields:
+            form.fields[name].required = True
+    for field in form.fields.values():
+        if field.required:
+            field.widget.attrs["aria-required"] = "true"
+    form.step = step  # type: ignore[attr-defined]
+    return form
 
 
 class UploadForm(forms.Form):

@@ -352,3 +352,31 @@ class ConfidentialTermsPolicy(ParentPolicy):
     """An offer's non-disclosure terms: read by whoever sees the offer, set by who edits it."""
 
     parent = "offer"
+
+
+# --- View and interest counts (owners and staff) --------------------------------------------
+from openstx.exchange.models.listings import ListingDailyCount  # noqa: E402
+
+
+@register(ListingDailyCount)
+class ListingDailyCountPolicy(Policy):
+    """A listing's daily view and interest counts: for those who may edit the listing."""
+
+    def scope(self, user: Any, action: str, queryset: QuerySet) -> QuerySet:
+        from openstx.core.permissions import restrict
+
+        if action != VIEW and not is_officer(user):
+            return queryset.none()  # written by the counting service only
+        offers = restrict(Offer.objects.all(), user, CHANGE).values("pk")
+        demands = restrict(Demand.objects.all(), user, CHANGE).values("pk")
+        return queryset.filter(Q(offer__in=offers) | Q(demand__in=demands))
+
+    def allows(self, user: Any, action: str, obj: Any) -> bool:
+        from openstx.core.permissions import can
+
+        if action != VIEW and not is_officer(user):
+            return False
+        return can(user, CHANGE, obj.offer or obj.demand)
+
+    def search_scopes(self, obj: Any) -> list[str]:
+        return ["staff", f"org:{(obj.offer or obj.demand).organization_id}"]

@@ -442,3 +442,34 @@ class ListingTransition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action}: {self.from_status} → {self.to_status}"
+
+
+class ListingDailyCount(models.Model):
+    """How often a listing was looked at and asked about, per day — counts only: no IP
+    address, user or browser is stored (``services.listings_counts``)."""
+
+    offer = models.ForeignKey(
+        Offer, null=True, blank=True, on_delete=models.CASCADE, related_name="daily_counts"
+    )
+    demand = models.ForeignKey(
+        Demand, null=True, blank=True, on_delete=models.CASCADE, related_name="daily_counts"
+    )
+    day = models.DateField(_("day"))
+    views = models.PositiveIntegerField(_("views"), default=0)
+    interests = models.PositiveIntegerField(_("interest"), default=0)
+
+    class Meta:
+        ordering = ["-day"]
+        verbose_name = _("listing daily count")
+        verbose_name_plural = _("listing daily counts")
+        constraints = [
+            models.UniqueConstraint(fields=["offer", "day"], name="listing_count_offer_day"),
+            models.UniqueConstraint(fields=["demand", "day"], name="listing_count_demand_day"),
+            models.CheckConstraint(
+                condition=models.Q(offer__isnull=True) ^ models.Q(demand__isnull=True),
+                name="listing_count_one_listing",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.offer_id or self.demand_id} {self.day}: {self.views}/{self.interests}"

@@ -137,3 +137,46 @@ __all__ = [
     "validate_event",
     "validate_listing",
 ]
+
+# Posting a listing: form steps, completeness, deleting drafts, IP records, view/interest counts
+from openstx.exchange.services.listings_posting import (  # noqa: E402
+    DEMAND_STEPS,
+    OFFER_STEPS,
+    Completeness,
+    Step,
+    can_delete,
+    completeness,
+    count_interest,
+    count_view,
+    counts,
+    counts_by_listing,
+    delete_draft,
+    get_step,
+    is_bot,
+    link_ip_records,
+    next_step,
+    owner_ip_records,
+    step_issues,
+    steps_for,
+)
+
+__all__ += [
+    "DEMAND_STEPS",
+    "OFFER_STEPS",
+    "Completeness",
+    "Step",
+    "can_delete",
+    "completeness",
+    "count_interest",
+    "count_view",
+    "counts",
+    "counts_by_listing",
+    "delete_draft",
+    "get_step",
+    "is_bot",
+    "link_ip_records",
+    "next_step",
+    "owner_ip_records",
+    "step_issues",
+    "steps_for",
+]

@@ -153,6 +153,9 @@ def express_interest(
         note = _("For the listing “%(title)s”.") % {"title": counterpart.title[:200]}
         comment = f"{comment}\n\n{note}" if comment else note
     _step(conn, "request", "", user, comment)
+    from openstx.exchange.services.listings_posting import count_interest
+
+    count_interest(listing)  # the listing's daily interest count (a number, nobody's name)
     return conn
 
 

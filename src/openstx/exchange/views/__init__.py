@@ -81,3 +81,13 @@ __all__ = [
     "offer_list",
     "statistics_page",
 ]
+
+# Posting step by step, preview, deleting a draft
+from openstx.exchange.views.listings_steps import (  # noqa: E402
+    listing_delete,
+    listing_preview,
+    listing_start,
+    listing_step,
+)
+
+__all__ += ["listing_delete", "listing_preview", "listing_start", "listing_step"]

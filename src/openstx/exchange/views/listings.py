@@ -174,6 +174,14 @@ def _detail(
     )
     if slug != listing.slug:
         return redirect(listing.get_absolute_url(), permanent=True)
+    context = detail_context(request, listing)
+    if request.method == "GET":
+        services.count_view(listing, request.user, request.META.get("HTTP_USER_AGENT", ""))
+    return render(request, template, context)
+
+
+def detail_context(request: HttpRequest, listing: Offer | Demand) -> dict[str, Any]:
+    """What a listing's public page shows to ``request.user`` (also the preview's context)."""
     user = request.user
     is_owner = services.is_owner(user, listing)
     confidential = services.can_see_confidential(user, listing)
@@ -218,7 +226,12 @@ def _detail(
     if isinstance(listing, Demand):
         context["requester_display"] = services.requester_label(user, listing)
         context["show_requester"] = services.can_see_requester(user, listing)
-    return render(request, template, context)
+    if context["can_edit"]:
+        context["counts"] = services.counts(listing)
+        context["completeness"] = services.completeness(listing)
+        context["can_delete"] = services.can_delete(user, listing)
+        context["first_step"] = services.steps_for(context["kind"])[0].name
+    return context
 
 
 def offer_detail(request: HttpRequest, pk: int, slug: str | None = None) -> HttpResponse:
@@ -255,6 +268,8 @@ def _edit(request: HttpRequest, kind: str, pk: int | None) -> HttpResponse:
                     fields=form.cleaned_data.get("fields"),
                     organization=form.cleaned_data.get(form.org_field_name),
                 )
+                if "ip_records" in form.fields and isinstance(listing, Offer):
+                    services.link_ip_records(listing, request.user, form.cleaned_data["ip_records"])
             except ValidationError as exc:
                 if hasattr(exc, "error_dict"):
                     for name, errs in exc.message_dict.items():
@@ -278,6 +293,7 @@ def _edit(request: HttpRequest, kind: str, pk: int | None) -> HttpResponse:
             "form": form,
             "kind": kind,
             "listing": instance if pk else None,
+            "completeness": services.completeness(instance) if pk else None,
         },
     )
 
@@ -354,6 +370,9 @@ def listing_upload(request: HttpRequest, kind: str, pk: int, what: str) -> HttpR
             _flash_errors(request, exc)
     else:
         messages.error(request, _("Choose a file."))
+    nxt = request.POST.get("next", "")
+    if nxt.startswith("/") and not nxt.startswith("//"):
+        return redirect(nxt)  # back to the posting form's files step
     return redirect(listing.get_absolute_url())
 
 
@@ -374,16 +393,37 @@ def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
 @login_required
 def my_listings(request: HttpRequest) -> HttpResponse:
     ids = organization_ids(request.user)
-    offers = Offer.objects.filter(owner__in=ids).select_related("owner").order_by("-updated_at")
-    demands = (
-        Demand.objects.filter(requester__in=ids).select_related("requester").order_by("-updated_at")
+    offers = list(
+        Offer.objects.filter(owner__in=ids)
+        .select_related("owner")
+        .prefetch_related("fields", "images", "attachments", "ip_records")
+        .order_by("-updated_at")[:200]
     )
+    demands = list(
+        Demand.objects.filter(requester__in=ids)
+        .select_related("requester")
+        .prefetch_related("fields", "images", "attachments")
+        .order_by("-updated_at")[:200]
+    )
+
+    def rows(kind: str, items: list[Any]) -> list[dict[str, Any]]:
+        counts = services.counts_by_listing(kind, [i.pk for i in items])
+        return [
+            {
+                "listing": item,
+                "counts": counts[item.pk],
+                "completeness": services.completeness(item),
+                "can_delete": services.can_delete(request.user, item),
+            }
+            for item in items
+        ]
+
     return render(
         request,
         "exchange/my_listings.html",
         {
-            "offers": offers[:200],
-            "demands": demands[:200],
+            "offers": rows("offer", offers),
+            "demands": rows("demand", demands),
             "can_post": bool(ids) or is_officer(request.user),
         },
     )

@@ -1,0 +1,323 @@
+"""Posting a listing: the steps of the form and what each requires, the completeness meter,
+deleting a draft, linking an offer to its owner's IP records, and the daily view and interest
+counts (numbers only: no IP address, user or browser is stored)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from openstx.core.permissions import CHANGE, DELETE, can, is_officer, organization_ids
+from openstx.exchange.models import Demand, ListingStatus, Offer
+from openstx.exchange.models.listings import ListingDailyCount
+
+# --- Steps of the posting form -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Step:
+    """One page of the posting form: its fields and the ones it requires before "next"."""
+
+    name: str
+    label: Any
+    fields: tuple[str, ...]
+    required: tuple[str, ...] = ()
+    files: bool = False
+
+
+OFFER_STEPS: tuple[Step, ...] = (
+    Step(
+        "what",
+        gettext_lazy("What"),
+        ("title", "kind", "summary", "owner", "fields", "keywords", "region"),
+        ("title", "kind", "summary", "owner", "fields"),
+    ),
+    Step(
+        "technical",
+        gettext_lazy("Technical detail"),
+        ("description", "advantages", "applications"),
+        ("description", "advantages"),
+    ),
+    Step(
+        "readiness",
+        gettext_lazy("Readiness and IP"),
+        ("trl", "ip_records", "ip_items", "origin", "confidential_detail"),
+        ("trl",),
+    ),
+    Step(
+        "terms",
+        gettext_lazy("Commercial terms"),
+        (
+            "transfer_modes",
+            "price_vnd",
+            "price_negotiable",
+            "contact_name",
+            "contact_email",
+            "contact_phone",
+            "valid_until",
+        ),
+    ),
+    Step("files", gettext_lazy("Images and documents"), (), files=True),
+)
+
+DEMAND_STEPS: tuple[Step, ...] = (
+    Step(
+        "what",
+        gettext_lazy("What"),
+        ("title", "requester", "requester_anonymous", "fields", "keywords", "region"),
+        ("title", "requester", "fields"),
+    ),
+    Step(
+        "technical",
+        gettext_lazy("Technical detail"),
+        ("problem", "desired_outcome", "constraints"),
+        ("problem", "desired_outcome"),
+    ),
+    Step("readiness", gettext_lazy("Readiness"), ("min_trl",)),
+    Step(
+        "terms",
+        gettext_lazy("Budget and contact"),
+        (
+            "budget_min_vnd",
+            "budget_max_vnd",
+            "deadline",
+            "contact_name",
+            "contact_email",
+            "contact_phone",
+            "valid_until",
+        ),
+    ),
+    Step("files", gettext_lazy("Images and documents"), (), files=True),
+)
+
+
+def steps_for(kind: str) -> tuple[Step, ...]:
+    return OFFER_STEPS if kind == "offer" else DEMAND_STEPS
+
+
+def get_step(kind: str, name: str) -> Step | None:
+    return next((s for s in steps_for(kind) if s.name == name), None)
+
+
+def next_step(kind: str, name: str) -> Step | None:
+    steps = steps_for(kind)
+    names = [s.name for s in steps]
+    i = names.index(name)
+    return steps[i + 1] if i + 1 < len(steps) else None
+
+
+def step_issues(kind: str, name: str, values: dict[str, Any]) -> dict[str, str]:
+    """Rules of a step beyond "required" (field -> message): a technology offer names how it
+    can be transferred, as the quality check asks before submission."""
+    errors: dict[str, str] = {}
+    technology = values.get("kind") == Offer.Kind.TECHNOLOGY
+    if kind == "offer" and name == "terms" and technology and not values.get("transfer_modes"):
+        errors["transfer_modes"] = _("Choose how the technology can be transferred.")
+    return errors
+
+
+# --- Completeness ----------------------------------------------------------------------------------
+
+
+@dataclass
+class Completeness:
+    """How complete a listing is: ``percent`` of the ``total`` items, and the ones missing."""
+
+    done: int = 0
+    total: int = 0
+    missing: list[str] = field(default_factory=list)
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 0
+
+    def add(self, ok: bool, label: str) -> None:
+        self.total += 1
+        if ok:
+            self.done += 1
+        else:
+            self.missing.append(label)
+
+
+def completeness(listing: Offer | Demand) -> Completeness:
+    """Items a good listing has, counted from its fields (prefetch ``fields``, ``images``,
+    ``attachments`` and, for offers, ``ip_records`` to compute it for many listings)."""
+    c = Completeness()
+    saved = listing.pk is not None
+    has_fields = saved and bool(listing.fields.all())
+    has_images = saved and bool(listing.images.all())
+    has_files = saved and bool(listing.attachments.all())
+    contact = bool(listing.contact_name and (listing.contact_email or listing.contact_phone))
+    c.add(bool(listing.title), _("a title"))
+    if isinstance(listing, Offer):
+        has_ip = bool(listing.ip_items) or (saved and bool(listing.ip_records.all()))
+        c.add(bool(listing.summary), _("a one-line summary"))
+        c.add(has_fields, _("fields of science"))
+        c.add(bool(listing.keywords), _("keywords"))
+        c.add(bool(listing.description), _("a description"))
+        c.add(bool(listing.advantages), _("the advantages"))
+        c.add(bool(listing.applications), _("the applications"))
+        c.add(listing.trl is not None, _("the readiness level (TRL)"))
+        c.add(has_ip, _("intellectual property"))
+        c.add(bool(listing.transfer_modes), _("transfer modes"))
+        c.add(listing.price_vnd is not None or listing.price_negotiable, _("a price"))
+    else:
+        c.add(has_fields, _("fields of science"))
+        c.add(bool(listing.keywords), _("keywords"))
+        c.add(bool(listing.problem), _("the problem"))
+        c.add(bool(listing.desired_outcome), _("the desired outcome"))
+        c.add(bool(listing.constraints), _("the constraints"))
+        c.add(listing.min_trl is not None, _("the minimum TRL"))
+        c.add(
+            listing.budget_min_vnd is not None or listing.budget_max_vnd is not None,
+            _("a budget"),
+        )
+        c.add(listing.deadline is not None, _("a deadline"))
+    c.add(listing.region_id is not None, _("a region"))
+    c.add(contact, _("a contact person with e-mail or phone"))
+    c.add(has_images or has_files, _("an image or a document"))
+    return c
+
+
+# --- Deleting a draft ------------------------------------------------------------------------------
+
+
+def can_delete(user: Any, listing: Offer | Demand) -> bool:
+    return listing.status == ListingStatus.DRAFT and can(user, DELETE, listing)
+
+
+@transaction.atomic
+def delete_draft(listing: Offer | Demand, user: Any) -> None:
+    """Delete a draft with its images, documents and log (only drafts; the owner's members or
+    an officer). Submitted and published listings are withdrawn, never deleted."""
+    listing = type(listing).objects.select_for_update().get(pk=listing.pk)
+    if listing.status != ListingStatus.DRAFT:
+        raise ValidationError(_("Only a draft can be deleted; withdraw the listing instead."))
+    if not can(user, DELETE, listing):
+        raise PermissionDenied(_("You may delete only your own organisation's drafts."))
+    files = [im.image for im in listing.images.all()] + [
+        im.thumbnail for im in listing.images.all()
+    ]
+    files += [a.file for a in listing.attachments.all()]
+    listing._change_reason = "delete draft"  # type: ignore[union-attr]  # simple-history
+    listing.delete()
+    transaction.on_commit(lambda: [f.delete(save=False) for f in files if f])
+
+
+# --- IP records of the owner --------------------------------------------------------------------
+
+
+def owner_ip_records(organization_id: int | None) -> Any:
+    """The IP records an offer may cite: those its owner applied for (the ipr app's records)."""
+    from openstx.ipr.models import IPRecord
+
+    return IPRecord.objects.filter(applicant_organization_id=organization_id).order_by("title")
+
+
+@transaction.atomic
+def link_ip_records(offer: Offer, user: Any, records: Iterable[Any]) -> list[Any]:
+    """Tie ``offer`` to exactly ``records`` among its owner's IP records (others stay free
+    text in ``ip_items``). Records of another organisation are refused."""
+    if not can(user, CHANGE, offer):
+        raise PermissionDenied(_("You may edit only your own organisation's listings."))
+    chosen = list(records)
+    own = owner_ip_records(offer.owner_id)
+    foreign = [r for r in chosen if r.applicant_organization_id != offer.owner_id]
+    if foreign:
+        raise ValidationError(
+            {
+                "ip_records": _("Only the owner's IP records can be linked: %(titles)s")
+                % {"titles": ", ".join(str(r) for r in foreign)}
+            }
+        )
+    keep = {r.pk for r in chosen}
+    for record in own.filter(offer=offer).exclude(pk__in=keep):
+        record.offer = None
+        record._change_reason = f"unlinked from offer {offer.pk}"
+        record.save()
+    for record in chosen:
+        if record.offer_id != offer.pk:
+            record.offer = offer
+            record._change_reason = f"linked to offer {offer.pk}"
+            record.save()
+    return chosen
+
+
+# --- View and interest counts ---------------------------------------------------------------------
+
+BOT_AGENTS = re.compile(
+    r"bot|crawl|spider|slurp|preview|fetch|monitor|curl|wget|python|httpx|java/|go-http|"
+    r"headless|lighthouse|facebookexternalhit|scanner",
+    re.IGNORECASE,
+)
+
+
+def is_bot(user_agent: str) -> bool:
+    """Crawlers, link previews, scripts and headless browsers (by user agent); an empty
+    user agent counts as a bot too."""
+    return not user_agent.strip() or bool(BOT_AGENTS.search(user_agent))
+
+
+def _bump(listing: Offer | Demand, column: str, day: dt.date | None = None) -> None:
+    kind = "offer" if isinstance(listing, Offer) else "demand"
+    day = day or timezone.localdate()
+    rows = ListingDailyCount.objects.filter(**{kind: listing}, day=day)
+    if rows.update(**{column: F(column) + 1}):
+        return
+    try:
+        with transaction.atomic():
+            ListingDailyCount.objects.create(**{kind: listing}, day=day, **{column: 1})
+    except IntegrityError:  # created by a concurrent request in between
+        rows.update(**{column: F(column) + 1})
+
+
+def count_view(listing: Offer | Demand, user: Any, user_agent: str) -> bool:
+    """Count one look at a published listing's page, unless made by its owner's members, an
+    officer or a bot. Returns whether it counted."""
+    if listing.status != ListingStatus.PUBLISHED or is_bot(user_agent or ""):
+        return False
+    if getattr(user, "is_authenticated", False) and (
+        listing.organization_id in organization_ids(user) or is_officer(user)
+    ):
+        return False
+    _bump(listing, "views")
+    return True
+
+
+def count_interest(listing: Offer | Demand) -> None:
+    """Count one sign of interest (a connection request about the listing)."""
+    _bump(listing, "interests")
+
+
+def counts(listing: Offer | Demand, *, days: int | None = None) -> dict[str, int]:
+    """Total views and interest of a listing (over the last ``days`` days when given)."""
+    kind = "offer" if isinstance(listing, Offer) else "demand"
+    qs = ListingDailyCount.objects.filter(**{kind: listing})
+    if days:
+        qs = qs.filter(day__gt=timezone.localdate() - dt.timedelta(days=days))
+    totals = qs.aggregate(views=Sum("views"), interests=Sum("interests"))
+    return {k: v or 0 for k, v in totals.items()}
+
+
+def counts_by_listing(kind: str, ids: Iterable[int]) -> dict[int, dict[str, int]]:
+    """``{listing id: {"views": n, "interests": n}}`` for many listings in one query."""
+    ids = list(ids)
+    out = {pk: {"views": 0, "interests": 0} for pk in ids}
+    rows = (
+        ListingDailyCount.objects.filter(**{f"{kind}__in": ids})
+        .values(kind)
+        .annotate(views=Sum("views"), interests=Sum("interests"))
+    )
+    for row in rows:
+        out[row[kind]] = {"views": row["views"] or 0, "interests": row["interests"] or 0}
+    return out
