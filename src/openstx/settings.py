@@ -175,6 +175,11 @@ CACHES = {"default": _cache}
 # Anonymous visitors get cached copies of public pages for at most this many seconds (0: off);
 # any change to a public record invalidates them at once (see openstx.web.pagecache).
 OPENSTX_PAGE_CACHE_SECONDS = int(os.environ.get("OPENSTX_PAGE_CACHE_SECONDS", "60"))
+# Signed-in viewers get their own copies of the main pages for at most this many seconds (0: off;
+# never longer than OPENSTX_PAGE_CACHE_SECONDS); dropped by any write (openstx.web.pagecache).
+OPENSTX_SIGNED_IN_PAGE_CACHE_SECONDS = int(
+    os.environ.get("OPENSTX_SIGNED_IN_PAGE_CACHE_SECONDS", "30")
+)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

@@ -1,4 +1,4 @@
-"""Whole-page cache for anonymous visitors of the public pages.
+"""Whole-page cache: public pages for anonymous visitors, the main pages per signed-in viewer.
 
 Most traffic on a public S&T portal is anonymous reading of the same listing, detail and search
 pages. A cached copy is served when the request carries no session, no credentials and no
@@ -6,12 +6,25 @@ cookies but the language and CSRF ones. Copies are keyed by the newest search-ou
 every change to a public record advances in its own transaction, so a published, edited or
 withdrawn listing never shows stale (a short lifetime covers the rest). Responses that set a
 cookie, vary per user or are not 200 are never stored.
+
+Signed-in people going back and forth between a list and its records (the back button, the
+next page and back, a reload after a colleague's call) get their own copy of the main pages
+(``SIGNED_IN_PAGES``) for at most ``OPENSTX_SIGNED_IN_PAGE_CACHE_SECONDS``. A copy belongs to one
+viewer and one browser: its key holds the user's id, what the user is (``principals``: role,
+approved organisations, expert profile), their display name and the browser's CSRF cookie (so
+the forms in the copy carry a token that browser's cookie accepts). It is dropped when the
+search outbox advances (any change to an indexed record, from any process) and after every
+successful write request to the site by anyone (``writes_stamp``), so an edit shows at once on
+the page the editor lands on. Requests carrying flash messages are never served from or stored
+in the cache. What changes without either (a background job's notice) shows within the lifetime.
 """
 
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import caches
@@ -36,6 +49,28 @@ EXCLUDED_PREFIXES = (
 )
 ALLOWED_COOKIES = {settings.LANGUAGE_COOKIE_NAME, settings.CSRF_COOKIE_NAME}
 STORED_HEADERS = ("Content-Type", "Content-Language", "Content-Disposition", "X-Robots-Tag")
+#: URL names whose signed-in copies may be served from the cache (read-only pages whose content
+#: follows indexed records and the viewer; forms, downloads and personal inboxes are not here)
+SIGNED_IN_PAGES = frozenset(
+    {
+        "web:home",
+        "exchange:offer-list",
+        "exchange:demand-list",
+        "exchange:offer-detail",
+        "exchange:demand-detail",
+        "exchange:moderation",
+        "search:search",
+        "matching:demand",
+        "matching:offer",
+        "projects:task-list",
+        "projects:task-detail",
+        "reports:statistics",
+    }
+)
+#: headers of a signed-in copy that are not restored on a hit
+UNSTORED_HEADERS = frozenset({"content-length", "date", "x-request-id", "x-page-cache"})
+WRITES_KEY = "pagecache:writes"
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS", "TRACE")
 
 
 def generation() -> str:
@@ -51,13 +86,53 @@ def generation() -> str:
     return str(row[0] or 0)
 
 
+def writes_stamp() -> str:
+    """Changes after every successful write request to the site (any user, any process)."""
+    return str(caches["default"].get(WRITES_KEY) or 0)
+
+
+def note_write() -> None:
+    """Drop every signed-in copy (called after a write request that succeeded)."""
+    caches["default"].set(WRITES_KEY, time.time_ns(), None)
+
+
+def viewer_digest(user: Any) -> str:
+    """What a signed-in page may depend on about its viewer (never shared between users)."""
+    from openstx.core.permissions import principals
+
+    found = principals(user)
+    parts = [
+        str(user.pk),
+        str(getattr(user, "role", "")),
+        str(user.is_staff),
+        str(user.is_superuser),
+        "*" if found is None else ",".join(found),
+        str(getattr(user, "display_name", "")),
+        str(getattr(user, "language", "")),
+    ]
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]
+
+
 class AnonymousPageCacheMiddleware:
+    """Anonymous copies of public pages, and signed-in viewers' own copies of the main pages
+    (see the module's docstring). Also notes every write request, which drops the latter."""
+
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         seconds = getattr(settings, "OPENSTX_PAGE_CACHE_SECONDS", 0)
-        if not seconds or not self._eligible(request):
+        if request.method not in SAFE_METHODS:
+            response = self.get_response(request)
+            if seconds and response.status_code < 400:
+                note_write()
+            return response
+        if not seconds:
+            return self.get_response(request)
+        if not self._eligible(request):
+            signed_in = min(seconds, getattr(settings, "OPENSTX_SIGNED_IN_PAGE_CACHE_SECONDS", 0))
+            if signed_in and request.method == "GET":
+                return self._signed_in(request, signed_in)
             return self.get_response(request)
         cache = caches["default"]
         raw = "|".join(
@@ -86,6 +161,87 @@ class AnonymousPageCacheMiddleware:
             cache.set(key, (response.status_code, headers, response.content), seconds)
             response["X-Page-Cache"] = "miss"
         return response
+
+    def _signed_in(self, request: HttpRequest, seconds: int) -> HttpResponse:
+        """A signed-in viewer's own copy of one of ``SIGNED_IN_PAGES``, if it is still current."""
+        key = self._signed_in_key(request)
+        if key is None:
+            return self.get_response(request)
+        cache = caches["default"]
+        stored = cache.get(key)
+        if stored is not None:
+            status, headers, content = stored
+            response = HttpResponse(content, status=status)
+            for name, value in headers:
+                response[name] = value
+            response["Content-Length"] = str(len(content))
+            response["X-Page-Cache"] = "hit"
+            return response
+        response = self.get_response(request)
+        if self._storable_signed_in(request, response) and not self._has_messages(request):
+            headers = [(h, v) for h, v in response.items() if h.lower() not in UNSTORED_HEADERS]
+            cache.set(key, (response.status_code, headers, response.content), seconds)
+            response["X-Page-Cache"] = "miss"
+        return response
+
+    def _signed_in_key(self, request: HttpRequest) -> str | None:
+        """The cache key of this request's signed-in copy, or None when it must not be cached.
+        Computed before the page is rendered, so a copy rendered while a write commits is
+        stored under the old generation and never served after it."""
+        from django.contrib.auth import get_user
+        from django.urls import Resolver404, resolve
+
+        csrf = request.COOKIES.get(settings.CSRF_COOKIE_NAME)
+        if (
+            not csrf
+            or settings.SESSION_COOKIE_NAME not in request.COOKIES
+            or "Authorization" in request.headers
+            or "messages" in request.COOKIES
+        ):
+            return None
+        try:
+            match = resolve(request.path_info)
+        except Resolver404:
+            return None
+        if match.view_name not in SIGNED_IN_PAGES:
+            return None
+        if self._has_messages(request):
+            return None
+        # the authentication middleware (after this one) reuses the user loaded here
+        user = request._cached_user = get_user(request)  # type: ignore[attr-defined]
+        if not user.is_authenticated:
+            return None
+        raw = "|".join(
+            [
+                generation(),
+                writes_stamp(),
+                viewer_digest(user),
+                csrf,
+                getattr(request, "LANGUAGE_CODE", ""),
+                request.headers.get("HX-Request", ""),
+                request.get_full_path(),
+            ]
+        )
+        return "page:user:" + hashlib.sha256(raw.encode()).hexdigest()
+
+    def _storable_signed_in(self, request: HttpRequest, response: HttpResponse) -> bool:
+        """As ``_storable``, but a page with a form renews the browser's CSRF cookie (same
+        value, later expiry): that cookie alone is allowed (a copy does not renew it)."""
+        name = settings.CSRF_COOKIE_NAME
+        cookies = response.cookies
+        if set(cookies) - {name}:
+            return False
+        if name in cookies and cookies[name].value != request.COOKIES.get(name):
+            return False
+        if response.status_code != 200 or response.streaming:
+            return False
+        cache_control = response.get("Cache-Control", "")
+        return "private" not in cache_control and "no-store" not in cache_control
+
+    @staticmethod
+    def _has_messages(request: HttpRequest) -> bool:
+        session = getattr(request, "session", None)
+        return bool(session is not None and session.get("_messages"))
 
     @staticmethod
     def _eligible(request: HttpRequest) -> bool:
