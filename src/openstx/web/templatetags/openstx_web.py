@@ -24,3 +24,22 @@ def query_replace(context, **kwargs) -> str:
         else:
             params[key] = value
     return "?" + urlencode(list(params.lists()), doseq=True)
+
+
+@register.simple_tag
+def icon(name: str, css: str = "") -> str:
+    """An icon from the site's Lucide sprite, hidden from assistive technology (the text next to
+    it, or the control's accessible name, says what it means): ``{% icon "search" %}``."""
+    from django.templatetags.static import static
+    from django.utils.html import format_html
+
+    from openstx.web.icons import ICONS
+
+    if name not in ICONS:
+        raise template.TemplateSyntaxError(f"unknown icon {name!r}: add it to openstx.web.icons")
+    return format_html(
+        '<svg class="icon{}" aria-hidden="true" focusable="false"><use href="{}#{}"></use></svg>',
+        f" {css}" if css else "",
+        static("vendor/lucide/sprite.svg"),
+        name,
+    )

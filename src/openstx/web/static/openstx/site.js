@@ -7,3 +7,17 @@ document.addEventListener("change", function (event) {
     if (el.form.requestSubmit) { el.form.requestSubmit(); } else { el.form.submit(); }
   }
 });
+
+// Filter panels (<details class="filter-panel">) start closed so that a phone shows the first
+// result without scrolling past the filters; on a wide screen they open. Without JavaScript the
+// panel stays closed and opens with a tap on its summary.
+(function () {
+  function openOnWideScreens() {
+    if (!window.matchMedia("(min-width: 761px)").matches) { return; }
+    document.querySelectorAll("details.filter-panel:not([data-user-toggled])").forEach(function (d) {
+      d.open = true;
+    });
+  }
+  document.addEventListener("DOMContentLoaded", openOnWideScreens);
+  document.addEventListener("htmx:afterSwap", openOnWideScreens);
+})();
