@@ -23,6 +23,8 @@ class MatchOut(Schema):
     external_id: str | None
     title: str
     score: float
+    score_level: str  # very_good | good | related (thresholds: matching.reasons.SCORE_LABELS)
+    score_label: str  # the same, in words, in the caller's language
     reasons: list[str]
     type: str
     url: str

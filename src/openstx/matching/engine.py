@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from openstx.matching.lexical import BM25Index, prepare, shared_phrases
+from openstx.matching.lexical import BM25Index, prepare
 
 DIM = 384
 
@@ -436,8 +436,12 @@ def explain(m: Match, q: Query, prep: tuple[str, set[str]] | None = None) -> Non
     """Fill ``m.concepts`` and ``m.reasons`` with what a person can check."""
     from django.utils.translation import gettext as _
 
+    from openstx.matching.reasons import field_name, shared_concepts
+
     rec = m.record
-    m.concepts = shared_phrases(prep or q.text, rec.text, rec.keywords)
+    # whole phrases of both texts, never across punctuation, no stop-word or generic-only
+    # phrase (matching/reasons.py; ``prep`` is the ranker's and is not needed here)
+    m.concepts = shared_concepts(q.text, rec.text, rec.keywords)
     if m.concepts:
         m.reasons.append(_("Shared concepts: %(terms)s") % {"terms": ", ".join(m.concepts)})
     elif m.semantic >= CLOSE_MEANING:
@@ -447,8 +451,12 @@ def explain(m: Match, q: Query, prep: tuple[str, set[str]] | None = None) -> Non
         )
     code = closest_field(q.fields, rec.fields)
     if code:
-        name = rec.field_names.get(code, "") or code
-        m.reasons.append(_("Same field: %(field)s") % {"field": name})
+        # by name in the viewer's language (the record's names were read when it was indexed)
+        name = field_name(code) or rec.field_names.get(code, "")
+        if name:
+            m.reasons.append(_("Same field: %(field)s") % {"field": name})
+        else:  # never a bare code
+            m.reasons.append(_("Same field of science"))
     elif q.fields and rec.fields and not fields_compatible(q.fields, rec.fields):
         m.reasons.append(_("Different field of science"))
     if q.min_trl and rec.trl:

@@ -50,6 +50,7 @@ from openstx.matching.candidates import (
 )
 from openstx.matching.engine import Match, Query
 from openstx.matching.models import Embedding, MatchAlert, Subscription
+from openstx.matching.reasons import score_label
 from openstx.matching.store import (
     after_write,
     embed,
@@ -189,6 +190,8 @@ def match_to_dict(m: Match) -> dict[str, Any]:
         "external_id": r.external_id or None,
         "title": r.title,
         "score": round(m.score, 4),
+        "score_level": score_label(m.score)[0],
+        "score_label": score_label(m.score)[1],
         "reasons": list(m.reasons),
         "type": r.extra.get("kind"),
         "url": r.extra.get("url", ""),
@@ -210,6 +213,69 @@ def can_connect(user: Any, source: Any) -> bool:
     if not is_authenticated(user):
         return False
     return is_broker_or_officer(user) or source.organization_id in organization_ids(user)
+
+
+def connect_hint(user: Any, source: Any) -> str:
+    """What to do before this listing's matches can become connection requests ("" when they
+    can now): the sentence shown instead of the "request a connection" buttons."""
+    from openstx.exchange.models import Demand, ListingStatus
+
+    S = ListingStatus
+    demand = isinstance(source, Demand)
+    if not is_authenticated(user):
+        return str(_("Sign in to send a connection request."))
+    if not can_connect(user, source):
+        if demand:
+            return str(
+                _(
+                    "Only the organisation that posted this demand, a broker or the department "
+                    "can connect it; to offer a technology, open it and choose “I am interested”."
+                )
+            )
+        return str(
+            _(
+                "Only the organisation that posted this offer, a broker or the department can "
+                "propose it; to ask about it, choose “I am interested” on the offer's page."
+            )
+        )
+    if source.status == PUBLISHED:
+        return ""
+    if source.status in (S.DRAFT, S.REJECTED):
+        return str(
+            _("Publish the demand before sending connection requests: submit it for approval.")
+            if demand
+            else _("Publish the offer before proposing it: submit it for approval.")
+        )
+    if source.status == S.SUBMITTED:
+        return str(
+            _("The demand is waiting for approval; connection requests open once it is published.")
+            if demand
+            else _("The offer is waiting for approval; you can propose it once it is published.")
+        )
+    if source.status == S.PAUSED:
+        return str(_("Resume the listing before sending connection requests."))
+    if source.status == S.EXPIRED:
+        return str(_("Confirm the listing again (it expired) before sending connection requests."))
+    return str(_("This listing is closed: it no longer takes connection requests."))
+
+
+def expert_action(user: Any, demand: Any, expert: Any) -> tuple[str, str]:
+    """What the viewer can do with an expert suggested for ``demand``: ("ask", "") for the
+    demand's owner, ("broker", "") for brokers and staff, else ("", sentence saying why not or
+    what to do instead). The button itself posts to ``matching:connect`` (``services.connect``
+    → ``exchange.request_expert`` / ``broker_connect``)."""
+    hint = connect_hint(user, demand)
+    if not is_authenticated(user) or not can_connect(user, demand):
+        return "", str(_("See the expert's profile for their fields and publications."))
+    if hint:
+        return "", hint
+    if demand.requester_id in organization_ids(user):
+        if expert is not None and not expert.user_id and not expert.organization_id:
+            return "", str(
+                _("This expert has no account or organisation on the platform yet: ask a broker.")
+            )
+        return "ask", ""
+    return "broker", ""
 
 
 def connect(

@@ -31,9 +31,14 @@ def _demand_context(request: HttpRequest, demand) -> dict:
         "can_connect": services.can_connect(request.user, demand),
         "broker": is_broker_or_officer(request.user) and demand.status == services.PUBLISHED,
     }
+    # "request a connection" only when it can be sent; otherwise a sentence saying what to do
+    ctx["connect_hint"] = services.connect_hint(request.user, demand)
+    ctx["connectable"] = ctx["can_connect"] and not ctx["connect_hint"]
     if demand.status == services.PUBLISHED or ctx["can_connect"]:
         ctx["offers"] = services.match_demand(demand, limit=LIMIT)
-        ctx["experts"] = services.match_demand(demand, limit=5, experts=True)
+        ctx["experts"] = _with_expert_actions(
+            request, demand, services.match_demand(demand, limit=5, experts=True)
+        )
         ctx["waiting"] = services.waiting("offer")
     else:
         ctx["offers"], ctx["experts"], ctx["waiting"] = [], [], 0
@@ -43,6 +48,19 @@ def _demand_context(request: HttpRequest, demand) -> dict:
     )
     ctx["follow_form"] = FollowForm()
     return ctx
+
+
+def _with_expert_actions(request: HttpRequest, demand, matches) -> list[dict]:
+    """Each suggested expert with what the viewer can do: ask (the demand's owner), connect
+    (brokers, staff), or a sentence saying why not / what to do instead."""
+    from openstx.directory.models import Expert
+
+    experts = Expert.objects.in_bulk([m.record.id for m in matches])
+    rows = []
+    for m in matches:
+        action, hint = services.expert_action(request.user, demand, experts.get(m.record.id))
+        rows.append({"match": m, "action": action, "hint": hint})
+    return rows
 
 
 def _offer_context(request: HttpRequest, offer) -> dict:
@@ -65,6 +83,7 @@ def _offer_context(request: HttpRequest, offer) -> dict:
         "rows": rows,
         "waiting": services.waiting("demand"),
         "can_connect": services.can_connect(request.user, offer),
+        "connect_hint": services.connect_hint(request.user, offer),
         "following": request.user.is_authenticated
         and Subscription.objects.filter(user=request.user, offer=offer, active=True).exists(),
         "follow_form": FollowForm(),
