@@ -203,8 +203,9 @@ def step_form(kind: str, step_name: str, *args: Any, **kwargs: Any) -> ListingFo
     marked (``required`` and ``aria-required``), and the step's own rules on "next"."""
     from openstx.exchange.services import get_step, step_issues
 
-    step = get_step(kind, step_name)
-    assert step is not None
+    found = get_step(kind, step_name)
+    assert found is not None
+    step = found
     form_class = OfferForm if kind == "offer" else DemandForm
 
     class StepForm(form_class):  # type: ignore[valid-type,misc]
@@ -226,7 +227,6 @@ def step_form(kind: str, step_name: str, *args: Any, **kwargs: Any) -> ListingFo
     for field in form.fields.values():
         if field.required:
             field.widget.attrs["aria-required"] = "true"
-    form.step = step  # type: ignore[attr-defined]
     return form
 
 

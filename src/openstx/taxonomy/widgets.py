@@ -78,8 +78,8 @@ def use_fields_of_science(form: forms.BaseForm, name: str = "fields") -> forms.F
 
     field = form.fields[name]
     assert isinstance(field, forms.ModelMultipleChoiceField)
-    if field.queryset is None or field.queryset.model is not FieldOfScience:  # type: ignore[union-attr]
+    if field.queryset is None or field.queryset.model is not FieldOfScience:
         field.queryset = FieldOfScience.objects.filter(is_active=True)
     field.widget = FieldOfScienceWidget()
-    field.widget.choices = field.choices  # type: ignore[attr-defined]
+    field.widget.choices = field.choices
     return field

@@ -205,9 +205,8 @@ def delete_draft(listing: Offer | Demand, user: Any) -> None:
         raise ValidationError(_("Only a draft can be deleted; withdraw the listing instead."))
     if not can(user, DELETE, listing):
         raise PermissionDenied(_("You may delete only your own organisation's drafts."))
-    files = [im.image for im in listing.images.all()] + [
-        im.thumbnail for im in listing.images.all()
-    ]
+    files: list[Any] = [im.image for im in listing.images.all()]
+    files += [im.thumbnail for im in listing.images.all()]
     files += [a.file for a in listing.attachments.all()]
     listing._change_reason = "delete draft"  # type: ignore[union-attr]  # simple-history
     listing.delete()

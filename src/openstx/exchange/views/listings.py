@@ -293,7 +293,7 @@ def _edit(request: HttpRequest, kind: str, pk: int | None) -> HttpResponse:
             "form": form,
             "kind": kind,
             "listing": instance if pk else None,
-            "completeness": services.completeness(instance) if pk else None,
+            "completeness": services.completeness(instance) if pk else None,  # type: ignore[arg-type]
         },
     )
 

@@ -23,7 +23,7 @@ from openstx.exchange.models import Demand, ListingStatus, Offer
 from openstx.exchange.views.listings import MODELS, detail_context
 
 
-def _model(kind: str) -> type[Offer] | type[Demand]:
+def _model(kind: str) -> Any:
     model = MODELS.get(kind)
     if model is None:
         raise Http404

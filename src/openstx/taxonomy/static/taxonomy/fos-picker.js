@@ -78,7 +78,7 @@
         var li = el("li", "chip");
         li.appendChild(el("span", "", o.dataset.name));
         li.title = fullName(o) + " (" + o.dataset.code + ")";
-        var btn = el("button", "chip-remove", "×");
+        var btn = el("button", "link chip-remove", "×");
         btn.type = "button";
         btn.setAttribute("aria-label", d.remove + ": " + o.dataset.name);
         btn.addEventListener("click", function () {
