@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class WebConfig(AppConfig):
     name = "openstx.web"
     label = "web"
+
+    def ready(self) -> None:
+        from openstx.web import pagecache
+
+        pagecache.connect_signals()

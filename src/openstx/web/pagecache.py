@@ -10,13 +10,16 @@ cookie, vary per user or are not 200 are never stored.
 Signed-in people going back and forth between a list and its records (the back button, the
 next page and back, a reload after a colleague's call) get their own copy of the main pages
 (``SIGNED_IN_PAGES``) for at most ``OPENSTX_SIGNED_IN_PAGE_CACHE_SECONDS``. A copy belongs to one
-viewer and one browser: its key holds the user's id, what the user is (``principals``: role,
-approved organisations, expert profile), their display name and the browser's CSRF cookie (so
-the forms in the copy carry a token that browser's cookie accepts). It is dropped when the
-search outbox advances (any change to an indexed record, from any process) and after every
-successful write request to the site by anyone (``writes_stamp``), so an edit shows at once on
-the page the editor lands on. Requests carrying flash messages are never served from or stored
-in the cache. What changes without either (a background job's notice) shows within the lifetime.
+signed-in browser: its key holds the session cookie (a secret of that sign-in) and the CSRF
+cookie (so the forms in the copy carry a token that browser's cookie accepts), and it is only
+stored for an authenticated viewer. It is dropped when the search outbox advances (any change
+to an indexed record, from any process), after every successful write request to the site by
+anyone (``writes_stamp``: signing out, an edit, a membership approval), and after any change to
+an account or a membership from any process (``connect_signals``: rights, password, active
+flag), and it is not served after the session's expiry. So an edit shows at once on the page
+the editor lands on, and a copy never outlives the rights it was rendered with. Requests
+carrying flash messages are never served from or stored in the cache. What changes without
+any of these (a background job's notice) shows within the lifetime.
 """
 
 from __future__ import annotations
@@ -96,21 +99,24 @@ def note_write() -> None:
     caches["default"].set(WRITES_KEY, time.time_ns(), None)
 
 
-def viewer_digest(user: Any) -> str:
-    """What a signed-in page may depend on about its viewer (never shared between users)."""
-    from openstx.core.permissions import principals
+def _rights_changed(sender: Any, **kwargs: Any) -> None:
+    note_write()
 
-    found = principals(user)
-    parts = [
-        str(user.pk),
-        str(getattr(user, "role", "")),
-        str(user.is_staff),
-        str(user.is_superuser),
-        "*" if found is None else ",".join(found),
-        str(getattr(user, "display_name", "")),
-        str(getattr(user, "language", "")),
-    ]
-    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]
+
+def connect_signals() -> None:
+    """A change to an account or a membership (rights, password, active flag), from any process
+    — a page, the admin, the shell, an import — drops every signed-in copy at once
+    (called from ``WebConfig.ready``)."""
+    from django.contrib.auth import get_user_model
+    from django.db.models.signals import post_delete, post_save
+
+    from openstx.accounts.models import Membership
+
+    for model in (get_user_model(), Membership):
+        for signal in (post_save, post_delete):
+            signal.connect(
+                _rights_changed, sender=model, dispatch_uid=f"pagecache-{model}-{signal}"
+            )
 
 
 class AnonymousPageCacheMiddleware:
@@ -163,14 +169,22 @@ class AnonymousPageCacheMiddleware:
         return response
 
     def _signed_in(self, request: HttpRequest, seconds: int) -> HttpResponse:
-        """A signed-in viewer's own copy of one of ``SIGNED_IN_PAGES``, if it is still current."""
+        """A signed-in viewer's own copy of one of ``SIGNED_IN_PAGES``, if it is still current.
+
+        A hit loads neither the session nor the user: the copy is keyed on the session cookie
+        itself (a secret of one signed-in browser), and everything that could make it wrong for
+        that session drops it: signing out or any other write request, any change to an
+        account or membership (``connect_signals``), the session's own expiry (stored with the
+        copy)."""
+        from django.utils import timezone
+
         key = self._signed_in_key(request)
         if key is None:
             return self.get_response(request)
         cache = caches["default"]
         stored = cache.get(key)
-        if stored is not None:
-            status, headers, content = stored
+        if stored is not None and len(stored) == 4 and stored[3] > timezone.now():
+            status, headers, content, _expiry = stored
             response = HttpResponse(content, status=status)
             for name, value in headers:
                 response[name] = value
@@ -178,23 +192,30 @@ class AnonymousPageCacheMiddleware:
             response["X-Page-Cache"] = "hit"
             return response
         response = self.get_response(request)
-        if self._storable_signed_in(request, response) and not self._has_messages(request):
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and self._storable_signed_in(request, response)
+            and not self._has_messages(request)
+        ):
             headers = [(h, v) for h, v in response.items() if h.lower() not in UNSTORED_HEADERS]
-            cache.set(key, (response.status_code, headers, response.content), seconds)
+            expiry = request.session.get_expiry_date()  # type: ignore[attr-defined]
+            cache.set(key, (response.status_code, headers, response.content, expiry), seconds)
             response["X-Page-Cache"] = "miss"
         return response
 
     def _signed_in_key(self, request: HttpRequest) -> str | None:
         """The cache key of this request's signed-in copy, or None when it must not be cached.
         Computed before the page is rendered, so a copy rendered while a write commits is
-        stored under the old generation and never served after it."""
-        from django.contrib.auth import get_user
+        stored under the old generation and write stamp and never served after them."""
         from django.urls import Resolver404, resolve
 
         csrf = request.COOKIES.get(settings.CSRF_COOKIE_NAME)
+        session_key = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
         if (
             not csrf
-            or settings.SESSION_COOKIE_NAME not in request.COOKIES
+            or not session_key
             or "Authorization" in request.headers
             or "messages" in request.COOKIES
         ):
@@ -205,24 +226,18 @@ class AnonymousPageCacheMiddleware:
             return None
         if match.view_name not in SIGNED_IN_PAGES:
             return None
-        if self._has_messages(request):
-            return None
-        # the authentication middleware (after this one) reuses the user loaded here
-        user = request._cached_user = get_user(request)  # type: ignore[attr-defined]
-        if not user.is_authenticated:
-            return None
         raw = "|".join(
             [
                 generation(),
                 writes_stamp(),
-                viewer_digest(user),
+                session_key,
                 csrf,
                 getattr(request, "LANGUAGE_CODE", ""),
                 request.headers.get("HX-Request", ""),
                 request.get_full_path(),
             ]
         )
-        return "page:user:" + hashlib.sha256(raw.encode()).hexdigest()
+        return "page:session:" + hashlib.sha256(raw.encode()).hexdigest()
 
     def _storable_signed_in(self, request: HttpRequest, response: HttpResponse) -> bool:
         """As ``_storable``, but a page with a form renews the browser's CSRF cookie (same
