@@ -66,7 +66,8 @@ def test_acceptance_council_from_invitations_to_minutes(
     # the officer forms the council
     login(page, officer)
     page.goto(task.get_absolute_url())
-    page.click("text=Thành lập hội đồng")
+    # the toolbar's link (its disabled "accept" step says "Cần thành lập hội đồng … trước")
+    page.click("#task-toolbar [data-action=council] a")
     page.select_option("#id_purpose", "acceptance")
     page.fill("#id_meeting_date", "2025-12-20")
     page.fill("#id_place", "Sở Khoa học và Công nghệ thành phố Cần Thơ")
@@ -122,7 +123,7 @@ def test_acceptance_council_from_invitations_to_minutes(
 
     # the task can now be accepted, with the council's rating
     page.goto(task.get_absolute_url())
-    page.click("text=Công nhận kết quả nghiệm thu")
+    page.click("#task-toolbar [data-action=step-accept] a")
     page.click("main form button[type=submit]")
     page.wait_for_url(f"**/projects/{task.pk}/")
     task = Task.objects.get(pk=task.pk)

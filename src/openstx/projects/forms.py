@@ -1,12 +1,20 @@
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from openstx.core.typeahead import IdentField, bind_user, use_typeahead
-from openstx.projects.models import Council, CouncilMember, ScoreSheet, Task, TaskOutput
+from openstx.core.typeahead import LOOKUPS, IdentField, LookupInput, bind_user, use_typeahead
+from openstx.projects.models import (
+    Council,
+    CouncilMember,
+    ScoreSheet,
+    Task,
+    TaskMember,
+    TaskOutput,
+)
 from openstx.projects.workflow import Step
 from openstx.taxonomy.models import FieldOfScience
 
@@ -109,10 +117,117 @@ class CouncilForm(forms.ModelForm):
         widgets = {"meeting_date": DATE}
 
 
+#: How a picked suggestion ends: "Nguyễn Văn An — Viện Sinh học (#12)".
+PICKED = re.compile(r"\(#(\d+)\)\s*$")
+
+
+def expert_option_value(expert: Any) -> str:
+    """What the input holds once an expert is picked: the name, the organisation, the id."""
+    org = f" — {expert.organization}" if getattr(expert, "organization_id", None) else ""
+    return f"{expert.display_name}{org} (#{expert.pk})"
+
+
+class ExpertInput(LookupInput):
+    """The core type-ahead input, asking a task-scoped endpoint (names, organisations and
+    conflicts of interest) instead of the generic one."""
+
+    def __init__(self, lookup_url: str = "", attrs: dict[str, Any] | None = None):
+        super().__init__("expert", attrs={"size": 50, **(attrs or {})})
+        self.lookup_url = lookup_url
+
+    def format_value(self, value: Any) -> str | None:
+        if hasattr(value, "pk"):
+            return expert_option_value(value)
+        return None if value in (None, "") else str(value)
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        if self.lookup_url:
+            context["widget"]["lookup_url"] = self.lookup_url
+        return context
+
+
+class ExpertChooserField(IdentField):
+    """An expert chosen by name. The input takes a picked suggestion ("Name — Organisation
+    (#id)"), an external id, or just a name: one expert of that name among those the user may
+    see is taken; several are refused with their organisations, to pick from."""
+
+    default_error_messages = {
+        **IdentField.default_error_messages,
+        "unknown": _("No expert called “%(value)s” that you may see."),
+        "ambiguous": _(
+            "Several experts match “%(value)s”: %(names)s. Pick one from the suggestions."
+        ),
+    }
+
+    def __init__(self, *args: Any, lookup_url: str = "", **kwargs: Any) -> None:
+        kwargs.setdefault("widget", ExpertInput(lookup_url))
+        kwargs.setdefault(
+            "help_text",
+            _("Type a few letters of the name; suggestions show each expert's organisation."),
+        )
+        super().__init__("expert", *args, **kwargs)
+
+    def to_python(self, value: Any) -> Any:
+        if value in (None, ""):
+            return None
+        if hasattr(value, "pk"):
+            return value
+        text = " ".join(str(value).split())
+        if not text:
+            return None
+        visible = self.choices_queryset()
+        picked = PICKED.search(text)
+        if picked:
+            obj = visible.filter(pk=int(picked.group(1))).first()
+            if obj is not None:
+                return obj
+            raise forms.ValidationError(
+                self.error_messages["unknown"], code="unknown", params={"value": text}
+            )
+        from openstx.core.lookup import find_by_ident
+
+        obj = find_by_ident(visible, text)
+        if obj is not None:
+            return obj
+        found = LOOKUPS["expert"].search(self.user, text, visible.select_related("organization"))
+        exact = [e for e in found if e.full_name.casefold() == text.casefold()]
+        matches = exact or found
+        if len(matches) == 1:
+            return matches[0]
+        if not matches:
+            raise forms.ValidationError(
+                self.error_messages["unknown"], code="unknown", params={"value": text}
+            )
+        raise forms.ValidationError(
+            self.error_messages["ambiguous"],
+            code="ambiguous",
+            params={
+                "value": text,
+                "names": "; ".join(expert_option_value(e) for e in matches[:5]),
+            },
+        )
+
+
 class CouncilMemberForm(forms.Form):
-    # an id, an external id or a pick from the type-ahead (core.typeahead)
-    expert = IdentField("expert", label=_("expert"))
-    role = forms.ChoiceField(choices=CouncilMember.Role.choices, label=_("role"))
+    # chosen by name from a type-ahead that shows organisations and conflicts (never a typed id)
+    expert = ExpertChooserField(label=_("Expert"))
+    role = forms.ChoiceField(choices=CouncilMember.Role.choices, label=_("Role"))
+
+    def __init__(self, *args: Any, user: Any = None, lookup_url: str = "", **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        bind_user(self, user)
+        widget = self.fields["expert"].widget
+        assert isinstance(widget, ExpertInput)
+        widget.lookup_url = lookup_url
+
+
+class TeamMemberForm(CouncilMemberForm):
+    role = forms.ChoiceField(
+        choices=[(v, label) for v, label in TaskMember.Role.choices if v != TaskMember.Role.LEADER],
+        label=_("Role"),
+        initial=TaskMember.Role.MEMBER,
+    )
 
 
 class ScoreForm(forms.Form):

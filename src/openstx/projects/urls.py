@@ -14,6 +14,7 @@ urlpatterns = [
     path("<int:pk>/edit/", views.task_edit, name="task-edit"),
     path("<int:pk>/budget/", views.task_budget, name="task-budget"),
     path("<int:pk>/team/", views.task_member, name="task-member"),
+    path("<int:pk>/team/experts/", views.task_expert_options, name="task-expert-options"),
     path("<int:pk>/step/<slug:code>/", views.task_step, name="task-step"),
     path("<int:pk>/councils/new/", views.council_create, name="council-create"),
     path("<int:pk>/outputs/new/", views.output_add, name="output-add"),
@@ -21,6 +22,7 @@ urlpatterns = [
     path("outputs/<int:pk>/offer/", views.output_offer, name="output-offer"),
     path("councils/<int:pk>/", views.council_detail, name="council-detail"),
     path("councils/<int:pk>/members/", views.council_add_member, name="council-add-member"),
+    path("councils/<int:pk>/experts/", views.council_expert_options, name="council-expert-options"),
     path(
         "councils/<int:pk>/members/<int:member_pk>/remove/",
         views.council_remove_member,

@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -27,6 +28,8 @@ from openstx.projects.forms import (
     ScoreForm,
     StepForm,
     TaskForm,
+    TeamMemberForm,
+    expert_option_value,
 )
 from openstx.projects.models import (
     Council,
@@ -99,9 +102,12 @@ def task_detail(request, pk: int):
                 "budget": task.budget_lines.all(),
                 "councils": task.councils.annotate(n=Count("members")),
                 "steps": services.available_steps(request.user, task),
+                "actions": services.task_actions(request.user, task),
                 "documents": task.documents.all(),
             }
         )
+        if context["officer"]:
+            context["team_form"] = _team_form(request, task)
     context["outputs"] = task.outputs.select_related("publication", "offer", "ip_record")
     context["source_demand"] = task.source_demand if dossier else None
     context["calls"] = services.calls_for_task(task)
@@ -142,15 +148,62 @@ def task_budget(request, pk: int):
     )
 
 
+def _team_form(request, task: Task, data: Any = None) -> TeamMemberForm:
+    return TeamMemberForm(
+        data,
+        user=request.user,
+        lookup_url=reverse("projects:task-expert-options", args=[task.pk]),
+    )
+
+
 @login_required
 def task_member(request, pk: int):
     _officer_only(request)
     task = get_object_or_404(Task, pk=pk)
     if request.method == "POST":
-        expert = get_object_or_404(Expert, pk=request.POST.get("expert"))
-        services.add_member(task, expert, request.POST.get("role", "member"), request.user)
-        messages.success(request, _("The team was updated."))
-    return redirect(task.get_absolute_url())
+        form = _team_form(request, task, request.POST)
+        if form.is_valid():
+            expert = form.cleaned_data["expert"]
+            services.add_member(task, expert, form.cleaned_data["role"], request.user)
+            messages.success(
+                request, _("%(name)s was added to the team.") % {"name": expert.display_name}
+            )
+        else:
+            messages.error(request, _form_errors(form))
+    return redirect(task.get_absolute_url() + "#h-team")
+
+
+def _form_errors(form: Any) -> str:
+    return " ".join(str(e) for errors in form.errors.values() for e in errors)
+
+
+def _expert_options(request, task: Task, exclude: set[int]) -> HttpResponse:
+    """``<option>``s for the officers' expert chooser: name, organisation, conflicts."""
+    _officer_only(request)
+    text = request.GET.get("q") or request.GET.get("expert") or ""
+    options = [
+        {
+            "value": expert_option_value(row["expert"]),
+            "label": "; ".join(c["text"] for c in row["conflicts"]),
+            "conflict": bool(row["conflicts"]),
+        }
+        for row in services.expert_options(task, request.user, text, exclude)
+    ]
+    return render(request, "projects/includes/expert_options.html", {"options": options})
+
+
+@login_required
+def task_expert_options(request, pk: int):
+    task = get_object_or_404(Task, pk=pk)
+    return _expert_options(request, task, set(task.members.values_list("expert_id", flat=True)))
+
+
+@login_required
+def council_expert_options(request, pk: int):
+    council = get_object_or_404(Council.objects.select_related("task"), pk=pk)
+    return _expert_options(
+        request, council.task, set(council.members.values_list("expert_id", flat=True))
+    )
 
 
 @login_required
@@ -266,11 +319,19 @@ def council_detail(request, pk: int):
         "preview": services.compute_outcome(council),
         "can_conclude": council.status != "concluded"
         and (officer or can(request.user, CHANGE, council)),
-        "member_form": CouncilMemberForm(),
+        "member_form": _council_member_form(request, council),
     }
     if officer and council.status != "concluded":
         context["suggestions"] = services.suggest_members(council)
     return render(request, "projects/council_detail.html", context)
+
+
+def _council_member_form(request, council: Council, data: Any = None) -> CouncilMemberForm:
+    return CouncilMemberForm(
+        data,
+        user=request.user,
+        lookup_url=reverse("projects:council-expert-options", args=[council.pk]),
+    )
 
 
 @login_required
@@ -278,17 +339,18 @@ def council_detail(request, pk: int):
 def council_add_member(request, pk: int):
     _officer_only(request)
     council = get_object_or_404(Council, pk=pk)
-    form = CouncilMemberForm(request.POST)
+    form = _council_member_form(request, council, request.POST)
     if form.is_valid():
+        expert = form.cleaned_data["expert"]
         try:
-            services.add_council_member(
-                council, form.cleaned_data["expert"], form.cleaned_data["role"], request.user
+            services.add_council_member(council, expert, form.cleaned_data["role"], request.user)
+            messages.success(
+                request, _("%(name)s was added to the council.") % {"name": expert.display_name}
             )
-            messages.success(request, _("The member was added."))
         except ValidationError as exc:
             messages.error(request, _error_text(exc))
     else:
-        messages.error(request, _("Choose an expert and a role."))
+        messages.error(request, _form_errors(form) or _("Choose an expert and a role."))
     return redirect(council.get_absolute_url())
 
 

@@ -6,6 +6,7 @@ through these functions. One module per seam:
 - ``outcome``  — the council outcome rule (pure) and reading score sheets
 - ``links``    — outputs, calls for proposals, tasks ordered from unmet demands
 - ``notices``  — who is told, in-app and by e-mail
+- ``toolbar``  — the task page's actions, with the reason each unavailable one is disabled
 
 ``from openstx.projects import services`` keeps working: the public names are re-exported here.
 """
@@ -23,6 +24,7 @@ from openstx.projects.services.councils import (
     councils_to_organise,
     create_council,
     enter_scores,
+    expert_options,
     keyword_match,
     may_enter_scores,
     remove_council_member,
@@ -57,6 +59,7 @@ from openstx.projects.services.tasks import (
     add_months,
     available_steps,
     checks_due,
+    council_blocker,
     council_requirement_met,
     missing_requirements,
     overdue_tasks,
@@ -67,8 +70,14 @@ from openstx.projects.services.tasks import (
     timeline,
     user_roles,
 )
+from openstx.projects.services.toolbar import Action, step_reason, task_actions
 
 __all__ = [
+    "Action",
+    "council_blocker",
+    "expert_options",
+    "step_reason",
+    "task_actions",
     "ANSWERED_STAGES",
     "QUORUM",
     "ROLE_LIMITS",

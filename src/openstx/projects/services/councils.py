@@ -254,6 +254,35 @@ def suggest_members(council: Council, limit: int = 15) -> dict[str, list[dict[st
     return {"eligible": eligible[:limit], "excluded": excluded[:limit]}
 
 
+def expert_options(
+    task: Task, user: Any, text: str, exclude: set[int] | None = None
+) -> list[dict[str, Any]]:
+    """Experts whose name (or external id, ORCID) matches ``text``, among those ``user`` may see,
+    each with its organisation and its conflicts of interest with ``task`` — what the officer's
+    type-ahead shows, so a conflict is visible before the expert is chosen. Officers only."""
+    _require_officer(user)
+    from openstx.core.typeahead import LOOKUPS
+    from openstx.directory.models import Expert
+
+    lookup = LOOKUPS["expert"]
+    qs = lookup.queryset(user).select_related("organization")
+    if exclude:
+        qs = qs.exclude(pk__in=exclude)
+    found = lookup.search(user, text, qs)
+    context = conflict_context(task)
+    out = []
+    for expert in found:
+        assert isinstance(expert, Expert)
+        out.append(
+            {
+                "expert": expert,
+                "organization": expert.organization,
+                "conflicts": conflicts_of_interest(task, expert, context),
+            }
+        )
+    return out
+
+
 ROLE_LIMITS = {"chair": 1, "vice_chair": 1, "reviewer_1": 1, "reviewer_2": 1, "secretary": 1}
 
 

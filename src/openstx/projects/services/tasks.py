@@ -161,6 +161,24 @@ def council_requirement_met(task: Task, step: Step) -> Council | None:
     )
 
 
+def council_blocker(task: Task, step: Step) -> str:
+    """Why the council a step needs does not allow it yet ("" when it does)."""
+    if not step.council:
+        return ""
+    purpose = step.council["purpose"]
+    name = str(dict(Council.Purpose.choices).get(purpose, purpose)).lower()
+    outcomes = step.council.get("outcomes") or []
+    councils = list(task.councils.filter(purpose=purpose).order_by("-pk"))
+    if not councils:
+        return _("Form the %(purpose)s council first") % {"purpose": name}
+    concluded = [c for c in councils if c.status == Council.Status.CONCLUDED]
+    if not concluded:
+        return _("The %(purpose)s council has not concluded yet") % {"purpose": name}
+    if not any(c.outcome in outcomes for c in concluded):
+        return _("The %(purpose)s council's outcome does not allow this step") % {"purpose": name}
+    return ""
+
+
 def available_steps(user: Any, task: Task) -> list[dict[str, Any]]:
     """Steps the user may perform now, each with what still blocks it."""
     config = get_workflow(task.workflow)
@@ -171,10 +189,7 @@ def available_steps(user: Any, task: Task) -> list[dict[str, Any]]:
             continue
         blockers = missing_requirements(task, step)
         if step.council and council_requirement_met(task, step) is None:
-            blockers.append(
-                _("a concluded %(purpose)s council with a passing outcome")
-                % {"purpose": dict(Council.Purpose.choices).get(step.council["purpose"], "")}
-            )
+            blockers.append(council_blocker(task, step))
         out.append({"step": step, "blockers": blockers})
     return out
 
