@@ -38,8 +38,10 @@ def bar_chart_svg(
     n_cat, n_ser = max(1, len(categories)), max(1, len(series))
     group_w = plot_w / n_cat
     bar_w = max(2.0, (group_w * 0.8) / n_ser)
+    longest = max((len(name) for name, _ in series), default=0)
+    cols = 3 if longest <= 26 else 2 if longest <= 44 else 1  # legend columns that fit the names
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height + 18 * ((n_ser + 2) // 3)}" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height + 18 * ((n_ser + cols - 1) // cols)}" '
         f'role="img" aria-label="{escape(title)}" class="chart">',
         f"<title>{escape(title)}</title>",
     ]
@@ -70,11 +72,11 @@ def bar_chart_svg(
             f'text-anchor="middle" font-size="11">{escape(str(category))}</text>'
         )
     for s, (name, _) in enumerate(series):  # legend
-        lx, ly = left + (s % 3) * (plot_w / 3), height - 6 + 18 * (s // 3)
+        lx, ly = left + (s % cols) * (plot_w / cols), height - 6 + 18 * (s // cols)
         parts.append(
             f'<rect x="{lx:.1f}" y="{ly - 9}" width="10" height="10" fill="{PALETTE[s % len(PALETTE)]}"/>'
         )
-        parts.append(f'<text x="{lx + 14:.1f}" y="{ly}" font-size="11">{escape(name[:40])}</text>')
+        parts.append(f'<text x="{lx + 14:.1f}" y="{ly}" font-size="11">{escape(name[:80])}</text>')
     parts.append("</svg>")
     return "".join(parts)
 

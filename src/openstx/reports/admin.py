@@ -1,7 +1,8 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from openstx.reports.models import BudgetYear, GeneratedReport, ReportNarrative
+from openstx.core.admin import SingletonAdmin
+from openstx.reports.models import BudgetYear, GeneratedReport, ReportLetterhead, ReportNarrative
 
 
 @admin.register(BudgetYear)
@@ -24,3 +25,18 @@ class ReportNarrativeAdmin(SimpleHistoryAdmin):
 class GeneratedReportAdmin(admin.ModelAdmin):
     list_display = ["year_from", "year_to", "format", "created_by", "created_at"]
     readonly_fields = ["job", "file", "created_by"]
+
+
+@admin.register(ReportLetterhead)
+class ReportLetterheadAdmin(SingletonAdmin, SimpleHistoryAdmin):
+    """The periodic report's official header (``/admin/reports/reportletterhead/``)."""
+
+    fields = [
+        "governing_body",
+        "department",
+        "document_number",
+        "province",
+        "signer_title",
+        "signer_name",
+        "recipients",
+    ]

@@ -4,12 +4,14 @@ and XLSX (openpyxl, the raw indicator tables)."""
 from __future__ import annotations
 
 import io
+from html.parser import HTMLParser
 from typing import Any
 
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from openstx.core.money import short_amount
 from openstx.reports import services
 
 TITLE = "BÁO CÁO KẾT QUẢ THỰC HIỆN NHIỆM VỤ KHOA HỌC VÀ CÔNG NGHỆ"
@@ -71,6 +73,10 @@ def _png_chart(t: services.IndicatorTable) -> bytes:
                 range(len(labels)), [t.value(k, None) or 0 for k, _l in t.groups], color="#0b6e4f"
             )
             ax.set_xticks(range(len(labels)), labels, rotation=30, ha="right", fontsize=6)
+        from matplotlib.ticker import FuncFormatter
+
+        # axis in Vietnamese words ("1,5 tỷ", "250 triệu"), never 1e10 or "B"/"M"
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: short_amount(v, "vi")))
         ax.tick_params(labelsize=7)
         ax.spines[["top", "right"]].set_visible(False)
         fig.tight_layout()
@@ -95,16 +101,7 @@ def _docx(data: dict[str, Any], progress: Any) -> bytes:
         section.left_margin, section.right_margin = Cm(3), Cm(2)
         section.top_margin = section.bottom_margin = Cm(2)
 
-    head = doc.add_table(rows=1, cols=2)
-    left, right = head.rows[0].cells
-    left.text = f"{settings.SITE_NAME.upper()}\nSỞ KHOA HỌC VÀ CÔNG NGHỆ"
-    right.text = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc"
-    for cell in (left, right):
-        for p in cell.paragraphs:
-            p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-            for run in p.runs:
-                run.bold = True
-                run.font.size = Pt(12)
+    _docx_letterhead(doc, data["letterhead"])
 
     title = doc.add_paragraph()
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -117,8 +114,7 @@ def _docx(data: dict[str, Any], progress: Any) -> bytes:
     ).alignment = WD_ALIGN_PARAGRAPH.CENTER
 
     doc.add_heading("I. ĐÁNH GIÁ CHUNG", level=1)
-    for p in _paragraphs(data["overview"]) or ["(Phần đánh giá chung chưa được soạn.)"]:
-        doc.add_paragraph(p)
+    _docx_rich_text(doc, data["overview_html"])
 
     doc.add_heading("II. KẾT QUẢ THỰC HIỆN THEO LĨNH VỰC", level=1)
     for n, section in enumerate(data["sections"], start=1):
@@ -159,6 +155,7 @@ def _docx(data: dict[str, Any], progress: Any) -> bytes:
     doc.add_heading("IV. PHƯƠNG HƯỚNG, KIẾN NGHỊ", level=1)
     for p in _paragraphs(data["recommendations"]) or ["(Chưa soạn.)"]:
         doc.add_paragraph(p)
+    _docx_signature(doc, data["letterhead"])
     buf = io.BytesIO()
     doc.save(buf)
     return buf.getvalue()
@@ -175,8 +172,6 @@ def _pdf(data: dict[str, Any], progress: Any) -> bytes:
         {
             "data": data,
             "title": TITLE,
-            "site_name": settings.SITE_NAME,
-            "overview": _paragraphs(data["overview"]),
             "limitations": _paragraphs(data["limitations"]),
             "recommendations": _paragraphs(data["recommendations"]),
         },
@@ -255,3 +250,121 @@ def _sheet_name(key: str, used: set[str]) -> str:
         name, i = f"{base[:26]}_{i}", i + 1
     used.add(name)
     return name
+
+
+# --- letterhead and rich text in DOCX ---------------------------------------------------------
+
+
+def _docx_letterhead(doc: Any, lh: dict[str, Any]) -> None:
+    """The two-column header of official correspondence: governing body, department and the
+    document number on the left; the national motto and the place and date line on the right."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Cm, Pt
+
+    head = doc.add_table(rows=1, cols=2)
+    head.autofit = False
+    left, right = head.rows[0].cells
+    left.width, right.width = Cm(6.5), Cm(9.5)
+
+    def line(cell: Any, text: str, *, bold=False, italic=False, underline=False, first=False):
+        p = cell.paragraphs[0] if first else cell.add_paragraph()
+        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        p.paragraph_format.space_after = Pt(0)
+        run = p.add_run(text)
+        run.bold, run.italic, run.underline = bold, italic, underline
+        run.font.size = Pt(13 if italic or bold and cell is right else 12.5)
+        return p
+
+    line(left, lh["governing_body"].upper(), first=True)
+    line(left, lh["department"].upper(), bold=True, underline=True)
+    line(left, lh["document_number"]).paragraph_format.space_before = Pt(6)
+    line(right, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", bold=True, first=True)
+    line(right, "Độc lập - Tự do - Hạnh phúc", bold=True, underline=True)
+    line(right, lh["date_line"], italic=True).paragraph_format.space_before = Pt(6)
+
+
+def _docx_signature(doc: Any, lh: dict[str, Any]) -> None:
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Pt
+
+    table = doc.add_table(rows=1, cols=2)
+    left, right = table.rows[0].cells
+    if lh["recipients"]:
+        p = left.paragraphs[0]
+        run = p.add_run("Nơi nhận:")
+        run.bold = run.italic = True
+        run.font.size = Pt(12)
+        for r in lh["recipients"]:
+            left.add_paragraph().add_run(r).font.size = Pt(11)
+    p = right.paragraphs[0]
+    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    p.add_run(lh["signer_title"]).bold = True
+    if lh["signer_name"]:
+        name = right.add_paragraph()
+        name.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        name.paragraph_format.space_before = Pt(60)
+        name.add_run(lh["signer_name"]).bold = True
+
+
+class _Blocks(HTMLParser):
+    """Sanitised rich text (core.richtext) as paragraphs of runs: (style, [(text, b, i, u)])."""
+
+    BLOCK = {"p", "li", "h3", "h4", "blockquote", "td", "th"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.blocks: list[tuple[str, list[tuple[str, bool, bool, bool]]]] = []
+        self.marks = {"b": 0, "i": 0, "u": 0}
+        self.lists: list[str] = []
+        self.style = "p"
+
+    def _new(self, style: str) -> None:
+        self.blocks.append((style, []))
+
+    def handle_starttag(self, tag: str, attrs: Any) -> None:
+        if tag in ("ul", "ol"):
+            self.lists.append(tag)
+        elif tag in self.BLOCK:
+            style = "p"
+            if tag == "li":
+                style = "ol" if self.lists and self.lists[-1] == "ol" else "ul"
+            elif tag in ("h3", "h4"):
+                style = "h"
+            self._new(style)
+        elif tag == "br" and self.blocks:
+            self.blocks[-1][1].append(("\n", False, False, False))
+        key = {"strong": "b", "b": "b", "em": "i", "i": "i", "u": "u"}.get(tag)
+        if key:
+            self.marks[key] += 1
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("ul", "ol") and self.lists:
+            self.lists.pop()
+        key = {"strong": "b", "b": "b", "em": "i", "i": "i", "u": "u"}.get(tag)
+        if key and self.marks[key]:
+            self.marks[key] -= 1
+
+    def handle_data(self, data: str) -> None:
+        if not data.strip() and not (self.blocks and self.blocks[-1][1]):
+            return
+        if not self.blocks:
+            self._new("p")
+        m = self.marks
+        self.blocks[-1][1].append((data, m["b"] > 0, m["i"] > 0, m["u"] > 0))
+
+
+def _docx_rich_text(doc: Any, html: str) -> None:
+    """Paragraphs, headings and lists with bold, italic and underline (links keep their text)."""
+    parser = _Blocks()
+    parser.feed(html or "")
+    styles = {"ul": "List Bullet", "ol": "List Number", "h": "Heading 4", "p": None}
+    for style, runs in parser.blocks:
+        if not "".join(t for t, *_m in runs).strip():
+            continue
+        p = doc.add_paragraph(style=styles[style]) if styles[style] else doc.add_paragraph()
+        for text, bold, italic, underline in runs:
+            if text == "\n":
+                p.add_run().add_break()
+                continue
+            run = p.add_run(text)
+            run.bold, run.italic, run.underline = bold or None, italic or None, underline or None

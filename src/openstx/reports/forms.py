@@ -68,3 +68,10 @@ class NarrativeForm(forms.Form):
             self.fields[key] = forms.CharField(
                 label=label, required=False, widget=forms.Textarea(attrs={"rows": 4})
             )
+        overview = self.fields["overview"]
+        overview.widget.attrs["rows"] = 10
+        overview.help_text = _(
+            "Required before the report is generated. Separate paragraphs with a blank line; "
+            "you may also write HTML (paragraphs, bold, italic, lists, headings), which is "
+            "cleaned when saved."
+        )

@@ -108,3 +108,53 @@ class GeneratedReport(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.year_from}–{self.year_to}.{self.format}"
+
+
+class ReportLetterhead(TimeStampedModel):
+    """The official header of the periodic report (one row, edited by officers in the admin):
+    the governing body and the department on the left with the document number, the national
+    motto on the right with the place and date line, as in official correspondence."""
+
+    governing_body = models.CharField(
+        _("governing body"), max_length=200, default="UBND THÀNH PHỐ CẦN THƠ"
+    )
+    department = models.CharField(
+        _("department"), max_length=200, default="SỞ KHOA HỌC VÀ CÔNG NGHỆ"
+    )
+    province = models.CharField(
+        _("province or city"),
+        max_length=100,
+        default="Cần Thơ",
+        help_text=_("The place in the date line: “Cần Thơ, ngày … tháng … năm …”."),
+    )
+    document_number = models.CharField(
+        _("document number"),
+        max_length=100,
+        default="Số:       /BC-SKHCN",
+        help_text=_("As printed under the department, e.g. “Số: 123/BC-SKHCN”."),
+    )
+    signer_title = models.CharField(_("signer's title"), max_length=200, default="GIÁM ĐỐC")
+    signer_name = models.CharField(_("signer's name"), max_length=200, blank=True)
+    recipients = models.TextField(
+        _("recipients"),
+        blank=True,
+        default="- UBND thành phố;\n- Bộ Khoa học và Công nghệ;\n- Lưu: VT.",
+        help_text=_("“Nơi nhận”, one per line."),
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("report letterhead")
+        verbose_name_plural = _("report letterhead")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(pk=1), name="letterhead_singleton")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.governing_body} – {self.department}"
+
+    @classmethod
+    def load(cls) -> ReportLetterhead:
+        """The one row (created with the defaults above the first time)."""
+        return cls.objects.get_or_create(pk=1)[0]

@@ -8,7 +8,12 @@ from typing import Any
 from django.db import models
 
 from openstx.core.permissions import VIEW, Policy, is_officer, register
-from openstx.reports.models import BudgetYear, GeneratedReport, ReportNarrative
+from openstx.reports.models import (
+    BudgetYear,
+    GeneratedReport,
+    ReportLetterhead,
+    ReportNarrative,
+)
 
 
 @register(BudgetYear)
@@ -22,6 +27,7 @@ class BudgetYearPolicy(Policy):
         return action == VIEW or is_officer(user)
 
 
+@register(ReportLetterhead)
 @register(ReportNarrative)
 @register(GeneratedReport)
 class StaffOnlyPolicy(Policy):

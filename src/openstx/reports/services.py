@@ -4,8 +4,10 @@ views, API and the CLI stay thin)."""
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,9 +20,10 @@ from openstx.core.charts import bar_chart_svg
 from openstx.core.importing import spreadsheet_safe
 from openstx.core.money import format_number, format_vnd, short_vnd
 from openstx.core.permissions import is_officer
+from openstx.core.richtext import plain_text, sanitize_html
 from openstx.core.text import nfc
 from openstx.reports import registry
-from openstx.reports.models import BudgetYear, GeneratedReport, ReportNarrative
+from openstx.reports.models import BudgetYear, GeneratedReport, ReportLetterhead, ReportNarrative
 from openstx.reports.registry import COUNT, PERCENT, VND, Indicator, Row
 
 MIN_YEAR, MAX_YEAR = 1990, 2100
@@ -262,6 +265,23 @@ def save_budget_year(
 # --- narratives --------------------------------------------------------------------------
 
 
+# Sections written as rich text (paragraphs, bold, italic, lists), kept as sanitised HTML.
+RICH_SECTIONS = {"overview"}
+
+
+def rich_text(text: str) -> str:
+    """Sanitised HTML of what staff typed: HTML is cleaned (core.richtext); plain text becomes
+    paragraphs (a blank line between them)."""
+    text = nfc(text or "").strip()
+    if not text:
+        return ""
+    if not re.search(r"<[a-zA-Z/][^>]*>", text):
+        paragraphs = [p.strip() for p in text.replace("\r\n", "\n").split("\n\n") if p.strip()]
+        text = "".join("<p>" + html.escape(p).replace("\n", "<br>") + "</p>" for p in paragraphs)
+    cleaned = sanitize_html(text)
+    return cleaned if plain_text(cleaned) else ""
+
+
 def narratives(year_from: int, year_to: int) -> dict[str, str]:
     return dict(
         ReportNarrative.objects.filter(year_from=year_from, year_to=year_to).values_list(
@@ -281,7 +301,7 @@ def save_narratives(user: Any, year_from: int, year_to: int, texts: dict[str, st
         obj = ReportNarrative.objects.filter(
             year_from=year_from, year_to=year_to, section=section
         ).first() or ReportNarrative(year_from=year_from, year_to=year_to, section=section)
-        obj.text = nfc(text).strip()
+        obj.text = rich_text(text) if section in RICH_SECTIONS else nfc(text).strip()
         obj.updated_by = user
         # simple_history reads this attribute set at run time; the model does not declare it
         obj._history_user = user  # type: ignore[attr-defined]
@@ -289,6 +309,29 @@ def save_narratives(user: Any, year_from: int, year_to: int, texts: dict[str, st
 
 
 # --- the report --------------------------------------------------------------------------
+
+
+def official_date(day: Any) -> str:
+    """ "ngày 07 tháng 02 năm 2026": a leading zero for days below 10 and for January and
+    February (Decree 30/2020/NĐ-CP on official documents), "tháng 12" otherwise."""
+    month = f"{day.month:02d}" if day.month < 3 else str(day.month)
+    return f"ngày {day.day:02d} tháng {month} năm {day.year}"
+
+
+def letterhead(today: Any = None) -> dict[str, Any]:
+    """The report's official header (``ReportLetterhead``, edited in the admin) with the place
+    and date line of official correspondence: "Cần Thơ, ngày 07 tháng 12 năm 2026"."""
+    row = ReportLetterhead.load()
+    day = today or timezone.localdate()
+    return {
+        "governing_body": row.governing_body,
+        "department": row.department,
+        "document_number": row.document_number,
+        "date_line": f"{row.province}, {official_date(day)}",
+        "signer_title": row.signer_title,
+        "signer_name": row.signer_name,
+        "recipients": [line for line in row.recipients.splitlines() if line.strip()],
+    }
 
 
 def report_data(year_from: int, year_to: int) -> dict[str, Any]:
@@ -317,6 +360,8 @@ def report_data(year_from: int, year_to: int) -> dict[str, Any]:
         "previous": (prev_from, prev_to),
         "generated_at": timezone.localtime(),
         "overview": texts.get("overview", ""),
+        "overview_html": rich_text(texts.get("overview", "")),
+        "letterhead": letterhead(),
         "limitations": texts.get("limitations", ""),
         "recommendations": texts.get("recommendations", ""),
         "sections": sections,
@@ -333,6 +378,11 @@ def request_report(user: Any, year_from: int, year_to: int, fmt: str) -> Generat
     check_period(year_from, year_to)
     if fmt not in GeneratedReport.Format.values:
         raise ValueError(_("Unknown format %(fmt)s.") % {"fmt": fmt})
+    if not rich_text(narratives(year_from, year_to).get("overview", "")):
+        raise ValueError(
+            _("Write and save the general assessment for %(period)s before generating the report.")
+            % {"period": f"{year_from}–{year_to}"}
+        )
     report = GeneratedReport.objects.create(
         year_from=year_from, year_to=year_to, format=fmt, created_by=user
     )

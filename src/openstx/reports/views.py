@@ -117,10 +117,14 @@ def report(request: HttpRequest) -> HttpResponse:
             if not generate.is_valid():
                 messages.error(request, _("Choose a format for the report."))
             else:
-                services.request_report(request.user, y1, y2, generate.cleaned_data["format"])
-                messages.success(
-                    request, _("The report is being generated; its progress is shown below.")
-                )
+                try:
+                    services.request_report(request.user, y1, y2, generate.cleaned_data["format"])
+                except ValueError as exc:
+                    messages.error(request, str(exc))
+                else:
+                    messages.success(
+                        request, _("The report is being generated; its progress is shown below.")
+                    )
         return redirect(reverse("reports:report") + f"?year_from={y1}&year_to={y2}")
     reports = restrict(GeneratedReport.objects.select_related("job", "created_by"), request.user)[
         :20
@@ -134,6 +138,7 @@ def report(request: HttpRequest) -> HttpResponse:
             "reports": reports,
             "year_from": y1,
             "year_to": y2,
+            "letterhead": services.letterhead(),
         },
     )
 
