@@ -21,6 +21,7 @@ from openstx.directory.validators import (
     validate_tax_code,
 )
 from openstx.taxonomy.models import AdministrativeUnit, FieldOfScience
+from openstx.taxonomy.widgets import FieldOfScienceWidget
 
 
 def field_choices() -> Any:
@@ -48,7 +49,7 @@ def fields_of_science_field() -> FieldChoiceField:
         queryset=field_choices(),
         required=False,
         label=_("fields of science"),
-        widget=forms.SelectMultiple(attrs={"size": 10}),
+        widget=FieldOfScienceWidget(),  # a searchable tree (taxonomy.widgets)
     )
 
 
