@@ -313,19 +313,20 @@ django.setup()
 from django.db import connection, OperationalError
 from openstx.core.models import Job
 n, per = int(sys.argv[1]), int(sys.argv[2])
+kind = f"bench-writer-{os.getpid()}"  # this run's rows only (a kept deployment has earlier ones)
 errors = []
 def work(i):
     try:
         for k in range(per):
-            Job.objects.create(kind="bench-writer", title=f"{i}-{k}")
-            Job.objects.filter(kind="bench-writer", title=f"{i}-{k}").update(done=1)
+            Job.objects.create(kind=kind, title=f"{i}-{k}")
+            Job.objects.filter(kind=kind, title=f"{i}-{k}").update(done=1)
     except OperationalError as exc:
         errors.append(str(exc))
     finally:
         connection.close()
 threads = [threading.Thread(target=work, args=(i,)) for i in range(n)]
 [t.start() for t in threads]; [t.join() for t in threads]
-print(len(errors), Job.objects.filter(kind="bench-writer", done=1).count(), errors[:1])
+print(len(errors), Job.objects.filter(kind=kind, done=1).count(), errors[:1])
 """
 
 
