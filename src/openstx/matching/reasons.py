@@ -95,13 +95,18 @@ def _weak(word: str) -> bool:
     return word in STOPWORDS or word in singles or word.isdigit() or len(word) < 2
 
 
+@functools.lru_cache(maxsize=1)
+def _longest() -> int:
+    return max((len(p.split()) for p in _generic()[1]), default=2)
+
+
 def _trim(run: list[tuple[str, str]]) -> list[tuple[str, str]]:
     """Drop stop-words and generic words or phrases from both ends of a run."""
     _singles, phrases = _generic()
     changed = True
     while run and changed:
         changed = False
-        for n in (3, 2):  # a generic phrase at either end ("công ty", "hợp tác xã")
+        for n in range(_longest(), 1, -1):  # a generic phrase at either end ("công ty")
             if len(run) > n and " ".join(w for w, _f in run[:n]) in phrases:
                 run, changed = run[n:], True
             if len(run) > n and " ".join(w for w, _f in run[-n:]) in phrases:
