@@ -92,7 +92,11 @@ def assert_clean(report: dict[str, Any]) -> None:
                 problems.append(f"{key}: the filters are not folded on a phone")
             if first["top"] is not None and first["top"] > 900:
                 problems.append(f"{key}: first result at {first['top']:.0f} px, below the screen")
-    print("\n".join(f"{k}: {len(e['violations'])} violations" for k, e in report.items()))
+    for key, entry in report.items():  # the figures, for the log (pytest -s)
+        ids = ",".join(sorted({v["id"] for v in entry["violations"]}))
+        print(
+            f"axe {key}: {len(entry['violations'])} violations, {len(entry['blocking'])} serious/critical [{ids}]"
+        )
     assert not problems, "\n".join(problems)
 
 

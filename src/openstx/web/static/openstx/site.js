@@ -21,3 +21,23 @@ document.addEventListener("change", function (event) {
   document.addEventListener("DOMContentLoaded", openOnWideScreens);
   document.addEventListener("htmx:afterSwap", openOnWideScreens);
 })();
+
+// A table wider than a phone scrolls sideways inside its own box; such a box must be reachable
+// by keyboard (it gets tabindex=0 while it actually scrolls). Touch scrolling works without it.
+(function () {
+  function markScrollers() {
+    document.querySelectorAll("table.data, .table-scroll, .table-wrap").forEach(function (el) {
+      var scrolls = el.scrollWidth > el.clientWidth + 1 && getComputedStyle(el).overflowX !== "visible";
+      if (scrolls && !el.hasAttribute("tabindex")) {
+        el.setAttribute("tabindex", "0");
+        el.setAttribute("data-scroll-focus", "");
+      } else if (!scrolls && el.hasAttribute("data-scroll-focus")) {
+        el.removeAttribute("tabindex");
+        el.removeAttribute("data-scroll-focus");
+      }
+    });
+  }
+  document.addEventListener("DOMContentLoaded", markScrollers);
+  document.addEventListener("htmx:afterSwap", markScrollers);
+  window.addEventListener("resize", markScrollers);
+})();
