@@ -93,6 +93,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "openstx.accounts.middleware.SiteLanguageMiddleware",  # Vietnamese until the visitor picks
+    "openstx.exchange.middleware.ListingViewMiddleware",  # counts listing views around the cache
     "openstx.web.pagecache.AnonymousPageCacheMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -24,6 +24,7 @@ from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
 pytestmark = pytest.mark.browser
 
 REPO = Path(__file__).resolve().parents[2]
+AXE = REPO / "src/openstx/web/static/vendor/axe-core/axe.min.js"
 
 
 def shots() -> Path:
@@ -38,6 +39,17 @@ def shoot(page: Any, name: str, width: int) -> None:
 
 def no_overflow(page: Any) -> None:
     assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+
+
+def no_serious_axe_violations(page: Any) -> None:
+    """axe-core (vendored) finds nothing serious or critical on the page."""
+    page.evaluate(AXE.read_text(encoding="utf-8"))  # DevTools evaluation: not subject to CSP
+    found = page.evaluate(
+        """async () => (await axe.run(document, {resultTypes: ['violations']})).violations
+            .filter(v => v.impact === 'serious' || v.impact === 'critical')
+            .map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', '))"""
+    )
+    assert found == []
 
 
 def picture(tmp_path: Path) -> Path:
@@ -89,6 +101,7 @@ def test_business_posts_an_offer_step_by_step(page, login, tmp_path, width):
     assert page.locator(".fos-chips .chip").count() == 1
     shoot(page, "1_what", width)
     no_overflow(page)
+    no_serious_axe_violations(page)
     page.click("button[name=go][value=next]")
     page.wait_for_url(re.compile(r"/steps/technical/$"))
     offer = Offer.objects.get(title="Máy sấy lạnh bơm nhiệt cho trái cây")
@@ -137,6 +150,7 @@ def test_business_posts_an_offer_step_by_step(page, login, tmp_path, width):
     assert "Máy sấy dùng bơm nhiệt" in page.inner_text("main")
     shoot(page, "6_preview", width)
     no_overflow(page)
+    no_serious_axe_violations(page)
     page.click("[data-testid=preview-banner] button[value=submit]")
     page.wait_for_selector("[data-testid=status]")
     offer.refresh_from_db()

@@ -164,6 +164,18 @@ def test_views_count_others_not_the_owner_nor_bots(research_org, researcher, bus
     assert row.views == 2
 
 
+def test_views_are_counted_when_the_page_cache_answers(research_org, officer, settings):
+    settings.OPENSTX_PAGE_CACHE_SECONDS = 60
+    offer = published(OfferFactory(owner=research_org), officer)
+    visitor = Client(HTTP_USER_AGENT=BROWSER)
+    first = visitor.get(offer.get_absolute_url())
+    second = visitor.get(offer.get_absolute_url())
+    assert first["X-Page-Cache"] == "miss" and second["X-Page-Cache"] == "hit"
+    assert services.counts(offer)["views"] == 2
+    Client(HTTP_USER_AGENT="Mozilla/5.0 (compatible; bingbot/2.0)").get(offer.get_absolute_url())
+    assert services.counts(offer)["views"] == 2
+
+
 def test_interest_is_counted_and_shown_to_the_owner_only(
     research_org, researcher, business, officer
 ):
@@ -265,7 +277,7 @@ def test_offer_posted_step_by_step(research_org, researcher):
     r = client.post(step("offer", offer.pk, "readiness"), {"trl": ""})
     assert "trl" in r.context["form"].errors
     page = client.get(step("offer", offer.pk, "readiness")).content.decode()
-    assert 'hx-get="/lookup/ip/' in page
+    assert 'hx-get="/lookup/ip-own/' in page
     r = client.post(
         step("offer", offer.pk, "readiness"),
         {"trl": "6", "ip_records": [str(record.pk)], "ip_items": "Bí quyết phối trộn"},
@@ -356,3 +368,16 @@ def test_steps_follow_the_policy(research_org, researcher, outsider, business):
 
     lone = UserFactory(username="lone")
     assert login(lone).get(reverse("exchange:offer-post"))["Location"].endswith("/profile/")
+
+
+def test_ip_type_ahead_offers_only_the_users_organisations_records(
+    research_org, researcher, business_org
+):
+    IPRecord.objects.create(
+        type="patent", title="Máy sấy tôm bơm nhiệt", applicant_organization=research_org
+    )
+    IPRecord.objects.create(
+        type="patent", title="Máy sấy khóm bơm nhiệt", applicant_organization=business_org
+    )
+    html = login(researcher).get("/lookup/ip-own/", {"q": "Máy sấy"}).content.decode()
+    assert "Máy sấy tôm" in html and "Máy sấy khóm" not in html

@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from openstx.core.permissions import is_officer, organization_ids
-from openstx.core.typeahead import use_typeahead
+from openstx.core.typeahead import Lookup, register, use_typeahead
 from openstx.directory.models import Organization
 from openstx.exchange.models import Connection, Demand, Offer, TransferMode
 from openstx.taxonomy.models import AdministrativeUnit, FieldOfScience
@@ -19,6 +19,25 @@ if TYPE_CHECKING:  # imported inside the forms at run time (app loading order)
     from openstx.exchange.models import Event
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class OwnIPRecords(Lookup):
+    """Type-ahead over the IP records of the user's organisations (all of them for officers):
+    what an offer may cite (``services.link_ip_records`` checks the offer's owner)."""
+
+    def queryset(self, user: Any):
+        qs = super().queryset(user)
+        if is_officer(user):
+            return qs
+        return qs.filter(applicant_organization_id__in=organization_ids(user))
+
+
+register(
+    "ip-own",
+    OwnIPRecords(
+        "ipr.IPRecord", ("title", "application_number", "certificate_number", "external_id"), "ip"
+    ),
+)
 
 
 def _org_queryset(user: Any):
@@ -135,7 +154,7 @@ class OfferForm(ListingForm):
                 applicant_organization_id__in=organization_ids(self.user)
             )
         field = MultiIdentField(
-            "ip",
+            "ip-own",
             queryset=queryset,
             required=False,
             label=_("IP records of the owner"),

@@ -293,6 +293,16 @@ def count_view(listing: Offer | Demand, user: Any, user_agent: str) -> bool:
     return True
 
 
+def count_page_view(kind: str, pk: int, user: Any, user_agent: str) -> bool:
+    """``count_view`` for the listing page ``kind``/``pk`` (called around the page cache, which
+    may answer without running the view: ``exchange.middleware``)."""
+    if is_bot(user_agent or ""):
+        return False
+    model = Offer if kind == "offer" else Demand
+    listing = model.objects.filter(pk=pk, status=ListingStatus.PUBLISHED).first()
+    return listing is not None and count_view(listing, user, user_agent)
+
+
 def count_interest(listing: Offer | Demand) -> None:
     """Count one sign of interest (a connection request about the listing)."""
     _bump(listing, "interests")

@@ -174,10 +174,8 @@ def _detail(
     )
     if slug != listing.slug:
         return redirect(listing.get_absolute_url(), permanent=True)
-    context = detail_context(request, listing)
-    if request.method == "GET":
-        services.count_view(listing, request.user, request.META.get("HTTP_USER_AGENT", ""))
-    return render(request, template, context)
+    # views are counted around the page cache (exchange.middleware), not here
+    return render(request, template, detail_context(request, listing))
 
 
 def detail_context(request: HttpRequest, listing: Offer | Demand) -> dict[str, Any]:
