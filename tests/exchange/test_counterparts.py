@@ -46,12 +46,12 @@ def test_demand_owner_interest_in_offer_records_the_demand(offer, demand, busine
     assert (conn.offer_id, conn.demand_id) == (offer.pk, demand.pk)
     assert conn.seeker_org_id == demand.requester_id and conn.provider_org_id == offer.owner_id
     assert conn.responder_side == Connection.Side.PROVIDER
-    # one history record, made with both sides set; one request step that names the demand
+    # one history record, made with both sides set; one request step with what the person
+    # wrote (the page names the demand in the reader's language, not the writer's)
     history = list(conn.history.all())
     assert len(history) == 1 and history[0].demand_id == demand.pk
     step = conn.steps.get()
-    assert step.action == "request" and demand.title in step.comment
-    assert "Cho nhu cầu" in step.comment
+    assert step.action == "request" and step.comment == "Cho nhu cầu của chúng tôi"
     services.respond(conn, researcher, True)
     assert Connection.objects.get(pk=conn.pk).stage == Stage.ACCEPTED
     # the same pair cannot be requested twice while open

@@ -136,7 +136,7 @@ class ReportLetterhead(TimeStampedModel):
     signer_title = models.CharField(_("signer's title"), max_length=200, default="GIÁM ĐỐC")
     signer_name = models.CharField(_("signer's name"), max_length=200, blank=True)
     recipients = models.TextField(
-        _("recipients"),
+        _("recipients (Nơi nhận)"),
         blank=True,
         default="- UBND thành phố;\n- Bộ Khoa học và Công nghệ;\n- Lưu: VT.",
         help_text=_("“Nơi nhận”, one per line."),

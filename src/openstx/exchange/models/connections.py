@@ -8,6 +8,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from openstx.core.models import (
@@ -29,7 +30,8 @@ class Connection(NormalizedTextMixin, ExternalIdModel, TimeStampedModel):
     """
 
     class Stage(models.TextChoices):
-        REQUESTED = "requested", _("Requested")
+        # a context: "Requested" is also a date column elsewhere ("Ngày gửi")
+        REQUESTED = "requested", pgettext_lazy("connection stage", "Requested")
         ACCEPTED = "accepted", _("Accepted")
         DECLINED = "declined", _("Declined")
         MEETING = "meeting", _("Meeting(s)")

@@ -148,11 +148,9 @@ def express_interest(
         )
         conn.responder_side = Connection.Side.SEEKER
     conn.save()
-    comment = conn.message
-    if counterpart is not None:
-        note = _("For the listing “%(title)s”.") % {"title": counterpart.title[:200]}
-        comment = f"{comment}\n\n{note}" if comment else note
-    _step(conn, "request", "", user, comment)
+    # only what the person wrote: a sentence rendered now would stay in the writer's language
+    # on the other party's page (the page names both listings in its own labels)
+    _step(conn, "request", "", user, conn.message)
     from openstx.exchange.services.listings_posting import count_interest
 
     count_interest(listing)  # the listing's daily interest count (a number, nobody's name)
@@ -403,7 +401,7 @@ def record_contract(
     old = _advance(conn, WORKING, Stage.CONTRACT)
     conn.contract_value_vnd, conn.contract_type, conn.contract_date = value_vnd, contract_type, date
     conn.save()
-    _step(conn, "contract", old, user, f"{value_vnd:,} VND")
+    _step(conn, "contract", old, user, str(value_vnd))  # the page formats it (core.money)
     return conn
 
 

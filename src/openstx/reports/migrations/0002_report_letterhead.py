@@ -26,7 +26,7 @@ class Migration(migrations.Migration):
                 ('document_number', models.CharField(default='Số:       /BC-SKHCN', help_text='As printed under the department, e.g. “Số: 123/BC-SKHCN”.', max_length=100, verbose_name='document number')),
                 ('signer_title', models.CharField(default='GIÁM ĐỐC', max_length=200, verbose_name="signer's title")),
                 ('signer_name', models.CharField(blank=True, max_length=200, verbose_name="signer's name")),
-                ('recipients', models.TextField(blank=True, default='- UBND thành phố;\n- Bộ Khoa học và Công nghệ;\n- Lưu: VT.', help_text='“Nơi nhận”, one per line.', verbose_name='recipients')),
+                ('recipients', models.TextField(blank=True, default='- UBND thành phố;\n- Bộ Khoa học và Công nghệ;\n- Lưu: VT.', help_text='“Nơi nhận”, one per line.', verbose_name='recipients (Nơi nhận)')),
                 ('history_id', models.AutoField(primary_key=True, serialize=False)),
                 ('history_date', models.DateTimeField(db_index=True)),
                 ('history_change_reason', models.TextField(null=True)),
@@ -53,7 +53,7 @@ class Migration(migrations.Migration):
                 ('document_number', models.CharField(default='Số:       /BC-SKHCN', help_text='As printed under the department, e.g. “Số: 123/BC-SKHCN”.', max_length=100, verbose_name='document number')),
                 ('signer_title', models.CharField(default='GIÁM ĐỐC', max_length=200, verbose_name="signer's title")),
                 ('signer_name', models.CharField(blank=True, max_length=200, verbose_name="signer's name")),
-                ('recipients', models.TextField(blank=True, default='- UBND thành phố;\n- Bộ Khoa học và Công nghệ;\n- Lưu: VT.', help_text='“Nơi nhận”, one per line.', verbose_name='recipients')),
+                ('recipients', models.TextField(blank=True, default='- UBND thành phố;\n- Bộ Khoa học và Công nghệ;\n- Lưu: VT.', help_text='“Nơi nhận”, one per line.', verbose_name='recipients (Nơi nhận)')),
             ],
             options={
                 'verbose_name': 'report letterhead',
