@@ -100,7 +100,10 @@ def note_write() -> None:
 
 
 def _rights_changed(sender: Any, **kwargs: Any) -> None:
-    note_write()
+    if getattr(settings, "OPENSTX_PAGE_CACHE_SECONDS", 0) and getattr(
+        settings, "OPENSTX_SIGNED_IN_PAGE_CACHE_SECONDS", 0
+    ):
+        note_write()
 
 
 def connect_signals() -> None:
