@@ -28,7 +28,7 @@ def request_out(r: ConfidentialRequest) -> dict[str, Any]:
         "id": r.pk,
         "offer": r.offer_id,
         "requester": r.requester.get_full_name() or r.requester.get_username(),
-        "organization": r.organization.name if r.organization_id else None,
+        "organization": r.organization.name if r.organization is not None else None,
         "message": r.message,
         "status": r.status,
         "nda_version": r.nda_version,

@@ -42,7 +42,8 @@ _WORD = re.compile(r"[^\W_]+")
 @functools.lru_cache(maxsize=1)
 def _generic() -> tuple[frozenset[str], frozenset[str]]:
     """(generic single words, generic phrases), lower-cased with their accents."""
-    singles, phrases = set(), set()
+    singles: set[str] = set()
+    phrases: set[str] = set()
     for line in DATA.read_text(encoding="utf-8").splitlines():
         line = nfc(line.strip().lower())
         if not line or line.startswith("#"):

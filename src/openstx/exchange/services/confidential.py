@@ -149,7 +149,7 @@ def request_details(
 
 def _who(req: ConfidentialRequest) -> str:
     name = req.requester.get_full_name() or req.requester.get_username()
-    return f"{name} ({req.organization.name})" if req.organization_id else name
+    return f"{name} ({req.organization.name})" if req.organization is not None else name
 
 
 _STEPS = {

@@ -94,7 +94,7 @@ def request_list(request: HttpRequest) -> HttpResponse:
     )
     pending = answerable.filter(status=ConfidentialRequest.Status.PENDING).order_by("created_at")
     answered = answerable.exclude(status=ConfidentialRequest.Status.PENDING)[:100]
-    mine = ConfidentialRequest.objects.filter(requester=request.user).select_related(
+    mine = ConfidentialRequest.objects.filter(requester_id=request.user.pk).select_related(
         "offer", "decided_by"
     )[:100]
     return render(
