@@ -72,7 +72,7 @@ def task_actions(user: Any, task: Task) -> list[Action]:
                 url=reverse("projects:task-step", args=[task.pk, step.code]),
                 enabled=not reason,
                 reason=reason,
-                primary=step.code != "stop",
+                primary=step.code not in ("stop", "fail"),
                 group="steps",
             )
         )

@@ -53,7 +53,7 @@
       box.hidden = false;
       bar.value = score;
       box.dataset.score = String(score);
-      var text = (input.dataset.meterPrefix || "") + " " + (input.dataset["meter" + score] || score);
+      var text = (input.dataset.meterPrefix || "") + " " + (input.getAttribute("data-meter-" + score) || score);
       if (score < 3 && input.dataset.meterHint) {
         text += ". " + input.dataset.meterHint;
       }
