@@ -203,7 +203,7 @@ class AnonymousPageCacheMiddleware:
             and not self._has_messages(request)
         ):
             headers = [(h, v) for h, v in response.items() if h.lower() not in UNSTORED_HEADERS]
-            expiry = request.session.get_expiry_date()  # type: ignore[attr-defined]
+            expiry = request.session.get_expiry_date()
             cache.set(key, (response.status_code, headers, response.content, expiry), seconds)
             response["X-Page-Cache"] = "miss"
         return response
