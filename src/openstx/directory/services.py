@@ -442,10 +442,13 @@ def _org_people(organization: Organization) -> list[Any]:
     ]
 
 
-def _notify(users: Iterable[Any], verb: str, title: str, body: str, url: str) -> None:
-    from openstx.exchange.services import notify
+def _notify(
+    users: Iterable[Any], verb: str, title: Any, body: Any, url: str, params: dict[str, Any]
+) -> None:
+    """Lazy ``title``/``body`` with ``params``: each person reads them in their own language."""
+    from openstx.core.notifications import notify
 
-    notify(users, verb, title, body, url)
+    notify(users, verb, title, body, url, params=params)
 
 
 @transaction.atomic
@@ -504,10 +507,12 @@ def register_organization(user: Any, data: dict[str, Any]) -> Organization:
     _notify(
         officers(),
         "organization_registered",
-        _("New organisation to verify: %(name)s") % {"name": org.name},
-        _("Registered by %(user)s. Check the tax code and possible duplicates, then verify it.")
-        % {"user": getattr(user, "display_name", str(user))},
+        gettext_lazy("New organisation to verify: %(name)s"),
+        gettext_lazy(
+            "Registered by %(user)s. Check the tax code and possible duplicates, then verify it."
+        ),
         reverse("directory:organization-verify", args=[org.pk]),
+        {"name": org.name, "user": getattr(user, "display_name", str(user))},
     )
     return org
 
@@ -531,12 +536,13 @@ def verify_organization(user: Any, organization: Organization) -> Organization:
     _notify(
         _org_people(organization),
         "organization_verified",
-        _("%(name)s is verified") % {"name": organization.name},
-        _(
+        gettext_lazy("%(name)s is verified"),
+        gettext_lazy(
             "The department verified your organisation: it is now listed in the directory and "
             "its offers and demands can be published."
         ),
         organization.get_absolute_url(),
+        {"name": organization.name},
     )
     return organization
 

@@ -28,6 +28,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from openstx.core.permissions import (
     CHANGE,
@@ -463,24 +464,22 @@ def check_alerts(listing: Any) -> int:
 
 
 def _notify_alerts(user: Any, alerts: list[MatchAlert]) -> None:
-    from django.utils import translation
-
     from openstx.exchange.services import notify
 
-    lang = getattr(user, "language", "") or settings.LANGUAGE_CODE
-    with translation.override(lang):
-        if len(alerts) == 1:
-            a = alerts[0]
-            title = _("New match: %(title)s") % {"title": a.title[:200]}
-            body = "\n".join([str(a.subscription), *a.reasons])
-            url = a.url
-        else:
-            title = _("%(n)s new matches for you") % {"n": len(alerts)}
-            body = "\n".join(f"- {a.title} — {settings.SITE_URL}{a.url}" for a in alerts)
-            from django.urls import reverse
+    # lazy texts with params: core.notifications renders them in the user's language
+    if len(alerts) == 1:
+        a = alerts[0]
+        title = gettext_lazy("New match: %(title)s")
+        body = "\n".join([str(a.subscription), *a.reasons]).replace("%", "%%")
+        url, params = a.url, {"title": a.title[:200]}
+    else:
+        from django.urls import reverse
 
-            url = reverse("matching:alerts")
-        notify([user], "match_alert", title, body, url)
+        title = gettext_lazy("%(n)s new matches for you")
+        body = "\n".join(f"- {a.title} — {settings.SITE_URL}{a.url}" for a in alerts)
+        url, params = reverse("matching:alerts"), {"n": len(alerts)}
+        body = body.replace("%", "%%")
+    notify([user], "match_alert", title, body, url, params=params)
     MatchAlert.objects.filter(pk__in=[a.pk for a in alerts]).update(notified_at=timezone.now())
 
 

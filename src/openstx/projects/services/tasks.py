@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Field, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from openstx.core.permissions import is_authenticated, is_officer, organization_ids
 from openstx.projects.models import (
@@ -317,12 +318,14 @@ def perform(
             )
     people = [u for u in task_people(task) if u.pk != getattr(user, "pk", None)]
     if people:
+        # lazy texts: each recipient reads them in their own language (core.notifications)
         notify(
             people,
             "task_step",
-            _("%(task)s: %(step)s") % {"task": task.code or task.title[:80], "step": step.title},
+            gettext_lazy("%(task)s: %(step)s"),
             comment,
             task.get_absolute_url(),
+            params={"task": task.code or task.title[:80], "step": step.title},
         )
     return record
 
@@ -383,19 +386,21 @@ def send_reminders(today: dt.date | None = None) -> dict[str, int]:
             with transaction.atomic():
                 reminder = Reminder.objects.create(task=task, kind=kind, due_date=due)
                 if kind == Reminder.Kind.CHECK_DUE:
-                    title = _("Periodic check due on %(date)s: %(task)s")
+                    title = gettext_lazy("Periodic check due on %(date)s: %(task)s")
                 else:
-                    title = _("End date %(date)s passed without acceptance: %(task)s")
-                title = title % {
-                    "date": due.strftime("%d/%m/%Y"),
-                    "task": task.code or task.title[:80],
-                }
-                body = _("Task “%(title)s” (%(host)s). Please arrange the next step.") % {
-                    "title": task.title,
-                    "host": task.host or "—",
-                }
+                    title = gettext_lazy("End date %(date)s passed without acceptance: %(task)s")
                 sent = notify(
-                    task_people(task) + staff, f"task_{kind}", title, body, task.get_absolute_url()
+                    task_people(task) + staff,
+                    f"task_{kind}",
+                    title,
+                    gettext_lazy("Task “%(title)s” (%(host)s). Please arrange the next step."),
+                    task.get_absolute_url(),
+                    params={
+                        "date": due.strftime("%d/%m/%Y"),
+                        "task": task.code or task.title[:80],
+                        "title": task.title,
+                        "host": task.host or "—",
+                    },
                 )
                 Reminder.objects.filter(pk=reminder.pk).update(recipients=sent)
         except IntegrityError:
