@@ -244,7 +244,7 @@ def _profile_context(request: HttpRequest, **extra) -> dict:
     expert = getattr(user, "expert_profile", None)
     admin_org_ids = organization_ids(user, admin_only=True)
     for m in memberships:
-        m.organization_url = _url_of(m.organization)  # type: ignore[attr-defined]
+        m.organization_url = _url_of(m.organization)
     ctx = {
         "next_steps": services.next_steps(user),
         "avatar_form": forms.AvatarForm(),

@@ -56,7 +56,7 @@ def avatar_image(upload: Any) -> ContentFile:
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
-            image = Image.open(io.BytesIO(data))
+            image: Image.Image = Image.open(io.BytesIO(data))
             width, height = image.size
             if width > AVATAR_MAX_SIDE or height > AVATAR_MAX_SIDE:
                 raise ValidationError(
@@ -71,7 +71,7 @@ def avatar_image(upload: Any) -> ContentFile:
             ) from None
         except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
             raise ValidationError(_("The picture cannot be read."), code="unreadable") from None
-    image = ImageOps.exif_transpose(image)
+    image = ImageOps.exif_transpose(image) or image
     has_alpha = image.mode in ("RGBA", "LA", "PA") or (
         image.mode == "P" and "transparency" in image.info
     )
@@ -97,7 +97,7 @@ def set_avatar(user: User, upload: Any) -> User:
 @transaction.atomic
 def remove_avatar(user: User) -> User:
     old = user.avatar.name if user.avatar else ""
-    user.avatar = ""  # type: ignore[assignment]
+    user.avatar = ""
     user.save(update_fields=["avatar"])
     if old:
         _delete_file_on_commit(user, old)
