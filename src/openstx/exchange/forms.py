@@ -233,7 +233,8 @@ def step_form(kind: str, step_name: str, *args: Any, **kwargs: Any) -> ListingFo
             values = {"kind": data.get("kind", self.instance.kind)} if kind == "offer" else {}
             values.update(data)
             for name, message in step_issues(kind, step.name, values).items():
-                self.add_error(name if name in self.fields else None, message)
+                if name not in self.errors:  # not twice when "required" said it already
+                    self.add_error(name if name in self.fields else None, message)
             return data
 
     form = StepForm(*args, **kwargs)
@@ -243,6 +244,13 @@ def step_form(kind: str, step_name: str, *args: Any, **kwargs: Any) -> ListingFo
     for name in step.required:
         if name in form.fields:
             form.fields[name].required = True
+    modes = form.fields.get("transfer_modes")
+    if modes is not None and form.instance.kind == Offer.Kind.TECHNOLOGY:
+        # the quality check asks a technology for its transfer modes: marked, and said plainly
+        modes.required = True
+        modes.error_messages["required"] = str(
+            step_issues(kind, step.name, {"kind": Offer.Kind.TECHNOLOGY})["transfer_modes"]
+        )
     for field in form.fields.values():
         if field.required:
             field.widget.attrs["aria-required"] = "true"
