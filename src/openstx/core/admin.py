@@ -44,7 +44,7 @@ class SingletonAdmin(admin.ModelAdmin):
         return False
 
     def changelist_view(self, request: Any, extra_context: Any = None) -> Any:
-        obj = self.model.load()  # type: ignore[attr-defined]
+        obj = self.model.load()
         return redirect(
             reverse(f"admin:{obj._meta.app_label}_{obj._meta.model_name}_change", args=[obj.pk])
         )

@@ -236,7 +236,7 @@ def connect_hint(user: Any, source: Any) -> str:
         return str(
             _(
                 "Only the organisation that posted this offer, a broker or the department can "
-                "propose it; to ask about it, choose “I am interested” on the offer's page."
+                "propose it to these demands; to ask about the offer, choose “I am interested”."
             )
         )
     if source.status == PUBLISHED:
@@ -467,6 +467,7 @@ def _notify_alerts(user: Any, alerts: list[MatchAlert]) -> None:
     from openstx.exchange.services import notify
 
     # lazy texts with params: core.notifications renders them in the user's language
+    params: dict[str, Any]
     if len(alerts) == 1:
         a = alerts[0]
         title = gettext_lazy("New match: %(title)s")
