@@ -208,3 +208,20 @@ def test_pages_with_flash_messages_are_not_cached(client, world, signed_in_cache
     session.save()
     response = client.get(url)
     assert "X-Page-Cache" not in response
+
+
+@pytest.mark.django_db
+def test_a_dropped_write_stamp_never_revives_older_copies(client, world, signed_in_cache):
+    """The shared cache may cull the write stamp; the copies made before the last write must
+    not become current again when it does."""
+    from django.core.cache import cache
+
+    from openstx.web import pagecache
+
+    _login(client, world["member"])
+    url = reverse("exchange:offer-list")
+    cache.delete(pagecache.WRITES_KEY)
+    assert client.get(url)["X-Page-Cache"] == "miss"
+    pagecache.note_write()
+    cache.delete(pagecache.WRITES_KEY)  # culled
+    assert client.get(url)["X-Page-Cache"] == "miss"

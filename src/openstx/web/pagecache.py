@@ -90,8 +90,16 @@ def generation() -> str:
 
 
 def writes_stamp() -> str:
-    """Changes after every successful write request to the site (any user, any process)."""
-    return str(caches["default"].get(WRITES_KEY) or 0)
+    """Changes after every successful write request to the site (any user, any process).
+
+    A stamp the cache dropped (culled, evicted, flushed) comes back as a new value, never as an
+    earlier one, so copies made before a write cannot become current again."""
+    cache = caches["default"]
+    stamp = cache.get(WRITES_KEY)
+    if stamp is None:
+        cache.add(WRITES_KEY, time.time_ns(), None)
+        stamp = cache.get(WRITES_KEY)
+    return str(stamp)
 
 
 def note_write() -> None:
