@@ -154,6 +154,11 @@ def test_page_form_needs_the_tick(offer, business, researcher):
     assert ConfidentialRequest.objects.get().status == "pending"
     owner.post(f"/exchange/confidential-requests/{req.pk}/grant/", {"reason": ""})
     assert ConfidentialRequest.objects.get().status == "granted"
+    # the owner sees the request's history on the offer page
+    assert (
+        f'data-testid="confidential-history-{req.pk}"'
+        in owner.get(offer.get_absolute_url()).content.decode()
+    )
     page = c.get(offer.get_absolute_url()).content.decode()
     assert 'data-testid="confidential-granted"' in page and SECRET in page
 

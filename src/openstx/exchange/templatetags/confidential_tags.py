@@ -20,7 +20,9 @@ def confidential_panel(context: Any, offer: Any) -> dict[str, Any]:
     request = context.get("request")
     user = getattr(request, "user", None)
     sees = can_see_confidential(user, offer)
-    requests = list(service.requests_for(user, offer)) if user is not None else []
+    requests = list(service.requests_for(user, offer)[:50]) if user is not None else []
+    for r in requests:  # each request's recorded steps, oldest first (who, when, why)
+        r.steps = service.steps(r)
     mine = service.current_request(user, offer)
     return {
         "request": request,
