@@ -14,7 +14,7 @@ document.addEventListener("change", function (event) {
 (function () {
   function openOnWideScreens() {
     if (!window.matchMedia("(min-width: 761px)").matches) { return; }
-    document.querySelectorAll("details.filter-panel:not([data-user-toggled])").forEach(function (d) {
+    document.querySelectorAll("details.filter-panel, details.account-menu").forEach(function (d) {
       d.open = true;
     });
   }
