@@ -121,3 +121,9 @@ def test_letterhead_edited_in_the_admin(client, officer):
     assert client.post(url, data).status_code == 302
     page = client.get("/statistics/report/").content.decode()
     assert "UBND TỈNH HẬU GIANG" in page and "Hậu Giang, ngày" in page
+
+
+def test_statistics_area_link_keeps_the_default_period_without_errors(client):
+    html = client.get("/statistics/?area=budget").content.decode()
+    assert "errorlist" not in html and "Ngân sách KH&amp;CN" in html
+    assert "errorlist" in client.get("/statistics/?year_from=2020&year_to=2010").content.decode()

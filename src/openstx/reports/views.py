@@ -16,8 +16,11 @@ from openstx.reports.models import BudgetYear, GeneratedReport
 
 def _period(request: HttpRequest) -> tuple[PeriodForm, int, int]:
     y1, y2 = services.default_period()
-    form = PeriodForm(request.GET or None, initial={"year_from": y1, "year_to": y2})
-    if request.GET and form.is_valid():
+    # only the years bind the form: ?area=budget alone keeps the default period, no errors
+    given = {k: request.GET[k] for k in ("year_from", "year_to") if request.GET.get(k)}
+    data = {"year_from": y1, "year_to": y2, **given} if given else None
+    form = PeriodForm(data, initial={"year_from": y1, "year_to": y2})
+    if given and form.is_valid():
         y1, y2 = form.cleaned_data["year_from"], form.cleaned_data["year_to"]
     return form, y1, y2
 
