@@ -100,7 +100,8 @@ def write(path: str, kind: str, world: dict, tmp_path) -> object:
     elif kind == "expert":
         values = {
             "full_name": f"Lê Thị {word}",
-            "keywords": "bệnh tôm, vi sinh",
+            # matching reads expertise (fields, keywords, biography), never the name
+            "keywords": f"bệnh tôm, vi sinh, {word}",
             "organization": org.pk,
         }
     else:
