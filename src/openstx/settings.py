@@ -13,6 +13,7 @@ from typing import Any
 
 import dj_database_url
 from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -224,6 +225,16 @@ WHITENOISE_USE_FINDERS = True
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 OPENSTX_MAX_UPLOAD_BYTES = int(os.environ.get("OPENSTX_MAX_UPLOAD_BYTES", str(25 * 1024 * 1024)))
+
+# --- Matching vectors after bulk writes (import, demo): now | queue | off | auto -------------
+OPENSTX_MATCH_EMBED_AFTER_IMPORT = os.environ.get(
+    "OPENSTX_MATCH_EMBED_AFTER_IMPORT", "auto"
+).lower()
+if OPENSTX_MATCH_EMBED_AFTER_IMPORT not in {"now", "queue", "off", "auto"}:
+    raise ImproperlyConfigured(
+        "OPENSTX_MATCH_EMBED_AFTER_IMPORT must be now, queue, off or auto, "
+        f"not {OPENSTX_MATCH_EMBED_AFTER_IMPORT!r}"
+    )
 
 # --- E-mail ----------------------------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

@@ -1,0 +1,89 @@
+"""`openstx bench match --seed-embed`: the time to embed the seed's scale, measured for real.
+
+A throw-away deployment (its own data directory, SQLite) gets ``demo --scale city`` with the
+vectors left out (``OPENSTX_MATCH_EMBED_AFTER_IMPORT=off``), then ``openstx match-embed`` computes
+every candidate's passage vector — the work a department's first import leaves for matching —
+and the wall time is what a person waits. Each kind's passages and mean token count are printed
+beside it, so a run on other data can be compared."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+#: content type (app_label, model) of each kind, for the per-kind count of stored vectors
+KINDS = {
+    "offer": ("exchange", "offer"),
+    "demand": ("exchange", "demand"),
+    "expert": ("directory", "expert"),
+}
+
+
+def _openstx(args: list[str], env: dict[str, str], **kw: Any) -> subprocess.CompletedProcess:
+    cmd = [sys.executable, "-m", "openstx.cli", *args]
+    return subprocess.run(cmd, env=env, check=True, capture_output=True, text=True, **kw)
+
+
+def _counts(db: Path) -> dict[str, int]:
+    con = sqlite3.connect(db)
+    try:
+        out = {}
+        for kind, (app, model) in KINDS.items():
+            row = con.execute(
+                "select count(*) from matching_embedding e join django_content_type c "
+                "on c.id = e.content_type_id where c.app_label = ? and c.model = ? "
+                "and e.role = 'passage'",
+                (app, model),
+            ).fetchone()
+            out[kind] = int(row[0])
+        return out
+    finally:
+        con.close()
+
+
+def measure(processes: int, out: Any, data_dir: str | None = None) -> dict[str, Any]:
+    """Load the city demo without vectors, then time ``match-embed``; returns the figures."""
+    root = Path(data_dir) if data_dir else Path(tempfile.mkdtemp(prefix="openstx-seed-"))
+    env = {
+        **os.environ,
+        "OPENSTX_DATA_DIR": str(root),
+        "OPENSTX_MATCH_EMBED_AFTER_IMPORT": "off",
+        "DATABASE_URL": f"sqlite:///{root / 'openstx.sqlite3'}",
+    }
+    try:
+        out.write(f"\nseed scale: loading `demo --scale city` without vectors into {root} …\n")
+        t0 = time.perf_counter()
+        _openstx(["demo", "--scale", "city"], env)
+        out.write(f"  demo loaded in {time.perf_counter() - t0:.0f}s\n")
+        load = os.getloadavg()[0]
+        t0 = time.perf_counter()
+        _openstx(["match-embed", "--processes", str(processes or os.cpu_count() or 1)], env)
+        took = time.perf_counter() - t0
+        counts = _counts(root / "openstx.sqlite3")
+        total = sum(counts.values())
+        res = {
+            "seed_embed_seconds": took,
+            "seed_embed_minutes": took / 60,
+            "seed_embed_passages": counts,
+            "seed_embed_rate": total / took if took else 0.0,
+            "seed_embed_load_average": [load, os.getloadavg()[0]],
+            "seed_embed_processes": processes or os.cpu_count() or 1,
+        }
+        out.write(
+            f"  embedded {total:,} passages ("
+            + ", ".join(f"{n:,} {k}s" for k, n in counts.items())
+            + f") in {took / 60:.1f} min = {res['seed_embed_rate']:.1f} passages/s on "
+            f"{res['seed_embed_processes']} processes (load average {load:.1f} → "
+            f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)\n"
+        )
+        return res
+    finally:
+        if not data_dir:
+            shutil.rmtree(root, ignore_errors=True)
