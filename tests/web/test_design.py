@@ -125,6 +125,20 @@ def test_home_calls_to_action_categories_and_cards(client):
 
 
 @pytest.mark.django_db
+def test_featured_offers_put_pictures_then_readiness_first():
+    from django.contrib.auth.models import AnonymousUser
+
+    from openstx.exchange.models import ListingStatus
+    from openstx.web.services import home_context
+
+    low = OfferFactory(title="Mô hình thử nghiệm", status=ListingStatus.PUBLISHED, trl=3)
+    high = OfferFactory(title="Dây chuyền thương mại", status=ListingStatus.PUBLISHED, trl=9)
+    context = home_context(AnonymousUser())
+    assert [o.pk for o in context["featured_offers"]] == [high.pk, low.pk]
+    assert {o.pk for o in context["latest_offers"]} == {high.pk, low.pk}
+
+
+@pytest.mark.django_db
 def test_category_counts_are_cached_until_a_public_record_changes(django_assert_max_num_queries):
     from django.core.cache import cache
 

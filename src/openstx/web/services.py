@@ -118,7 +118,7 @@ def home_categories() -> dict[str, list[Category]]:
 def home_context(user: Any) -> dict[str, Any]:
     """Counts of what the viewer may see, per area, the newest and featured published listings
     (with their first image and owner), upcoming events, news and open calls."""
-    from django.db.models import Exists, OuterRef, Prefetch, Q
+    from django.db.models import Exists, F, OuterRef, Prefetch, Q
     from django.utils import timezone
     from django.utils.translation import gettext_lazy as _
 
@@ -131,14 +131,13 @@ def home_context(user: Any) -> dict[str, Any]:
     demands = restrict(Demand.objects.filter(status="published"), user)
     first_images = Prefetch("images", queryset=ListingImage.objects.order_by("id"))
     card_offers = offers.select_related("owner").prefetch_related(first_images)
+    # featured: offers with a picture first, then the most mature (highest TRL), newest first
     featured = list(
-        card_offers.filter(Exists(ListingImage.objects.filter(offer=OuterRef("pk"))))
-        .exclude(trl__isnull=True)
-        .order_by("-trl", "-published_at")[:4]
+        card_offers.annotate(
+            has_image=Exists(ListingImage.objects.filter(offer=OuterRef("pk")))
+        ).order_by("-has_image", F("trl").desc(nulls_last=True), "-published_at")[:4]
     )
-    newest_offers = list(
-        card_offers.exclude(pk__in=[o.pk for o in featured]).order_by("-published_at")[:4]
-    )
+    newest_offers = list(card_offers.order_by("-published_at")[:4])
     today = timezone.localdate()
     events = list(
         restrict(Event.objects.filter(status="published"), user)
