@@ -50,6 +50,14 @@ def shoot(page: Any, name: str, width: int) -> None:
     page.screenshot(path=str(folder / f"accounts_{name}_{width}.png"), full_page=True)
 
 
+def no_serious_violations(page: Any) -> None:
+    """axe-core (vendored; injected by the test only) finds nothing serious or critical."""
+    from tests.e2e.test_interface_a11y import run_axe
+
+    blocking = [v for v in run_axe(page) if v["impact"] in ("serious", "critical")]
+    assert not blocking, blocking
+
+
 def no_overflow(page: Any) -> None:
     assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
 
@@ -76,6 +84,7 @@ def test_business_signs_up_with_the_meter_and_lands_on_registration(page, mailou
     page.fill("#id_password2", strong)
     no_overflow(page)
     shoot(page, "signup_business", width)
+    no_serious_violations(page)
     page.click("main form[action$='/accounts/signup/'] button[type=submit]")
     page.wait_for_url("**/accounts/signup/done/")
     assert "Đăng ký tổ chức của bạn" in page.inner_text("#signup-next")
@@ -108,6 +117,7 @@ def test_remember_me_decides_whether_the_session_outlives_the_browser(page, widt
     assert not page.is_checked("#id_remember_me")
     no_overflow(page)
     shoot(page, "login_remember_me", width)
+    no_serious_violations(page)
     page.click("main form[action$='/accounts/login/'] button[type=submit]")
     page.wait_for_url(lambda url: "/accounts/login/" not in url)
     assert _session_cookie(page)["expires"] == -1  # a browser-session cookie
@@ -150,6 +160,7 @@ def test_avatar_upload_shows_in_header_and_profile_then_removed(
     expect(profile_img).to_have_js_property("naturalWidth", 256)
     no_overflow(page)
     shoot(page, "profile_avatar", width)
+    no_serious_violations(page)
 
     # a file that is not a picture is refused with a message; the picture stays
     bogus = tmp_path / "not-a-picture.png"

@@ -33,6 +33,14 @@ def shoot(page: Any, name: str, width: int) -> None:
     page.screenshot(path=str(folder / f"officer_{name}_{width}.png"), full_page=True)
 
 
+def no_serious_violations(page: Any) -> None:
+    """axe-core (vendored; injected by the test only) finds nothing serious or critical."""
+    from tests.e2e.test_interface_a11y import run_axe
+
+    blocking = [v for v in run_axe(page) if v["impact"] in ("serious", "critical")]
+    assert not blocking, blocking
+
+
 def no_overflow(page: Any) -> None:
     assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
 
@@ -63,6 +71,7 @@ def test_officer_builds_a_council_by_typing_names(page, login, width):
     expect(accept).to_contain_text("Cần thành lập hội đồng nghiệm thu trước")
     no_overflow(page)
     shoot(page, "task_toolbar", width)
+    no_serious_violations(page)
 
     council = CouncilFactory(task=task)
     page.goto(council.get_absolute_url())
@@ -82,6 +91,7 @@ def test_officer_builds_a_council_by_typing_names(page, login, width):
     assert "Xung đột lợi ích" in by_value[marked[0]] and host.name in by_value[marked[0]]
     no_overflow(page)
     shoot(page, "council_typeahead", width)
+    no_serious_violations(page)
 
     box.fill(pick)  # what choosing the suggestion puts in the box
     page.select_option("#id_role", "chair")
