@@ -119,8 +119,13 @@ def test_letterhead_edited_in_the_admin(client, officer):
         "_save": "Save",
     }
     assert client.post(url, data).status_code == 302
-    page = client.get("/statistics/report/").content.decode()
+    services.save_narratives(officer, 2017, 2018, {"overview": RICH})
+    page = client.get("/statistics/report/?year_from=2017&year_to=2018").content.decode()
     assert "UBND TỈNH HẬU GIANG" in page and "Hậu Giang, ngày" in page
+    # the assessment as it will be printed: sanitised HTML, not the source
+    preview = page.split('data-testid="assessment-preview">', 1)[1].split("</div>", 1)[0]
+    assert "<strong>nhiều kết quả nổi bật</strong>" in preview and "script" not in preview
+    assert "Giai đoạn" in page  # the generated reports' period column (not "Thời gian …")
 
 
 def test_statistics_area_link_keeps_the_default_period_without_errors(client):

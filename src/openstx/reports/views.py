@@ -5,13 +5,16 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from openstx.core.permissions import can, is_officer, restrict
 from openstx.reports import registry, services
 from openstx.reports.forms import BudgetYearForm, NarrativeForm, PeriodForm, ReportForm
 from openstx.reports.models import BudgetYear, GeneratedReport
+from openstx.web import fragments
 
 
 def _period(request: HttpRequest) -> tuple[PeriodForm, int, int]:
@@ -29,11 +32,23 @@ def statistics(request: HttpRequest) -> HttpResponse:
     """Public statistics: every indicator as a chart with its table, by area."""
     form, y1, y2 = _period(request)
     area = request.GET.get("area") if request.GET.get("area") in registry.AREAS else None
-    tables = services.tables(y1, y2, area)
-    sections = [
-        {"key": key, "title": title, "tables": [t for t in tables if t.indicator.area == key]}
-        for key, title in registry.AREAS.items()
-    ]
+
+    def sections_html() -> str:
+        tables = services.tables(y1, y2, area)
+        sections = [
+            {"key": key, "title": title, "tables": [t for t in tables if t.indicator.area == key]}
+            for key, title in registry.AREAS.items()
+        ]
+        return render_to_string(
+            "reports/_statistics_sections.html",
+            {"sections": [s for s in sections if s["tables"]], "year_from": y1, "year_to": y2},
+        )
+
+    # the tables and charts are the same for every viewer: rendered once per data version,
+    # period, area and language (openstx.web.fragments)
+    html = fragments.cached(
+        fragments.key("statistics", fragments.data_version(), y1, y2, area), sections_html
+    )
     return render(
         request,
         "reports/statistics.html",
@@ -43,7 +58,7 @@ def statistics(request: HttpRequest) -> HttpResponse:
             "year_to": y2,
             "area": area,
             "areas": registry.AREAS,
-            "sections": [s for s in sections if s["tables"]],
+            "sections_html": mark_safe(html),  # noqa: S308 — rendered by our own template
             "staff": is_officer(request.user),
         },
     )
@@ -142,6 +157,8 @@ def report(request: HttpRequest) -> HttpResponse:
             "year_from": y1,
             "year_to": y2,
             "letterhead": services.letterhead(),
+            # sanitised on save (services.rich_text): shown as the report will print it
+            "assessment": services.rich_text(services.narratives(y1, y2).get("overview", "")),
         },
     )
 
