@@ -182,6 +182,10 @@ OPENSTX_PAGE_CACHE_SECONDS = int(os.environ.get("OPENSTX_PAGE_CACHE_SECONDS", "6
 OPENSTX_SIGNED_IN_PAGE_CACHE_SECONDS = int(
     os.environ.get("OPENSTX_SIGNED_IN_PAGE_CACHE_SECONDS", "30")
 )
+# Parts of pages that are the same for every viewer (statistics tables, listing cards) are
+# rendered once per data version and language and shared for at most this many seconds (0: off;
+# openstx.web.fragments).
+OPENSTX_FRAGMENT_CACHE_SECONDS = int(os.environ.get("OPENSTX_FRAGMENT_CACHE_SECONDS", "300"))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

@@ -6,6 +6,7 @@ class WebConfig(AppConfig):
     label = "web"
 
     def ready(self) -> None:
-        from openstx.web import pagecache
+        from openstx.web import fragments, pagecache
 
         pagecache.connect_signals()
+        fragments.connect_signals()
