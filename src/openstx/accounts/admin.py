@@ -38,7 +38,15 @@ class UserAdmin(DjangoUserAdmin):
         "is_staff",
         "date_joined",
     ]
-    list_filter = ["role", "is_active", "email_verified", "is_staff", "is_superuser", "language"]
+    list_filter = [
+        "role",
+        "account_type",
+        "is_active",
+        "email_verified",
+        "is_staff",
+        "is_superuser",
+        "language",
+    ]
     search_fields = ["username", "email", "full_name", "phone"]
     ordering = ["-date_joined"]
     inlines = [MembershipInline]
@@ -46,7 +54,16 @@ class UserAdmin(DjangoUserAdmin):
         (None, {"fields": ("username", "password")}),
         (
             _("Personal details"),
-            {"fields": ("full_name", "email", "email_verified", "phone", "language")},
+            {
+                "fields": (
+                    "full_name",
+                    "email",
+                    "email_verified",
+                    "phone",
+                    "language",
+                    "account_type",
+                )
+            },
         ),
         (
             _("Role and access"),

@@ -394,13 +394,14 @@ class DemoAccount:
     attached_to: str
 
 
-def _demo_user(username: str, full_name: str, role: str) -> Any:
+def _demo_user(username: str, full_name: str, role: str, account_type: str = "") -> Any:
     from openstx.accounts.models import User
 
     user = User.objects.filter(username=username).first() or User(username=username)
     user.email = f"{username.removeprefix('demo-')}@{DEMO_EMAIL_DOMAIN}"
     user.full_name = full_name
     user.role = role
+    user.account_type = account_type or User.AccountType.INDIVIDUAL
     user.is_active = True
     user.email_verified = True
     user.is_staff = role == "officer"
@@ -446,7 +447,9 @@ def ensure_demo_accounts() -> list[DemoAccount]:
     demo_orgs = Organization.objects.filter(external_id__startswith="demo-")
     accounts: list[DemoAccount] = []
 
-    business = _demo_user("demo-business", "Doanh nghiệp Demo", User.Role.MEMBER)
+    business = _demo_user(
+        "demo-business", "Doanh nghiệp Demo", User.Role.MEMBER, User.AccountType.BUSINESS
+    )
     enterprise = _busiest(
         demo_orgs.filter(
             type__in=[
@@ -461,7 +464,9 @@ def ensure_demo_accounts() -> list[DemoAccount]:
         _join(business, enterprise)
     accounts.append(DemoAccount("business", business.username, business.email, _name(enterprise)))
 
-    researcher = _demo_user("demo-researcher", "Nhà khoa học Demo", User.Role.MEMBER)
+    researcher = _demo_user(
+        "demo-researcher", "Nhà khoa học Demo", User.Role.MEMBER, User.AccountType.RESEARCH
+    )
     institute = _busiest(
         demo_orgs.filter(
             type__in=[
