@@ -83,6 +83,12 @@ def add_arguments(parser: Any) -> None:
         "--only", default="", help="comma-separated words: measure only pages whose name has one"
     )
     parser.add_argument("--anonymous-only", action="store_true", help="skip signed-in pages")
+    parser.add_argument(
+        "--no-signed-in-cache",
+        action="store_true",
+        help="serve with OPENSTX_SIGNED_IN_PAGE_CACHE_SECONDS=0: every signed-in request is "
+        "rendered (the cost of a first look, and of every look after a write)",
+    )
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument(
         "--data-dir",
@@ -139,6 +145,8 @@ def measure(options: dict[str, Any], out: Any = print) -> dict[str, Any]:
     )
     for name in ("OPENSTX_CACHE_URL", "CELERY_BROKER_URL", "DATABASE_URL"):
         env.pop(name, None)
+    if options.get("no_signed_in_cache"):
+        env["OPENSTX_SIGNED_IN_PAGE_CACHE_SECONDS"] = "0"
     if options.get("database_url"):
         env["DATABASE_URL"] = options["database_url"]
     if production:
@@ -151,6 +159,7 @@ def measure(options: dict[str, Any], out: Any = print) -> dict[str, Any]:
     results: dict[str, Any] = {
         "shape": "production" if production else "embedded",
         "database": "postgresql" if options.get("database_url") else "sqlite",
+        "signed_in_cache": not options.get("no_signed_in_cache"),
         "bare_rps": None,
         "bare_errors": 0,
         "pages": [],

@@ -40,6 +40,10 @@ class ListingViewMiddleware:
 
                 user = getattr(request, "user", None) or get_user(request)
                 count_page_view(
-                    kind, match.kwargs["pk"], user, request.headers.get("User-Agent", "")
+                    kind,
+                    match.kwargs["pk"],
+                    user,
+                    request.headers.get("User-Agent", ""),
+                    getattr(request, "shown_listing", None),
                 )
         return response

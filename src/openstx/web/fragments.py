@@ -98,6 +98,8 @@ def _changed(sender: Any, **kwargs: Any) -> None:
         return
     if meta.model_name.startswith("historical"):
         return
+    if kwargs.get("update_fields") and set(kwargs["update_fields"]) <= {"last_login"}:
+        return  # a sign-in
     # now (so a reader inside the same transaction, or a test's, never gets the old fragment)
     # and again after the commit (a fragment rendered by another process between the two was
     # made from the data before the commit)

@@ -522,3 +522,15 @@ def requester_label(user: Any, demand: Demand) -> str:
     if can_see_requester(user, demand):
         return str(demand.requester)
     return str(_("Anonymous business"))
+
+
+def set_requester_labels(user: Any, demands: list[Demand]) -> None:
+    """``requester_label`` of each demand as ``requester_display``, for a page of demands in at
+    most one query (``policies.answered_party_ids``)."""
+    from openstx.exchange.policies import answered_party_ids
+
+    visible = answered_party_ids(user, demands)
+    hidden = str(_("Anonymous business"))
+    for d in demands:
+        shown = not d.requester_anonymous or d.pk in visible
+        d.requester_display = str(d.requester) if shown else hidden

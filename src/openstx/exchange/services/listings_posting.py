@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import F, Sum
+from django.db import connection, transaction
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -268,16 +268,19 @@ def is_bot(user_agent: str) -> bool:
 
 
 def _bump(listing: Offer | Demand, column: str, day: dt.date | None = None) -> None:
+    """Add one to today's ``column`` of the listing: one statement (an upsert on the
+    (listing, day) unique constraint), whether or not the day's row exists yet."""
     kind = "offer" if isinstance(listing, Offer) else "demand"
     day = day or timezone.localdate()
-    rows = ListingDailyCount.objects.filter(**{kind: listing}, day=day)
-    if rows.update(**{column: F(column) + 1}):
-        return
-    try:
-        with transaction.atomic():
-            ListingDailyCount.objects.create(**{kind: listing}, day=day, **{column: 1})
-    except IntegrityError:  # created by a concurrent request in between
-        rows.update(**{column: F(column) + 1})
+    table = ListingDailyCount._meta.db_table
+    other = "interests" if column == "views" else "views"
+    assert column in ("views", "interests")  # noqa: S101 — names below are not parameters
+    sql = (
+        f"INSERT INTO {table} ({kind}_id, day, {column}, {other}) VALUES (%s, %s, 1, 0) "  # noqa: S608
+        f"ON CONFLICT ({kind}_id, day) DO UPDATE SET {column} = {table}.{column} + 1"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [listing.pk, day])
 
 
 def count_view(listing: Offer | Demand, user: Any, user_agent: str) -> bool:
@@ -293,13 +296,17 @@ def count_view(listing: Offer | Demand, user: Any, user_agent: str) -> bool:
     return True
 
 
-def count_page_view(kind: str, pk: int, user: Any, user_agent: str) -> bool:
+def count_page_view(
+    kind: str, pk: int, user: Any, user_agent: str, listing: Offer | Demand | None = None
+) -> bool:
     """``count_view`` for the listing page ``kind``/``pk`` (called around the page cache, which
-    may answer without running the view: ``exchange.middleware``)."""
+    may answer without running the view: ``exchange.middleware``); ``listing`` is the record
+    the view just showed, when it ran (saves loading it again)."""
     if is_bot(user_agent or ""):
         return False
     model = Offer if kind == "offer" else Demand
-    listing = model.objects.filter(pk=pk, status=ListingStatus.PUBLISHED).first()
+    if not isinstance(listing, model) or listing.pk != int(pk):
+        listing = model.objects.filter(pk=pk, status=ListingStatus.PUBLISHED).first()
     return listing is not None and count_view(listing, user, user_agent)
 
 

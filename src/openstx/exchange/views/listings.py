@@ -64,8 +64,7 @@ def _listing_list(
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     items = list(page.object_list)
     if model is Demand:
-        for d in items:
-            d.requester_display = services.requester_label(request.user, d)
+        services.set_requester_labels(request.user, items)
     from openstx.directory.models import Organization
 
     return render(
@@ -174,7 +173,9 @@ def _detail(
     )
     if slug != listing.slug:
         return redirect(listing.get_absolute_url(), permanent=True)
-    # views are counted around the page cache (exchange.middleware), not here
+    # views are counted around the page cache (exchange.middleware), not here; the middleware
+    # counts this listing without loading it again
+    request.shown_listing = listing  # type: ignore[attr-defined]
     return render(request, template, detail_context(request, listing))
 
 
