@@ -1,9 +1,9 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
-from django.views.static import serve as serve_media
 
 from openstx.api import api
+from openstx.web.media import public_media
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("admin/", admin.site.urls),
@@ -24,5 +24,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("openstx.web.urls")),
 ]
 
-if settings.DEBUG:
-    urlpatterns += [path("media/<path:path>", serve_media, {"document_root": settings.MEDIA_ROOT})]
+# Public pictures only (openstx.web.media); every other upload has a permission-checked view.
+urlpatterns.insert(0, path(settings.MEDIA_URL.strip("/") + "/<path:path>", public_media))
