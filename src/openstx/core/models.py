@@ -2,12 +2,31 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
+from django.utils import translation
+from django.utils.hashable import make_hashable
 from django.utils.translation import gettext_lazy as _
 
 from openstx.core.permissions import RestrictedQuerySet
 from openstx.core.text import clean, nfc
+
+#: (field, language) → {value: label}: the labels of a field's choices, cast once per language
+_LABELS: dict[tuple[int, str], dict[Any, str]] = {}
+
+
+def choice_labels(field: models.Field) -> dict[Any, str]:
+    """The field's choices as ``{value: label}`` in the active language, built once per field
+    and language (Django's ``get_FOO_display()`` hashes and casts every lazy label of the field
+    on each call: a list of 20 cards paid it 20 times per badge)."""
+    key = (id(field), translation.get_language() or "")
+    labels = _LABELS.get(key)
+    if labels is None:
+        labels = {make_hashable(v): str(label) for v, label in field.flatchoices}
+        _LABELS[key] = labels
+    return labels
 
 
 class TimeStampedModel(models.Model):
@@ -16,6 +35,11 @@ class TimeStampedModel(models.Model):
 
     class Meta:
         abstract = True
+
+    def _get_FIELD_display(self, field: models.Field) -> Any:  # noqa: N802 — Django's name
+        """``get_FOO_display()`` from labels precomputed per language (``choice_labels``)."""
+        value = getattr(self, field.attname)
+        return choice_labels(field).get(make_hashable(value), value)
 
 
 class ExternalIdModel(models.Model):
