@@ -174,11 +174,12 @@ def test_lookup_suggests_by_words_without_accents_and_adds_rows(many_orgs, offic
 
 
 def test_council_member_is_picked_by_id_or_external_id(many_orgs):
-    from openstx.projects.forms import CouncilMemberForm
+    from openstx.projects.forms import CouncilMemberForm, expert_option_value
 
     expert = Expert.objects.order_by("pk").first()
     Expert.objects.filter(pk=expert.pk).update(external_id="CG-1")
-    for value in ("CG-1", str(expert.pk), f"#{expert.pk} {expert.full_name}"):
+    # an external id, or the picked suggestion ("Name — Organisation (#id)"), never a bare number
+    for value in ("CG-1", expert_option_value(expert)):
         form = CouncilMemberForm({"expert": value, "role": "member"})
         assert form.is_valid(), form.errors
         assert form.cleaned_data["expert"] == expert
