@@ -533,4 +533,4 @@ def set_requester_labels(user: Any, demands: list[Demand]) -> None:
     hidden = str(_("Anonymous business"))
     for d in demands:
         shown = not d.requester_anonymous or d.pk in visible
-        d.requester_display = str(d.requester) if shown else hidden
+        d.requester_display = str(d.requester) if shown else hidden  # type: ignore[attr-defined]
