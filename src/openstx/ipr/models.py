@@ -8,6 +8,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from openstx.core.models import BaseQuerySet, ExternalIdModel, NormalizedTextMixin, TimeStampedModel
@@ -32,13 +33,13 @@ class IPType(models.TextChoices):
 class IPStatus(models.TextChoices):
     FILED = "filed", _("Filed")
     FORMALITY = "formality_examination", _("Formality examination")
-    PUBLISHED = "published", _("Published")
+    PUBLISHED = "published", pgettext_lazy("ip status", "Published")
     SUBSTANTIVE = "substantive_examination", _("Substantive examination")
-    GRANTED = "granted", _("Granted")
-    REFUSED = "refused", _("Refused")
-    WITHDRAWN = "withdrawn", _("Withdrawn")
+    GRANTED = "granted", pgettext_lazy("ip status", "Granted")
+    REFUSED = "refused", pgettext_lazy("ip status", "Refused")
+    WITHDRAWN = "withdrawn", pgettext_lazy("ip status", "Withdrawn")
     LAPSED = "lapsed", _("Lapsed")
-    EXPIRED = "expired", _("Expired")
+    EXPIRED = "expired", pgettext_lazy("ip status", "Expired")
 
 
 #: Statuses in which a certificate exists (counted as grants).
@@ -61,7 +62,7 @@ class IPRecord(NormalizedTextMixin, ExternalIdModel, TimeStampedModel):
         verbose_name=_("applicant (organisation)"),
     )
     applicant_name = models.CharField(
-        _("applicant"),
+        pgettext_lazy("ip", "applicant"),
         max_length=300,
         blank=True,
         help_text=_("The applicant as written on the application (organisation or person)."),
@@ -213,12 +214,12 @@ class StandardKind(models.TextChoices):
 
 
 class StandardOutcome(models.TextChoices):
-    PENDING = "pending", _("Pending")
-    ACCEPTED = "accepted", _("Accepted")
+    PENDING = "pending", pgettext_lazy("ip status", "Pending")
+    ACCEPTED = "accepted", pgettext_lazy("ip status", "Accepted")
     SUPPORTED = "supported", _("Supported")
     RETURNED = "returned", _("Returned for completion")
-    REJECTED = "rejected", _("Rejected")
-    WITHDRAWN = "withdrawn", _("Withdrawn")
+    REJECTED = "rejected", pgettext_lazy("ip status", "Rejected")
+    WITHDRAWN = "withdrawn", pgettext_lazy("ip status", "Withdrawn")
 
 
 class StandardRecord(NormalizedTextMixin, ExternalIdModel, TimeStampedModel):
@@ -243,7 +244,7 @@ class StandardRecord(NormalizedTextMixin, ExternalIdModel, TimeStampedModel):
     )
     organization_name = models.CharField(_("organisation as written"), max_length=300, blank=True)
     received_date = models.DateField(_("received"), null=True, blank=True, db_index=True)
-    decision_date = models.DateField(_("decided"), null=True, blank=True)
+    decision_date = models.DateField(pgettext_lazy("ip", "decided"), null=True, blank=True)
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
     outcome = models.CharField(
         _("outcome"),

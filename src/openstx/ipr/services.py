@@ -14,6 +14,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from openstx.core.permissions import CHANGE, can, is_officer
 from openstx.core.writes import save_allowed
@@ -371,7 +372,7 @@ def export_xlsx(queryset: QuerySet, out: Any) -> int:
         "external_id": _("External ID"),
         "type": _("Type"),
         "title": _("Title or mark"),
-        "applicant": _("Applicant"),
+        "applicant": pgettext("ip", "Applicant"),
         "application_number": _("Application number"),
         "application_date": _("Application date"),
         "status": _("Status"),

@@ -13,6 +13,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from openstx.core.charts import bar_chart_svg, short_label, vi_number
@@ -178,7 +179,7 @@ def statistics(request: HttpRequest) -> HttpResponse:
         _("Applications and certificates by year"),
         [str(y) for y in years],
         [
-            (_("Applications"), [r["applications"] for r in data["by_year"]]),
+            (pgettext("ip", "Applications"), [r["applications"] for r in data["by_year"]]),
             (_("Certificates"), [r["grants"] for r in data["by_year"]]),
         ],
     )
@@ -186,7 +187,7 @@ def statistics(request: HttpRequest) -> HttpResponse:
         _("Applications and certificates by type"),
         [str(r["label"]) for r in data["by_type"]],
         [
-            (_("Applications"), [r["applications"] for r in data["by_type"]]),
+            (pgettext("ip", "Applications"), [r["applications"] for r in data["by_type"]]),
             (_("Certificates"), [r["grants"] for r in data["by_type"]]),
         ],
     )

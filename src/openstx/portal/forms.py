@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from openstx.directory.models import Organization
 from openstx.portal.models import Article, Service
@@ -180,7 +181,7 @@ class TrainingForm(forms.Form):
 
 class ArticleFilter(forms.Form):
     q = forms.CharField(label=_("Words"), required=False)
-    category = forms.ChoiceField(label=_("Category"), required=False)
+    category = forms.ChoiceField(label=pgettext_lazy("portal section", "Category"), required=False)
     year = forms.IntegerField(label=_("Year"), required=False, min_value=1900, max_value=2100)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -224,7 +225,9 @@ class ArticleForm(forms.Form):
     """The officers' article editor. The body may hold HTML: it is sanitised on save."""
 
     title = forms.CharField(label=_("Title"), max_length=300)
-    category = forms.ChoiceField(label=_("Category"), choices=Article.Category.choices)
+    category = forms.ChoiceField(
+        label=pgettext_lazy("portal section", "Category"), choices=Article.Category.choices
+    )
     summary = forms.CharField(
         label=_("Summary"),
         max_length=600,

@@ -11,6 +11,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from openstx.core.models import BaseQuerySet, ExternalIdModel, NormalizedTextMixin, TimeStampedModel
@@ -184,7 +185,7 @@ class Service(NormalizedTextMixin, ExternalIdModel, TimeStampedModel):
         _("documents required"), blank=True, help_text=_("One document per line.")
     )
     expected_days = models.PositiveIntegerField(_("expected time (days)"), default=10)
-    active = models.BooleanField(_("active"), default=True, db_index=True)
+    active = models.BooleanField(pgettext_lazy("in use", "active"), default=True, db_index=True)
 
     objects = BaseQuerySet.as_manager()
 
@@ -406,7 +407,7 @@ class Programme(NormalizedTextMixin, ExternalIdModel, TimeStampedModel):
     required_documents = models.TextField(
         _("required documents"), blank=True, help_text=_("One document per line.")
     )
-    active = models.BooleanField(_("active"), default=True)
+    active = models.BooleanField(pgettext_lazy("in use", "active"), default=True)
 
     objects = BaseQuerySet.as_manager()
 
@@ -444,7 +445,7 @@ class Programme(NormalizedTextMixin, ExternalIdModel, TimeStampedModel):
 
 class Application(NormalizedTextMixin, TimeStampedModel):
     class Status(models.TextChoices):
-        SUBMITTED = "submitted", _("Submitted")
+        SUBMITTED = "submitted", pgettext_lazy("application status", "Submitted")
         UNDER_REVIEW = "under_review", _("Under review")
         APPROVED = "approved", _("Approved")
         REJECTED = "rejected", _("Rejected")
