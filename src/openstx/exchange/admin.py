@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
 from openstx.exchange import services
@@ -67,7 +68,7 @@ def pause(modeladmin, request, queryset):
     _run(modeladmin, request, queryset, "pause")
 
 
-@admin.action(description=_("Withdraw"))
+@admin.action(description=pgettext_lazy("listing", "Withdraw"))
 def withdraw(modeladmin, request, queryset):
     _run(modeladmin, request, queryset, "withdraw")
 

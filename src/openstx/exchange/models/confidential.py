@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from openstx.core.models import TimeStampedModel
@@ -36,7 +37,7 @@ class ConfidentialTerms(TimeStampedModel):
         blank=True,
         help_text=_("Requesters must accept this text before asking; leave empty for none."),
     )
-    version = models.PositiveIntegerField(_("version"), default=1)
+    version = models.PositiveIntegerField(pgettext_lazy("confidential terms", "version"), default=1)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -64,7 +65,7 @@ class ConfidentialRequest(TimeStampedModel):
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting for the owner")
-        GRANTED = "granted", _("Granted")
+        GRANTED = "granted", pgettext_lazy("confidential request", "Granted")
         REFUSED = "refused", _("Refused")
         REVOKED = "revoked", _("Revoked")
 

@@ -8,6 +8,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from openstx.core.models import (
@@ -169,7 +170,7 @@ class Offer(Listing):
         db_index=True,
     )
     advantages = models.TextField(_("advantages over existing solutions"), blank=True)
-    applications = models.TextField(_("applications"), blank=True)
+    applications = models.TextField(pgettext_lazy("technology uses", "applications"), blank=True)
     ip_items = models.TextField(
         _("intellectual property"),
         blank=True,

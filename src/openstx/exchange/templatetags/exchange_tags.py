@@ -4,6 +4,7 @@ from typing import Any
 
 from django import template
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from openstx.core.money import format_vnd, short_vnd
 
@@ -38,7 +39,7 @@ def action_label(action: str) -> str:
         "redraft": _("Return to draft"),
         "pause": _("Pause"),
         "resume": _("Publish again"),
-        "withdraw": _("Withdraw"),
+        "withdraw": pgettext("listing", "Withdraw"),
         "reconfirm": _("Re-confirm for another year"),
         "fulfil": _("Close: need met"),
     }
