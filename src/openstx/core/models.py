@@ -9,6 +9,7 @@ from django.db import models
 from django.utils import translation
 from django.utils.hashable import make_hashable
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from openstx.core.permissions import RestrictedQuerySet
 from openstx.core.text import clean, nfc
@@ -126,7 +127,7 @@ class Job(TimeStampedModel):
     )
     total = models.PositiveIntegerField(_("total"), null=True, blank=True)
     done = models.PositiveIntegerField(_("done"), default=0)
-    message = models.CharField(_("message"), max_length=500, blank=True)
+    message = models.CharField(pgettext_lazy("job", "message"), max_length=500, blank=True)
     result = models.JSONField(_("result"), default=dict, blank=True)
     error = models.TextField(_("error"), blank=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)

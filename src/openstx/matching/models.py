@@ -7,6 +7,7 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from openstx.core.models import BaseQuerySet, NormalizedTextMixin
 
@@ -27,7 +28,7 @@ class Embedding(models.Model):
     record = GenericForeignKey("content_type", "object_id")
     role = models.CharField(_("role"), max_length=8, choices=Role.choices)
     text_hash = models.CharField(_("text hash"), max_length=40)
-    model_name = models.CharField(_("model"), max_length=64)
+    model_name = models.CharField(pgettext_lazy("embedding", "model"), max_length=64)
     vector = models.BinaryField(_("vector"))
     updated_at = models.DateTimeField(_("updated"), auto_now=True, db_index=True)
 
@@ -95,7 +96,7 @@ class Subscription(NormalizedTextMixin, models.Model):
     frequency = models.CharField(
         _("how often"), max_length=10, choices=Frequency.choices, default=Frequency.IMMEDIATE
     )
-    active = models.BooleanField(_("active"), default=True)
+    active = models.BooleanField(pgettext_lazy("in use", "active"), default=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     objects = BaseQuerySet.as_manager()

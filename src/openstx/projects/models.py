@@ -16,7 +16,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.urls import reverse
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -55,7 +55,7 @@ class Workflow(TimeStampedModel):
     code = models.SlugField(_("code"), max_length=64, unique=True)
     name = models.CharField(_("name"), max_length=200)
     definition = models.JSONField(_("definition"), default=dict)
-    is_active = models.BooleanField(_("active"), default=False, db_index=True)
+    is_active = models.BooleanField(pgettext_lazy("in use", "active"), default=False, db_index=True)
 
     class Meta:
         ordering = ["-is_active", "name"]
@@ -442,7 +442,9 @@ class ScoreSheet(models.Model):
 
     member = models.OneToOneField(CouncilMember, on_delete=models.CASCADE, related_name="sheet")
     scores = models.JSONField(_("points per criterion"), default=dict)
-    total = models.DecimalField(_("total"), max_digits=6, decimal_places=2, default=0)
+    total = models.DecimalField(
+        pgettext_lazy("score", "total"), max_digits=6, decimal_places=2, default=0
+    )
     vote = models.CharField(_("vote"), max_length=8, choices=Vote.choices, blank=True)
     comment = models.TextField(_("comments"), blank=True)
     entered_by = models.ForeignKey(

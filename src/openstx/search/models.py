@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from openstx.core.text import clean
 
@@ -41,7 +42,7 @@ class SearchNode(models.Model):
         help_text=_("Every outbox row up to this id has been applied (used for pruning)."),
     )
     generation = models.CharField(_("index generation"), max_length=100, blank=True)
-    documents = models.BigIntegerField(_("documents"), default=0)
+    documents = models.BigIntegerField(pgettext_lazy("count", "documents"), default=0)
     heartbeat = models.DateTimeField(_("last seen"), null=True, blank=True)
 
     class Meta:
@@ -85,7 +86,7 @@ class Synonym(models.Model):
     )
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.SYNONYM)
     note = models.CharField(_("note"), max_length=300, blank=True)
-    is_active = models.BooleanField(_("active"), default=True)
+    is_active = models.BooleanField(pgettext_lazy("in use", "active"), default=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:

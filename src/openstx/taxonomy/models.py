@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.db import models
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from openstx.core.models import NormalizedTextMixin
@@ -39,7 +39,7 @@ class FieldOfScience(NormalizedTextMixin, BilingualNameMixin):
         verbose_name=_("parent"),
     )
     source = models.TextField(_("source"), blank=True)
-    is_active = models.BooleanField(_("active"), default=True)
+    is_active = models.BooleanField(pgettext_lazy("in use", "active"), default=True)
 
     class Meta:
         ordering = ["code"]
@@ -125,7 +125,7 @@ class CodeListVersion(models.Model):
     (and loader). ``migrate`` loads a list again only when the shipped checksum differs."""
 
     name = models.CharField(_("code list"), max_length=32, primary_key=True)
-    checksum = models.CharField(_("checksum"), max_length=64)
+    checksum = models.CharField(pgettext_lazy("code list", "checksum"), max_length=64)
     loaded_at = models.DateTimeField(_("loaded at"), auto_now=True)
 
     class Meta:
