@@ -3,7 +3,14 @@
 1. every entry of every ``locale/vi/LC_MESSAGES/django.po`` is translated and not fuzzy;
 2. the committed ``django.mo`` holds exactly the ``.po``'s translations;
 3. where GNU gettext is installed, ``makemessages`` run on a copy of each app finds no message
-   that its ``.po`` lacks (a string added to a template without a translation fails here).
+   that its ``.po`` lacks (a string added to a template without a translation fails here);
+4. no collisions: Django merges every catalogue into one, and for a (msgctxt, msgid) the first
+   catalogue in its search order wins (LOCALE_PATHS, then INSTALLED_APPS in order -- so
+   ``django.contrib.admin`` before our apps -- then Django's own ``django/conf/locale``; see
+   ``DjangoTranslation.__init__``). A msgid that two catalogues translate differently therefore
+   shows one app's translation on another app's page. Every such msgid must get the same
+   translation everywhere, or a ``pgettext``/``{% translate … context … %}`` context in the app
+   where the meaning differs.
 """
 
 from __future__ import annotations
@@ -86,8 +93,76 @@ def check_extracted(po_path: Path) -> list[str]:
         ]
 
 
+# (msgctxt, msgid) that may differ from Django's own catalogue (django/conf/locale, searched
+# last): ours is shown in Django's forms as well, on purpose -- Django's is untranslated or worse.
+OVERRIDES_OF_DJANGO = {
+    (None, "File"),  # Django: "File"
+    (None, "Image"),  # Django: "Image"
+    (None, "IP address"),  # Django: "Địa chỉ IP"; ours is a lower-case field name
+}
+
+
+def search_order() -> list[tuple[str, Path]]:
+    """Every catalogue Django merges for ``vi``, the one that wins first."""
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "openstx.settings")
+    django.setup()
+    from django.apps import apps
+    from django.conf import settings
+
+    dirs = [("LOCALE_PATHS", Path(p)) for p in settings.LOCALE_PATHS]
+    dirs += [(a.name, Path(a.path) / "locale") for a in apps.get_app_configs()]
+    dirs.append(("django", Path(django.__file__).parent / "conf" / "locale"))
+    return [(name, d / "vi" / "LC_MESSAGES" / "django.mo") for name, d in dirs]
+
+
+def _msgstr(entry: polib._BaseEntry) -> str:
+    return entry.msgstr or entry.msgstr_plural.get(0, "")
+
+
+def check_collisions() -> list[str]:
+    ours = {po.parents[3].resolve() for po in catalogues()}
+    seen: dict[tuple[str | None, str], list[tuple[str, str]]] = {}
+    ours_names = set()
+    for name, mo in search_order():
+        if mo.parents[3].resolve() in ours:
+            ours_names.add(name)
+            entries = polib.pofile(str(mo.with_suffix(".po"))).translated_entries()
+        elif mo.exists():
+            entries = polib.mofile(str(mo))
+        else:
+            continue
+        for e in entries:
+            if e.msgid and not e.obsolete:
+                seen.setdefault((e.msgctxt, e.msgid), []).append((name, _msgstr(e)))
+    problems = []
+    for key, found in seen.items():
+        mine = [(n, t) for n, t in found if n in ours_names]
+        if not mine:
+            continue
+        if len({t for _, t in mine}) > 1:
+            problems.append(_collision(key, mine, "translated differently by our apps"))
+        first = found[0]
+        ahead = first[0] not in ours_names and first[0] != "django"
+        if ahead and any(t != first[1] for _, t in mine):
+            problems.append(_collision(key, found, f"{first[0]} comes first and wins"))
+        theirs = [(n, t) for n, t in found if n == "django"]
+        if theirs and key not in OVERRIDES_OF_DJANGO and any(t != theirs[0][1] for _, t in mine):
+            problems.append(_collision(key, found, "replaces Django's own translation"))
+    return problems
+
+
+def _collision(key: tuple[str | None, str], found: list[tuple[str, str]], why: str) -> str:
+    ctx, msgid = key
+    where = "; ".join(f"{n.removeprefix('openstx.')}: {t!r}" for n, t in found)
+    label = f"{msgid!r}" + (f" (context {ctx!r})" if ctx else "")
+    return f"collision: {label} {why} -- {where}"
+
+
 def main() -> int:
     problems: list[str] = []
+    problems += check_collisions()
     have_gettext = shutil.which("xgettext") is not None
     for po_path in catalogues():
         problems += check_po(po_path)
