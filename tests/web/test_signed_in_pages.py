@@ -57,7 +57,7 @@ def _login(client, user):
 PAGES = [
     ("offer list", lambda w: reverse("exchange:offer-list"), "member", 8),
     ("demand list", lambda w: reverse("exchange:demand-list"), "member", 8),
-    ("offer detail", lambda w: w["offers"][0].get_absolute_url(), "member", 21),
+    ("offer detail", lambda w: w["offers"][0].get_absolute_url(), "member", 25),
     ("demand detail", lambda w: w["demands"][0].get_absolute_url(), "member", 14),
     ("search", lambda w: reverse("search:search") + "?q=tom", "member", 6),
     ("matching", lambda w: reverse("matching:demand", args=[w["demands"][0].pk]), "member", 11),

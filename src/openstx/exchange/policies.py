@@ -142,19 +142,10 @@ class _ListingPolicy(Policy):
         own = obj.organization_id in organization_ids(user)
         if action == CONFIDENTIAL:
             # staff, the owner, the other party of an accepted connection, and whoever the owner
-            # granted a request to see the details (exchange.services.confidential); asked several
-            # times per page (panel, attachments, actions), answered once per loaded listing
-            if not is_authenticated(user):
-                return False
-            memo = obj.__dict__.setdefault("_openstx_confidential", {})
-            if user.pk not in memo:
-                memo[user.pk] = (
-                    is_officer(user)
-                    or own
-                    or _answered_party(user, obj)
-                    or _granted_details(user, obj)
-                )
-            return bool(memo[user.pk])
+            # granted a request to see the details (exchange.services.confidential)
+            return is_authenticated(user) and (
+                is_officer(user) or own or _answered_party(user, obj) or _granted_details(user, obj)
+            )
         if action == REQUESTER:  # an anonymous demand's requester: staff, brokers, the parties
             if not getattr(obj, "requester_anonymous", False):
                 return True
