@@ -10,7 +10,7 @@ here: those go through their app's permission-checked download views. Without th
 from __future__ import annotations
 
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.views.decorators.http import require_safe
 from django.views.static import serve
 
@@ -28,10 +28,10 @@ MAX_AGE = 7 * 24 * 3600
 
 
 @require_safe
-def public_media(request: HttpRequest, path: str) -> HttpResponse:
+def public_media(request: HttpRequest, path: str) -> HttpResponse | FileResponse:
     if not path.startswith(PUBLIC_PREFIXES) or ".." in path.split("/"):
         raise Http404
-    response = serve(request, path, document_root=settings.MEDIA_ROOT)
+    response = serve(request, path, document_root=str(settings.MEDIA_ROOT))
     response["Cache-Control"] = f"public, max-age={MAX_AGE}"
     response["X-Content-Type-Options"] = "nosniff"
     return response
