@@ -82,6 +82,7 @@ def test_business_posts_an_offer_step_by_step(page, login, tmp_path, width):
     assert page.get_attribute("#id_title", "aria-required") == "true"
     page.fill("#id_title", "Máy sấy lạnh bơm nhiệt cho trái cây")
     page.click("button[name=go][value=next]")
+    page.wait_for_selector(".form-row.has-error")  # the refused step has come back
     assert page.locator(".form-row.has-error").count() >= 2  # summary, fields
     assert page.input_value("#id_title") == "Máy sấy lạnh bơm nhiệt cho trái cây"
     shoot(page, "1_what_errors", width)
@@ -126,6 +127,7 @@ def test_business_posts_an_offer_step_by_step(page, login, tmp_path, width):
 
     # 4. commercial terms: a technology needs a transfer mode
     page.click("button[name=go][value=next]")
+    page.wait_for_selector(".form-row.has-error")  # the refused step has come back
     assert page.locator(".form-row.has-error").count() == 1
     page.check("input[name=transfer_modes][value=licence_nonexclusive]")
     page.fill("#id_price_vnd", "350000000")
