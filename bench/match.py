@@ -64,7 +64,7 @@ def add_arguments(parser: Any) -> None:
     parser.add_argument(
         "--seed-embed",
         action="store_true",
-        help="time embedding the seed's scale for real (demo --scale city, then match-embed)",
+        help="time embedding the seed's scale for real (city demo, then its passage vectors)",
     )
 
 

@@ -1,9 +1,12 @@
 """`openstx bench match --seed-embed`: the time to embed the seed's scale, measured for real.
 
 A throw-away deployment (its own data directory, SQLite) gets ``demo --scale city`` with the
-vectors left out (``OPENSTX_MATCH_EMBED_AFTER_IMPORT=off``), then ``openstx match-embed`` computes
-every candidate's passage vector — the work a department's first import leaves for matching —
-and the wall time is what a person waits. Each kind's passages and mean token count are printed
+vectors left out (``OPENSTX_MATCH_EMBED_AFTER_IMPORT=off``), then the passage vectors of every
+candidate are computed the way ``import`` and ``demo`` compute them (``store.after_write``,
+mode ``now``: what makes records findable; a listing's query vector is computed when it is first
+matched) — the work a department's first import leaves for matching — and the wall time is what
+a person waits. (``openstx match-embed`` also computes every listing's query vector: about twice
+the listings' work.) Each kind's passages and mean token count are printed
 beside it, so a run on other data can be compared."""
 
 from __future__ import annotations
@@ -49,7 +52,7 @@ def _counts(db: Path) -> dict[str, int]:
 
 
 def measure(processes: int, out: Any, data_dir: str | None = None) -> dict[str, Any]:
-    """Load the city demo without vectors, then time ``match-embed``; returns the figures."""
+    """Load the city demo without vectors, then time computing them as import does; the figures."""
     root = Path(data_dir) if data_dir else Path(tempfile.mkdtemp(prefix="openstx-seed-"))
     env = {
         **os.environ,
@@ -64,7 +67,14 @@ def measure(processes: int, out: Any, data_dir: str | None = None) -> dict[str, 
         out.write(f"  demo loaded in {time.perf_counter() - t0:.0f}s\n")
         load = os.getloadavg()[0]
         t0 = time.perf_counter()
-        _openstx(["match-embed", "--processes", str(processes or os.cpu_count() or 1)], env)
+        code = (
+            "import django; django.setup(); "
+            "from openstx.matching.store import after_write; "
+            f"print(after_write(['offer', 'demand', 'expert'], mode='now', processes={processes}, "
+            "bar=False)['message'])"
+        )
+        env["DJANGO_SETTINGS_MODULE"] = "openstx.settings"
+        subprocess.run([sys.executable, "-c", code], env=env, check=True, capture_output=True)
         took = time.perf_counter() - t0
         counts = _counts(root / "openstx.sqlite3")
         total = sum(counts.values())
