@@ -41,26 +41,14 @@ def demand_text(demand) -> str:
 
 
 def expert_text(expert) -> str:
-    """Fields, keywords, biography, publication titles and the titles of tasks led — what an
-    expert can help with. Not the person's name nor position: they say nothing about a topic,
-    would show up as "shared concepts" when a demand happens to contain a common given name,
-    and cost a sixth of the encoding time of a short profile."""
+    """Fields, keywords, biography and publication titles — what an expert can help with. Not
+    the person's name nor position: they say nothing about a topic, would show up as "shared
+    concepts" when a demand happens to contain a common given name, and cost a sixth of the
+    encoding time of a short profile. (The titles of tasks led are not read: that needs the
+    public-task scope, a prefetch in ``candidates_qs`` and a refresh when a task changes.)"""
     fields = "; ".join(f.name_vi for f in expert.fields.all())
     pubs = "; ".join(p.title for p in expert.publications.all()[:20])
-    tasks = ""
-    led = getattr(expert, "tasks_led", None)
-    if led is not None:
-        try:
-            tasks = "; ".join(t.title for t in led.all()[:20])
-        except Exception:  # noqa: BLE001 - the projects app may not exist yet
-            tasks = ""
-    return listing_text(
-        fields,
-        expert.keywords,
-        expert.biography,
-        pubs,
-        tasks,
-    )
+    return listing_text(fields, expert.keywords, expert.biography, pubs)
 
 
 def models_by_kind() -> dict[str, Any]:
