@@ -1,0 +1,56 @@
+"""Work a web process does once, done before the workers fork (``gunicorn_conf.when_ready``).
+
+Django compiles a template on first use and keeps it in the cached loader, and loads a
+language's catalogue on first activation; in a fork of a warmed master both are already there.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+#: Files under a template directory that are templates.
+SUFFIXES = {".html", ".txt", ".xml", ".svg", ".js", ".json"}
+
+
+def template_names() -> list[str]:
+    """Every template name the Django engines can load (first directory wins, as in lookup)."""
+    from django.template import engines
+
+    names: list[str] = []
+    seen: set[str] = set()
+    for engine in engines.all():
+        for directory in getattr(engine, "template_dirs", ()):
+            root = Path(directory)
+            for path in sorted(root.rglob("*")):
+                if path.suffix in SUFFIXES and path.is_file():
+                    name = path.relative_to(root).as_posix()
+                    if name not in seen:
+                        seen.add(name)
+                        names.append(name)
+    return names
+
+
+def warm() -> str:
+    """Compile every template and load every language's catalogue; says how many."""
+    from django.conf import settings
+    from django.template import TemplateDoesNotExist, TemplateSyntaxError
+    from django.template.loader import get_template
+    from django.utils import translation
+
+    compiled = failed = 0
+    for name in template_names():
+        try:
+            get_template(name)
+            compiled += 1
+        except (TemplateDoesNotExist, TemplateSyntaxError, UnicodeDecodeError) as exc:
+            # not a template after all (an asset under templates/), or one that fails: the
+            # worker meets the same error when it renders it
+            failed += 1
+            log.debug("not precompiled: %s (%s)", name, exc)
+    for code, _label in settings.LANGUAGES:
+        with translation.override(code):
+            translation.gettext("Home")
+    return f"{compiled} templates compiled ({failed} skipped), {len(settings.LANGUAGES)} languages"
