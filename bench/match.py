@@ -67,6 +67,12 @@ def add_arguments(parser: Any) -> None:
         action="store_true",
         help="time embedding the seed's scale for real (city demo, then its passage vectors)",
     )
+    parser.add_argument(
+        "--seed-publish-all",
+        action="store_true",
+        help="with --seed-embed: publish every offer and demand of the demo first (the whole "
+        "city demo as candidates, not only its published listings)",
+    )
 
 
 def load_devset() -> tuple[list[dict], list[dict]]:
@@ -846,7 +852,9 @@ def run(options: dict, stdout: Any) -> int:
     if options.get("seed_embed"):
         from bench import seed_embed
 
-        results["seed"] = seed_embed.measure(processes, out)
+        results["seed"] = seed_embed.measure(
+            processes, out, publish_all=bool(options.get("seed_publish_all"))
+        )
 
     checks = []
     for name in SETS:

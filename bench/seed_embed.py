@@ -51,8 +51,12 @@ def _counts(db: Path) -> dict[str, int]:
         con.close()
 
 
-def measure(processes: int, out: Any, data_dir: str | None = None) -> dict[str, Any]:
-    """Load the city demo without vectors, then time computing them as import does; the figures."""
+def measure(
+    processes: int, out: Any, data_dir: str | None = None, publish_all: bool = False
+) -> dict[str, Any]:
+    """Load the city demo without vectors, then time computing them as import does; the figures.
+    ``publish_all``: every offer and demand is made a candidate first (drafts, expired and
+    withdrawn ones included), the scale of the whole demo rather than of its published part."""
     root = Path(data_dir) if data_dir else Path(tempfile.mkdtemp(prefix="openstx-seed-"))
     env = {
         **os.environ,
@@ -65,6 +69,13 @@ def measure(processes: int, out: Any, data_dir: str | None = None) -> dict[str, 
         t0 = time.perf_counter()
         _openstx(["demo", "--scale", "city"], env)
         out.write(f"  demo loaded in {time.perf_counter() - t0:.0f}s\n")
+        if publish_all:
+            con = sqlite3.connect(root / "openstx.sqlite3")
+            with con:
+                for table in ("exchange_offer", "exchange_demand"):
+                    con.execute(f"update {table} set status = 'published'")  # noqa: S608
+            con.close()
+            out.write("  every offer and demand published (--seed-publish-all)\n")
         load = os.getloadavg()[0]
         t0 = time.perf_counter()
         code = (
@@ -86,6 +97,7 @@ def measure(processes: int, out: Any, data_dir: str | None = None) -> dict[str, 
             "seed_embed_load_average": [load, os.getloadavg()[0]],
             "seed_embed_processes": processes or os.cpu_count() or 1,
             "seed_embed_engine": env.get("OPENSTX_MATCH_ENCODER", "numpy"),
+            "seed_embed_publish_all": publish_all,
         }
         out.write(
             f"  embedded {total:,} passages ("
