@@ -60,7 +60,9 @@ def test_same_vectors_as_the_c_engine(numpy_model, c_model):
 
 
 def test_packed_texts_equal_texts_alone(numpy_model):
-    texts = TEXTS * 6  # several forward passes of up to PASS_TOKENS tokens
+    # several forward passes of up to PASS_TOKENS tokens
+    per_round = sum(numpy_model.token_count(t) for t in TEXTS)
+    texts = TEXTS * (2 * PASS_TOKENS // per_round + 1)
     assert sum(numpy_model.token_count(t) for t in texts) > 2 * PASS_TOKENS
     packed = numpy_model.passage(texts)
     alone = np.stack([numpy_model.passage(t) for t in texts])
