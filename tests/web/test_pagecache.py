@@ -23,6 +23,16 @@ def test_second_anonymous_visit_is_served_from_the_cache(client, page_cache):
 
 
 @pytest.mark.django_db
+def test_a_cached_page_costs_no_database_query(client, page_cache, django_assert_num_queries):
+    """The outbox position that versions the copies is read from the cache with the copy."""
+    url = reverse("directory:organization-list")
+    client.get(url)
+    with django_assert_num_queries(0):
+        hit = client.get(url)
+    assert hit["X-Page-Cache"] == "hit"
+
+
+@pytest.mark.django_db
 def test_a_change_to_a_public_record_invalidates_cached_pages(client, page_cache):
     url = reverse("directory:organization-list")
     client.get(url)

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import sys
 from types import SimpleNamespace
 
 from django.template import engines
@@ -34,6 +35,8 @@ def test_every_template_is_compiled_into_the_cached_loader():
 
 
 def test_the_master_warms_before_forking(monkeypatch):
+    frozen = []
+    monkeypatch.setattr(gunicorn_conf.gc, "freeze", lambda: frozen.append(True))
     logged = []
     server = SimpleNamespace(
         log=SimpleNamespace(info=lambda *a: logged.append(a), warning=lambda *a: logged.append(a))
@@ -41,3 +44,24 @@ def test_the_master_warms_before_forking(monkeypatch):
     monkeypatch.setattr(gunicorn_conf, "preload_app", True)
     gunicorn_conf.when_ready(server)
     assert logged and logged[-1][0] == "warmed: %s" and "templates compiled" in logged[-1][1]
+    assert frozen == [True]  # a recycled worker's exit no longer walks the inherited heap
+
+
+def test_cache_clients_are_built_in_the_master_without_connecting(settings):
+    """Django's Redis backend imports redis-py on first use (~0.2 s, every recycled worker's
+    first request); warming builds the client, and opens no connection a fork would share
+    (the port below has no server: a connection attempt would fail)."""
+    from django.core.cache import caches
+
+    settings.CACHES = {
+        **settings.CACHES,
+        "warm": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+        },
+    }
+    from openstx.web.warmup import warm_caches
+
+    assert warm_caches() == 1
+    assert "redis" in sys.modules
+    assert caches["warm"]._cache._pools == {}  # pools, hence connections, come with commands

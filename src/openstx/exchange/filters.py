@@ -175,13 +175,11 @@ class ListingFilter:
 
         parts = [f"{k}={v}" for k in self.FACET_PARAMS for v in sorted(self.getlist(k))]
         digest = hashlib.sha256("&".join(parts).encode()).hexdigest()[:24]
-        from openstx.search.models import OutboxEntry
+        from openstx.search.outbox import position
 
         # Every change to an indexed record advances the outbox: counts are never stale.
-        generation = OutboxEntry.objects.order_by("-id").values_list("id", flat=True).first()
         key = (
-            f"exchange:facets:{self.model._meta.model_name}:{get_language()}:"
-            f"{generation or 0}:{digest}"
+            f"exchange:facets:{self.model._meta.model_name}:{get_language()}:{position()}:{digest}"
         )
         # the cache holds untyped values; this key only ever stores what ``_facets`` returns
         self.facets = cast(

@@ -22,16 +22,46 @@ import contextlib
 import logging
 import os
 import threading
-from collections.abc import Iterable, Iterator
+import time
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import caches
 from django.db import models, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 
 log = logging.getLogger(__name__)
 
 _local = threading.local()
+
+
+#: The cache key of :func:`position`.
+POSITION_KEY = "search:outbox-position"
+
+
+def position() -> str:
+    """A value that changes with every write to the outbox, from any process: the version of
+    everything cached that shows indexed records (page copies, facet and category counts,
+    fragments).
+
+    Kept in the shared cache, not read as ``MAX(id)`` from the outbox: a cached page then costs
+    one cache round trip and no database one (on the production shape the database server's
+    CPU is the web workers' too). :func:`_write` advances it when it writes and again after the
+    commit, so a copy made from data read before the commit is keyed on a position that is
+    already past. A position the cache dropped comes back as a new value, never an earlier one.
+    """
+    cache = caches["default"]
+    value = cache.get(POSITION_KEY)
+    if value is None:
+        cache.add(POSITION_KEY, time.time_ns(), None)
+        value = cache.get(POSITION_KEY)
+    return str(value)
+
+
+def advance() -> None:
+    """Move :func:`position` on (the outbox was written)."""
+    caches["default"].set(POSITION_KEY, time.time_ns(), None)
 
 
 def _label(model: type[models.Model] | models.Model | str) -> str:
@@ -93,6 +123,10 @@ def _write(rows: list[tuple[str, str, str]], batch_size: int = 5000) -> int:
             [OutboxEntry(model=label, pk_value=pk, op=op) for label, pk, op in rows],
             batch_size=batch_size,
         )
+    # now (a reader inside this transaction, or a test's, sees the change at once) and after the
+    # commit (a copy another process rendered in between was made from the data before it)
+    advance()
+    _once_on_commit(advance)
     _schedule_apply()
     return len(rows)
 
@@ -104,28 +138,36 @@ def apply_mode() -> str:
 
 
 def _schedule_apply() -> None:
+    if apply_mode() in ("inline", "celery"):
+        _once_on_commit(_apply_after_commit)
+
+
+def _apply_after_commit() -> None:
     mode = apply_mode()
-    if mode not in ("inline", "celery"):
+    try:
+        if mode == "inline":
+            from openstx.search import writer
+
+            writer.apply_pending(lock_timeout=2)
+        elif mode == "celery":
+            from openstx.search.tasks import apply_outbox
+
+            apply_outbox.apply_async(queue="index")
+    except Exception:  # the outbox row is safe; the next run applies it
+        log.exception("search: applying the outbox after commit failed")
+
+
+def _once_on_commit(func: Callable[[], None]) -> None:
+    """``transaction.on_commit(func)`` unless ``func`` already waits for this transaction's
+    commit. Asked of the connection, not remembered in a flag: a transaction that rolls back
+    drops its callbacks with it and leaves nothing marked (a flag left set by a rollback
+    stopped every later apply from that thread)."""
+    connection = transaction.get_connection()
+    if connection.in_atomic_block and any(
+        f is func for _sids, f, _robust in connection.run_on_commit
+    ):
         return
-    if getattr(_local, "scheduled", False):
-        return
-    _local.scheduled = True
-
-    def run() -> None:
-        _local.scheduled = False
-        try:
-            if mode == "inline":
-                from openstx.search import writer
-
-                writer.apply_pending(lock_timeout=2)
-            else:
-                from openstx.search.tasks import apply_outbox
-
-                apply_outbox.apply_async(queue="index")
-        except Exception:  # the outbox row is safe; the next run applies it
-            log.exception("search: applying the outbox after commit failed")
-
-    transaction.on_commit(run)
+    transaction.on_commit(func)
 
 
 # --- signal hookup ------------------------------------------------------------------------

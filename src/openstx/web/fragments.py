@@ -68,9 +68,17 @@ def note_change() -> None:
 
 def data_version() -> str:
     """Changes whenever the data a shared fragment may show changes (see the module)."""
-    from openstx.web.pagecache import generation, writes_stamp
+    from openstx.search.outbox import POSITION_KEY
+    from openstx.web.pagecache import WRITES_KEY, generation, writes_stamp
 
-    return f"{generation()}.{writes_stamp()}.{_stamp()}"
+    # one cache round trip; a part the cache dropped is made anew (never an earlier value)
+    got = caches["default"].get_many([POSITION_KEY, WRITES_KEY, DATA_KEY])
+    parts = [
+        got.get(POSITION_KEY) or generation(),
+        got.get(WRITES_KEY) or writes_stamp(),
+        got.get(DATA_KEY) or _stamp(),
+    ]
+    return ".".join(map(str, parts))
 
 
 def key(*parts: Any) -> str:

@@ -2,9 +2,12 @@
 
 Most traffic on a public S&T portal is anonymous reading of the same listing, detail and search
 pages. A cached copy is served when the request carries no session, no credentials and no
-cookies but the language and CSRF ones. Copies are keyed by the newest search-outbox id, which
-every change to a public record advances in its own transaction, so a published, edited or
-withdrawn listing never shows stale (a short lifetime covers the rest). Responses that set a
+cookies but the language and CSRF ones. A copy is stored with the search outbox's position
+(``search.outbox.position``, kept in the cache), which every change to a public record advances
+when it is written and again when it commits, and is served only while the position is the same:
+a published, edited or withdrawn listing never shows stale (a short lifetime covers a process
+killed between its commit and the second advance). A hit is one cache round trip (position and
+copy read together) and no database query. Responses that set a
 cookie, vary per user or are not 200 are never stored.
 
 Signed-in people going back and forth between a list and its records (the back button, the
@@ -77,16 +80,11 @@ SAFE_METHODS = ("GET", "HEAD", "OPTIONS", "TRACE")
 
 
 def generation() -> str:
-    """Advances with every committed change to an indexed (public-facing) record."""
-    from django.db import connection
+    """Advances with every committed change to an indexed (public-facing) record: the search
+    outbox's position (:func:`openstx.search.outbox.position`, kept in the cache)."""
+    from openstx.search.outbox import position
 
-    from openstx.search.models import OutboxEntry
-
-    # one indexed MAX() per request; plain SQL because the ORM's query compilation costs more
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT MAX(id) FROM {OutboxEntry._meta.db_table}")  # noqa: S608
-        row = cursor.fetchone()
-    return str(row[0] or 0)
+    return position()
 
 
 def writes_stamp() -> str:
@@ -130,6 +128,29 @@ def connect_signals() -> None:
             )
 
 
+def _lookup(cache: Any, key: str, signed_in: bool) -> tuple[str, tuple | None]:
+    """The current version of cached pages and the copy stored under ``key`` if it was made at
+    that version (its fields after the version), in one cache round trip: the outbox position
+    (and, for signed-in copies, the write stamp) are read with the copy itself. The version is
+    read before the page is rendered and stored with the copy, so a copy rendered while a write
+    commits is never served after it."""
+    from openstx.search.outbox import POSITION_KEY
+
+    names = [POSITION_KEY, WRITES_KEY, key] if signed_in else [POSITION_KEY, key]
+    got = cache.get_many(names)
+    position = got.get(POSITION_KEY)
+    parts = [str(position) if position is not None else generation()]
+    if signed_in:
+        stamp = got.get(WRITES_KEY)
+        parts.append(str(stamp) if stamp is not None else writes_stamp())
+    version = "|".join(parts)
+    stored = got.get(key)
+    size = 5 if signed_in else 4
+    if isinstance(stored, tuple) and len(stored) == size and stored[0] == version:
+        return version, stored[1:]
+    return version, None
+
+
 class AnonymousPageCacheMiddleware:
     """Anonymous copies of public pages, and signed-in viewers' own copies of the main pages
     (see the module's docstring). Also notes every write request, which drops the latter."""
@@ -154,7 +175,6 @@ class AnonymousPageCacheMiddleware:
         cache = caches["default"]
         raw = "|".join(
             [
-                generation(),
                 getattr(request, "LANGUAGE_CODE", ""),
                 request.method or "",
                 request.headers.get("HX-Request", ""),
@@ -162,7 +182,7 @@ class AnonymousPageCacheMiddleware:
             ]
         )
         key = "page:" + hashlib.sha256(raw.encode()).hexdigest()
-        stored = cache.get(key)
+        version, stored = _lookup(cache, key, signed_in=False)
         if stored is not None:
             status, headers, content = stored
             response = HttpResponse(content, status=status)
@@ -175,7 +195,7 @@ class AnonymousPageCacheMiddleware:
         response = self.get_response(request)
         if self._storable(response):
             headers = {h: response[h] for h in STORED_HEADERS if h in response}
-            cache.set(key, (response.status_code, headers, response.content), seconds)
+            cache.set(key, (version, response.status_code, headers, response.content), seconds)
             response["X-Page-Cache"] = "miss"
         return response
 
@@ -193,8 +213,8 @@ class AnonymousPageCacheMiddleware:
         if key is None:
             return self.get_response(request)
         cache = caches["default"]
-        stored = cache.get(key)
-        if stored is not None and len(stored) == 4 and stored[3] > timezone.now():
+        version, stored = _lookup(cache, key, signed_in=True)
+        if stored is not None and stored[3] > timezone.now():
             status, headers, content, _expiry = stored
             response = HttpResponse(content, status=status)
             for name, value in headers:
@@ -212,14 +232,17 @@ class AnonymousPageCacheMiddleware:
         ):
             headers = [(h, v) for h, v in response.items() if h.lower() not in UNSTORED_HEADERS]
             expiry = request.session.get_expiry_date()
-            cache.set(key, (response.status_code, headers, response.content, expiry), seconds)
+            cache.set(
+                key, (version, response.status_code, headers, response.content, expiry), seconds
+            )
             response["X-Page-Cache"] = "miss"
         return response
 
     def _signed_in_key(self, request: HttpRequest) -> str | None:
         """The cache key of this request's signed-in copy, or None when it must not be cached.
-        Computed before the page is rendered, so a copy rendered while a write commits is
-        stored under the old generation and write stamp and never served after them."""
+        The copy stored under it carries the outbox position and write stamp read before the
+        page was rendered (:func:`_lookup`), so a copy rendered while a write commits is never
+        served after it."""
         from django.urls import Resolver404, resolve
 
         csrf = request.COOKIES.get(settings.CSRF_COOKIE_NAME)
@@ -239,8 +262,6 @@ class AnonymousPageCacheMiddleware:
             return None
         raw = "|".join(
             [
-                generation(),
-                writes_stamp(),
                 session_key,
                 csrf,
                 getattr(request, "LANGUAGE_CODE", ""),
