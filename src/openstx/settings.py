@@ -186,6 +186,9 @@ OPENSTX_SIGNED_IN_PAGE_CACHE_SECONDS = int(
 # rendered once per data version and language and shared for at most this many seconds (0: off;
 # openstx.web.fragments).
 OPENSTX_FRAGMENT_CACHE_SECONDS = int(os.environ.get("OPENSTX_FRAGMENT_CACHE_SECONDS", "300"))
+# Views of listing pages are added up in each web process and written at most this often (0:
+# at every view); reading the counts writes the reading process's first (exchange.middleware).
+OPENSTX_VIEW_COUNT_FLUSH_SECONDS = float(os.environ.get("OPENSTX_VIEW_COUNT_FLUSH_SECONDS", "2"))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

@@ -176,6 +176,42 @@ def test_views_are_counted_when_the_page_cache_answers(research_org, officer, se
     assert services.counts(offer)["views"] == 2
 
 
+def test_a_cached_signed_in_look_is_counted_without_a_query(
+    research_org, business, officer, settings, django_assert_num_queries
+):
+    """Whether a look counts is decided when the page is rendered and kept with the copy: a
+    signed-in viewer's cached page is counted without loading the session, the user or the
+    listing, an officer's is not counted either way, and the decision never leaves the site."""
+    settings.OPENSTX_PAGE_CACHE_SECONDS = 60
+    settings.OPENSTX_SIGNED_IN_PAGE_CACHE_SECONDS = 30
+    offer = published(OfferFactory(owner=research_org), officer)
+    url = offer.get_absolute_url()
+    member, staff = login(business), login(officer)
+    for c in (member, staff):
+        c.cookies[settings.CSRF_COOKIE_NAME] = "k" * 32  # the browser's, after its first form
+        first = c.get(url)
+        assert first["X-Page-Cache"] == "miss" and "X-Listing-View" not in first
+    with django_assert_num_queries(0):
+        hits = [member.get(url), staff.get(url)]
+    assert all(h["X-Page-Cache"] == "hit" and "X-Listing-View" not in h for h in hits)
+    assert services.counts(offer)["views"] == 2  # the member's two looks, not the officer's
+
+
+def test_views_are_written_together_and_a_deleted_listing_is_skipped(research_org, officer):
+    a = published(OfferFactory(owner=research_org), officer)
+    b = published(OfferFactory(owner=research_org), officer)
+    d = published(DemandFactory(requester=research_org), officer)
+    for kind, pk, n in (("offer", a.pk, 3), ("offer", b.pk, 2), ("demand", d.pk, 1)):
+        for _ in range(n):
+            services.note_view(kind, pk)
+    b_pk = b.pk
+    b.delete()
+    assert services.flush_views() == 6
+    assert services.counts(a)["views"] == 3 and services.counts(d)["views"] == 1
+    assert not ListingDailyCount.objects.filter(offer_id=b_pk).exists()
+    assert services.flush_views() == 0  # nothing left to write
+
+
 def test_interest_is_counted_and_shown_to_the_owner_only(
     research_org, researcher, business, officer
 ):

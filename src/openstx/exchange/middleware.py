@@ -1,20 +1,22 @@
 """Counting views of listing pages outside the page cache.
 
 ``web.pagecache`` answers most anonymous (and some signed-in) requests for a listing page from
-its cache without running the view, so the count is taken here, around it: after any 200
-answer to a GET of an offer's or demand's public page, ``services.count_page_view`` adds one to
-the listing's daily counter unless the viewer is its owner, an officer or a bot. Nothing about
-the visitor is stored."""
+its cache without running the view, so the count is taken here, around it. The view decides,
+when it renders the page, whether a look by this viewer counts (``services.counts_as_view``:
+published, not the owner's members nor an officer) and says so in the ``X-Listing-View`` header,
+which the cached copies keep: a cached answer is counted without loading the session, the user
+or the listing. The header never leaves the site; a bot's look is never counted
+(``services.is_bot``); views are added up per process and written every couple of seconds
+(``services.note_view``). Nothing about the visitor is stored."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
-from django.urls import Resolver404, resolve
 
-PREFIXES = ("/exchange/offers/", "/exchange/demands/")
-VIEWS = {"exchange:offer-detail": "offer", "exchange:demand-detail": "demand"}
+#: Response header from the listing page's view to this middleware: "offer:12" (counts) or "-".
+HEADER = "X-Listing-View"
 
 
 class ListingViewMiddleware:
@@ -22,28 +24,21 @@ class ListingViewMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        from openstx.exchange.services import flush_views_if_due, is_bot, note_view
+
         response = self.get_response(request)
+        mark = response.get(HEADER)
+        if mark is not None:
+            del response[HEADER]
         if (
-            request.method == "GET"
+            mark
+            and mark != "-"
+            and request.method == "GET"
             and response.status_code == 200
-            and request.path_info.startswith(PREFIXES)
+            and not is_bot(request.headers.get("User-Agent", ""))
         ):
-            try:
-                match = resolve(request.path_info)
-            except Resolver404:
-                return response
-            kind = VIEWS.get(match.view_name)
-            if kind:
-                from django.contrib.auth import get_user
-
-                from openstx.exchange.services import count_page_view
-
-                user = getattr(request, "user", None) or get_user(request)
-                count_page_view(
-                    kind,
-                    match.kwargs["pk"],
-                    user,
-                    request.headers.get("User-Agent", ""),
-                    getattr(request, "shown_listing", None),
-                )
+            kind, _, pk = mark.partition(":")
+            if kind in ("offer", "demand") and pk.isdigit():
+                note_view(kind, int(pk))
+        flush_views_if_due()
         return response

@@ -54,7 +54,13 @@ EXCLUDED_PREFIXES = (
     "/matching/staff",
 )
 ALLOWED_COOKIES = {settings.LANGUAGE_COOKIE_NAME, settings.CSRF_COOKIE_NAME}
-STORED_HEADERS = ("Content-Type", "Content-Language", "Content-Disposition", "X-Robots-Tag")
+STORED_HEADERS = (
+    "Content-Type",
+    "Content-Language",
+    "Content-Disposition",
+    "X-Robots-Tag",
+    "X-Listing-View",  # whether a look counts (exchange.middleware; never sent to the client)
+)
 #: URL names whose signed-in copies may be served from the cache (read-only pages whose content
 #: follows indexed records and the viewer; forms, downloads and personal inboxes are not here)
 SIGNED_IN_PAGES = frozenset(

@@ -4,14 +4,18 @@ counts (numbers only: no IP address, user or browser is stored)."""
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
+import logging
 import re
+import threading
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,6 +24,8 @@ from django.utils.translation import gettext_lazy
 from openstx.core.permissions import CHANGE, DELETE, can, is_officer, organization_ids
 from openstx.exchange.models import Demand, ListingStatus, Offer
 from openstx.exchange.models.listings import ListingDailyCount
+
+log = logging.getLogger(__name__)
 
 # --- Steps of the posting form -------------------------------------------------------------------
 
@@ -283,25 +289,112 @@ def _bump(listing: Offer | Demand, column: str, day: dt.date | None = None) -> N
         cursor.execute(sql, [listing.pk, day])
 
 
+def counts_as_view(listing: Offer | Demand, user: Any) -> bool:
+    """Does a look at this listing's page by ``user`` count (published, and not by its owner's
+    members or an officer)? Decided when the page is rendered and kept with cached copies of it
+    (``exchange.middleware``), so a cached answer needs neither the user nor the listing."""
+    if listing.status != ListingStatus.PUBLISHED:
+        return False
+    return not (
+        getattr(user, "is_authenticated", False)
+        and (listing.organization_id in organization_ids(user) or is_officer(user))
+    )
+
+
 def count_view(listing: Offer | Demand, user: Any, user_agent: str) -> bool:
     """Count one look at a published listing's page, unless made by its owner's members, an
     officer or a bot. Returns whether it counted."""
-    if listing.status != ListingStatus.PUBLISHED or is_bot(user_agent or ""):
+    if is_bot(user_agent or "") or not counts_as_view(listing, user):
         return False
-    if getattr(user, "is_authenticated", False) and (
-        listing.organization_id in organization_ids(user) or is_officer(user)
-    ):
-        return False
-    _bump(listing, "views")
+    note_view("offer" if isinstance(listing, Offer) else "demand", listing.pk)
     return True
+
+
+# Views are added up in each process and written together (one statement per listing and day,
+# one transaction) at most every ``OPENSTX_VIEW_COUNT_FLUSH_SECONDS``: a listing page answered
+# from the page cache then costs no database write, and SQLite's writers do not queue behind
+# one another for every look. Reading the counts flushes this process's first; a process that
+# ends flushes on its way out (``atexit``: a gunicorn worker recycled or stopped); one killed
+# outright loses at most the last interval's views.
+_views: dict[tuple[str, int, dt.date], int] = {}
+_views_lock = threading.Lock()
+_views_since: list[float] = []  # monotonic time of the oldest unwritten view (empty: none)
+
+
+def note_view(kind: str, pk: int) -> None:
+    """Add one view of listing ``kind``/``pk`` today (written by :func:`flush_views`)."""
+    key = (kind, int(pk), timezone.localdate())
+    with _views_lock:
+        _views[key] = _views.get(key, 0) + 1
+        if not _views_since:
+            _views_since.append(time.monotonic())
+    if _flush_seconds() <= 0:
+        flush_views()
+
+
+def _flush_seconds() -> float:
+    from django.conf import settings
+
+    return float(getattr(settings, "OPENSTX_VIEW_COUNT_FLUSH_SECONDS", 2.0))
+
+
+def flush_views_if_due() -> int:
+    """:func:`flush_views` when the oldest unwritten view is older than the interval."""
+    if _views_since and time.monotonic() - _views_since[0] >= _flush_seconds():
+        return flush_views()
+    return 0
+
+
+def flush_views() -> int:
+    """Write this process's unwritten views; returns how many. A listing deleted meanwhile is
+    skipped. On a database error the views are kept for the next try."""
+    with _views_lock:
+        if not _views:
+            return 0
+        pending = dict(_views)
+        _views.clear()
+        _views_since.clear()
+    table = ListingDailyCount._meta.db_table
+    by_kind: dict[str, list[tuple[dt.date, int, int]]] = {}
+    for (kind, pk, day), n in pending.items():
+        by_kind.setdefault(kind, []).append((day, n, pk))
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            for kind, rows in by_kind.items():
+                listing_table = (Offer if kind == "offer" else Demand)._meta.db_table
+                # table and column names come from the models, never from input
+                cursor.executemany(
+                    f"INSERT INTO {table} ({kind}_id, day, views, interests) "  # noqa: S608
+                    f"SELECT id, %s, %s, 0 FROM {listing_table} WHERE id = %s "
+                    f"ON CONFLICT ({kind}_id, day) DO UPDATE SET views = {table}.views + "
+                    "excluded.views",
+                    rows,
+                )
+    except DatabaseError:
+        log.warning("listing views not written yet (kept for the next try)", exc_info=True)
+        with _views_lock:
+            for key, n in pending.items():
+                _views[key] = _views.get(key, 0) + n
+            if not _views_since:
+                _views_since.append(time.monotonic())
+        return 0
+    return sum(pending.values())
+
+
+def _flush_at_exit() -> None:
+    try:
+        flush_views()
+    except Exception:  # the interpreter is going away: nothing else to do with them
+        log.warning("listing views lost at exit", exc_info=True)
+
+
+atexit.register(_flush_at_exit)
 
 
 def count_page_view(
     kind: str, pk: int, user: Any, user_agent: str, listing: Offer | Demand | None = None
 ) -> bool:
-    """``count_view`` for the listing page ``kind``/``pk`` (called around the page cache, which
-    may answer without running the view: ``exchange.middleware``); ``listing`` is the record
-    the view just showed, when it ran (saves loading it again)."""
+    """``count_view`` for the listing page ``kind``/``pk`` when only its id is at hand."""
     if is_bot(user_agent or ""):
         return False
     model = Offer if kind == "offer" else Demand
@@ -317,6 +410,7 @@ def count_interest(listing: Offer | Demand) -> None:
 
 def counts(listing: Offer | Demand, *, days: int | None = None) -> dict[str, int]:
     """Total views and interest of a listing (over the last ``days`` days when given)."""
+    flush_views()
     kind = "offer" if isinstance(listing, Offer) else "demand"
     qs = ListingDailyCount.objects.filter(**{kind: listing})
     if days:
@@ -327,6 +421,7 @@ def counts(listing: Offer | Demand, *, days: int | None = None) -> dict[str, int
 
 def counts_by_listing(kind: str, ids: Iterable[int]) -> dict[int, dict[str, int]]:
     """``{listing id: {"views": n, "interests": n}}`` for many listings in one query."""
+    flush_views()
     ids = list(ids)
     out = {pk: {"views": 0, "interests": 0} for pk in ids}
     rows = (
