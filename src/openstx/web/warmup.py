@@ -72,6 +72,6 @@ def warm_caches() -> int:
     for alias in caches:
         backend = caches[alias]
         if "_cache" in type(backend).__dict__:  # RedisCache: a lazily built client
-            backend._cache  # noqa: B018
+            getattr(backend, "_cache")  # noqa: B009 - builds the client (a cached property)
             built += 1
     return built
