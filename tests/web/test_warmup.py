@@ -65,3 +65,16 @@ def test_cache_clients_are_built_in_the_master_without_connecting(settings):
     assert warm_caches() == 1
     assert "redis" in sys.modules
     assert caches["warm"]._cache._pools == {}  # pools, hence connections, come with commands
+
+
+def test_the_encoder_is_loaded_before_forking_when_search_is_semantic(settings):
+    """Every search and matching page may encode a query: a fork of the master has the model
+    (the numpy engine loads in ~0.75 s), instead of each recycled worker loading its own."""
+    from openstx.matching import embeddings
+    from openstx.web.warmup import warm_encoder
+
+    settings.SEARCH_SEMANTIC = "0"
+    assert warm_encoder() == "encoder not loaded (semantic search off)"
+    settings.SEARCH_SEMANTIC = "1"
+    assert warm_encoder().startswith(f"encoder {embeddings.current_engine()} loaded in")
+    assert embeddings.current_engine() in embeddings._models

@@ -1,7 +1,9 @@
 """Work a web process does once, done before the workers fork (``gunicorn_conf.when_ready``).
 
 Django compiles a template on first use and keeps it in the cached loader, and loads a
-language's catalogue on first activation; in a fork of a warmed master both are already there.
+language's catalogue on first activation; the Redis cache backend imports redis-py on first use;
+the e5 model loads on the first semantic search. In a fork of a warmed master all of them are
+already there.
 """
 
 from __future__ import annotations
@@ -56,8 +58,30 @@ def warm() -> str:
     clients = warm_caches()
     return (
         f"{compiled} templates compiled ({failed} skipped), {len(settings.LANGUAGES)} languages, "
-        f"{clients} cache clients"
+        f"{clients} cache clients, {warm_encoder()}"
     )
+
+
+def warm_encoder() -> str:
+    """Load the e5 model before forking when search is semantic (every search and matching page
+    may encode a query). The numpy engine takes ~0.75 s and ~130 MB to load: in each worker that
+    was the first semantic search's wait again after every recycling, and one copy per worker.
+    Loaded in the master, every fork has it at once and the weights' pages stay shared (they are
+    never written)."""
+    import time
+
+    from openstx.matching import embeddings
+    from openstx.search import semantic
+
+    if not semantic.enabled():
+        return "encoder not loaded (semantic search off)"
+    start = time.perf_counter()
+    try:
+        embeddings.get_model()
+    except Exception as exc:  # the workers load it on first use then, or search lexically
+        log.warning("encoder not preloaded: %s", exc)
+        return "encoder not loaded"
+    return f"encoder {embeddings.current_engine()} loaded in {time.perf_counter() - start:.2f} s"
 
 
 def warm_caches() -> int:
