@@ -35,6 +35,20 @@ def _no_page_cache(settings):
 
 
 @pytest.fixture(autouse=True)
+def _views_written_at_once(settings):
+    """Listing views are summed per process and written every couple of seconds; a test's views
+    are written at once inside its own transaction (tests of the summing set the interval), so
+    none is left in the process for a later test whose listing may reuse the id."""
+    from openstx.exchange.services import listings_posting
+
+    settings.OPENSTX_VIEW_COUNT_FLUSH_SECONDS = 0
+    yield
+    with listings_posting._views_lock:
+        listings_posting._views.clear()
+        listings_posting._views_since.clear()
+
+
+@pytest.fixture(autouse=True)
 def _isolated_search_index(tmp_path, settings):
     """Every test gets its own search index directory and node name: the index is derived state
     on disk, and a shared one would carry records between tests and between xdist workers."""

@@ -136,8 +136,9 @@ def test_demand_list_requester_labels_in_one_query(client, people, django_assert
 
 @pytest.mark.django_db
 def test_listing_views_are_added_up_and_written_together(
-    client, people, django_assert_max_num_queries
+    client, people, settings, django_assert_max_num_queries
 ):
+    settings.OPENSTX_VIEW_COUNT_FLUSH_SECONDS = 60
     offer = OfferFactory(owner=OrganizationFactory(), status=ListingStatus.PUBLISHED)
     url = offer.get_absolute_url()
     _login(client, people["member"])
