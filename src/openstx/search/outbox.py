@@ -22,14 +22,14 @@ import contextlib
 import logging
 import os
 import threading
-import time
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import caches
 from django.db import models, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
+
+from openstx.core import stamps
 
 log = logging.getLogger(__name__)
 
@@ -49,19 +49,14 @@ def position() -> str:
     one cache round trip and no database one (on the production shape the database server's
     CPU is the web workers' too). :func:`_write` advances it when it writes and again after the
     commit, so a copy made from data read before the commit is keyed on a position that is
-    already past. A position the cache dropped comes back as a new value, never an earlier one.
+    already past (:mod:`openstx.core.stamps`).
     """
-    cache = caches["default"]
-    value = cache.get(POSITION_KEY)
-    if value is None:
-        cache.add(POSITION_KEY, time.time_ns(), None)
-        value = cache.get(POSITION_KEY)
-    return str(value)
+    return stamps.read(POSITION_KEY)[0]
 
 
 def advance() -> None:
     """Move :func:`position` on (the outbox was written)."""
-    caches["default"].set(POSITION_KEY, time.time_ns(), None)
+    stamps.advance(POSITION_KEY)
 
 
 def _label(model: type[models.Model] | models.Model | str) -> str:

@@ -25,7 +25,6 @@ turns the fragments off).
 from __future__ import annotations
 
 import hashlib
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -33,6 +32,8 @@ from django.conf import settings
 from django.core.cache import caches
 from django.db import transaction
 from django.utils import translation
+
+from openstx.core import stamps
 
 DATA_KEY = "fragments:data"
 #: models whose rows change often and never show in a shared fragment
@@ -52,33 +53,18 @@ def seconds() -> int:
     return int(getattr(settings, "OPENSTX_FRAGMENT_CACHE_SECONDS", 0) or 0)
 
 
-def _stamp() -> str:
-    cache = caches["default"]
-    stamp = cache.get(DATA_KEY)
-    if stamp is None:  # dropped by the cache: a new value, never an earlier one
-        cache.add(DATA_KEY, time.time_ns(), None)
-        stamp = cache.get(DATA_KEY)
-    return str(stamp)
-
-
 def note_change() -> None:
     """Make every shared fragment current no more (after a commit that changed rows)."""
-    caches["default"].set(DATA_KEY, time.time_ns(), None)
+    stamps.advance(DATA_KEY)
 
 
 def data_version() -> str:
-    """Changes whenever the data a shared fragment may show changes (see the module)."""
+    """Changes whenever the data a shared fragment may show changes (see the module): the search
+    outbox's position, the site-wide write stamp and this module's own, in one cache round trip."""
     from openstx.search.outbox import POSITION_KEY
-    from openstx.web.pagecache import WRITES_KEY, generation, writes_stamp
+    from openstx.web.pagecache import WRITES_KEY
 
-    # one cache round trip; a part the cache dropped is made anew (never an earlier value)
-    got = caches["default"].get_many([POSITION_KEY, WRITES_KEY, DATA_KEY])
-    parts = [
-        got.get(POSITION_KEY) or generation(),
-        got.get(WRITES_KEY) or writes_stamp(),
-        got.get(DATA_KEY) or _stamp(),
-    ]
-    return ".".join(map(str, parts))
+    return ".".join(stamps.read(POSITION_KEY, WRITES_KEY, DATA_KEY))
 
 
 def key(*parts: Any) -> str:

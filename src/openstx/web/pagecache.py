@@ -28,7 +28,6 @@ any of these (a background job's notice) shows within the lifetime.
 from __future__ import annotations
 
 import hashlib
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -36,6 +35,8 @@ from django.conf import settings
 from django.core.cache import caches
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_vary_headers
+
+from openstx.core import stamps
 
 EXCLUDED_PREFIXES = (
     "/accounts/",
@@ -98,17 +99,12 @@ def writes_stamp() -> str:
 
     A stamp the cache dropped (culled, evicted, flushed) comes back as a new value, never as an
     earlier one, so copies made before a write cannot become current again."""
-    cache = caches["default"]
-    stamp = cache.get(WRITES_KEY)
-    if stamp is None:
-        cache.add(WRITES_KEY, time.time_ns(), None)
-        stamp = cache.get(WRITES_KEY)
-    return str(stamp)
+    return stamps.read(WRITES_KEY)[0]
 
 
 def note_write() -> None:
     """Drop every signed-in copy (called after a write request that succeeded)."""
-    caches["default"].set(WRITES_KEY, time.time_ns(), None)
+    stamps.advance(WRITES_KEY)
 
 
 def _rights_changed(sender: Any, **kwargs: Any) -> None:
@@ -134,7 +130,7 @@ def connect_signals() -> None:
             )
 
 
-def _lookup(cache: Any, key: str, signed_in: bool) -> tuple[str, tuple | None]:
+def _lookup(key: str, signed_in: bool) -> tuple[str, tuple | None]:
     """The current version of cached pages and the copy stored under ``key`` if it was made at
     that version (its fields after the version), in one cache round trip: the outbox position
     (and, for signed-in copies, the write stamp) are read with the copy itself. The version is
@@ -142,13 +138,8 @@ def _lookup(cache: Any, key: str, signed_in: bool) -> tuple[str, tuple | None]:
     commits is never served after it."""
     from openstx.search.outbox import POSITION_KEY
 
-    names = [POSITION_KEY, WRITES_KEY, key] if signed_in else [POSITION_KEY, key]
-    got = cache.get_many(names)
-    position = got.get(POSITION_KEY)
-    parts = [str(position) if position is not None else generation()]
-    if signed_in:
-        stamp = got.get(WRITES_KEY)
-        parts.append(str(stamp) if stamp is not None else writes_stamp())
+    names = [POSITION_KEY, WRITES_KEY] if signed_in else [POSITION_KEY]
+    parts, got = stamps.read_with(names, [key])
     version = "|".join(parts)
     stored = got.get(key)
     size = 5 if signed_in else 4
@@ -188,7 +179,7 @@ class AnonymousPageCacheMiddleware:
             ]
         )
         key = "page:" + hashlib.sha256(raw.encode()).hexdigest()
-        version, stored = _lookup(cache, key, signed_in=False)
+        version, stored = _lookup(key, signed_in=False)
         if stored is not None:
             status, headers, content = stored
             response = HttpResponse(content, status=status)
@@ -219,7 +210,7 @@ class AnonymousPageCacheMiddleware:
         if key is None:
             return self.get_response(request)
         cache = caches["default"]
-        version, stored = _lookup(cache, key, signed_in=True)
+        version, stored = _lookup(key, signed_in=True)
         if stored is not None and stored[3] > timezone.now():
             status, headers, content, _expiry = stored
             response = HttpResponse(content, status=status)
