@@ -12,11 +12,22 @@ or the listing. The header never leaves the site; a bot's look is never counted
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 
 #: Response header from the listing page's view to this middleware: "offer:12" (counts) or "-".
 HEADER = "X-Listing-View"
+
+
+def mark_view(response: HttpResponse, listing: Any, user: Any) -> HttpResponse:
+    """Say on the listing page's response whether this viewer's look counts (called by the view
+    when it renders the page; cached copies keep the header, this middleware removes it)."""
+    from openstx.exchange import services
+
+    counted = services.counts_as_view(listing, user)
+    response[HEADER] = f"{services.listing_kind(listing)}:{listing.pk}" if counted else "-"
+    return response
 
 
 class ListingViewMiddleware:

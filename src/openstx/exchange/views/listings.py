@@ -27,7 +27,7 @@ from openstx.core.permissions import (
 from openstx.core.richtext import plain_text
 from openstx.exchange import forms, services
 from openstx.exchange.filters import SORT_LABELS, ListingFilter
-from openstx.exchange.middleware import HEADER as LISTING_VIEW_HEADER
+from openstx.exchange.middleware import mark_view
 from openstx.exchange.models import (
     Demand,
     Event,
@@ -174,13 +174,11 @@ def _detail(
     )
     if slug != listing.slug:
         return redirect(listing.get_absolute_url(), permanent=True)
-    response = render(request, template, detail_context(request, listing))
     # views are counted around the page cache (exchange.middleware), not here: whether this
     # viewer's look counts is decided now and kept with any cached copy of the page
-    kind = services.listing_kind(listing)
-    counted = services.counts_as_view(listing, request.user)
-    response[LISTING_VIEW_HEADER] = f"{kind}:{listing.pk}" if counted else "-"
-    return response
+    return mark_view(
+        render(request, template, detail_context(request, listing)), listing, request.user
+    )
 
 
 def detail_context(request: HttpRequest, listing: Offer | Demand) -> dict[str, Any]:
