@@ -203,7 +203,7 @@ def expand_query(toks: list[str]) -> list[str]:
     try:
         from openstx.search.synonyms import expand
 
-        for _start, _end, alternatives in expand([fold(t) for t in toks]):
+        for _start, _end, alternatives in expand([fold(t) for t in toks], toks):
             for alt in alternatives:
                 out += terms(list(alt))
     except Exception:  # noqa: BLE001 - no dictionary (search app absent, table missing)

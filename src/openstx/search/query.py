@@ -207,7 +207,9 @@ def _run_groups(run: list[str]) -> list[Group]:
     """Groups for a run of plain words, expanding dictionary entries. The words typed stay a
     loose AND (adjacency only adds score); a dictionary expansion is matched as a phrase."""
     folded = [fold(t) for t in run]
-    spans = {start: (end, alts) for start, end, alts in synonyms.expand(folded)}
+    spans = {
+        start: (end, alts) for start, end, alts in synonyms.expand(folded, [t.lower() for t in run])
+    }
     groups = []
     i = 0
     while i < len(run):

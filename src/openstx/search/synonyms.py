@@ -76,14 +76,27 @@ def clear_cache() -> None:
         _cache.update(stamp=None, checked=0.0, index={})
 
 
-def expand(folded: list[str]) -> list[tuple[int, int, list[tuple[str, ...]]]]:
+def expand(
+    folded: list[str], typed: list[str] | None = None
+) -> list[tuple[int, int, list[tuple[str, ...]]]]:
     """Find dictionary entries in a folded token run, longest match first, left to right.
+
+    ``typed`` (the same tokens lower-cased with their accents, optional) makes the match
+    accent-aware: a token written with accents must equal the form's token, one written without
+    accents matches any accented form. So "hũ nhựa" (a jar) never expands an entry for "hư"
+    (spoilt) although both fold to "hu", and "lớn" (big) never expands "lợn" (pig), while a
+    query typed without accents still finds every entry it may mean.
 
     Returns ``(start, end, alternatives)`` spans; alternatives (accented, lower-case token
     tuples) exclude the span's own form."""
     index = dictionary()
     if not index:
         return []
+    accented = (
+        [t != f for t, f in zip(typed, folded, strict=True)]
+        if typed is not None and len(typed) == len(folded)
+        else None
+    )
     spans = []
     i = 0
     while i < len(folded):
@@ -91,9 +104,14 @@ def expand(folded: list[str]) -> list[tuple[int, int, list[tuple[str, ...]]]]:
         for entry in index.get(folded[i], []):
             for form in entry:
                 n = len(form)
-                if tuple(folded[i : i + n]) == tuple(fold(t) for t in form) and (
-                    best is None or n > best[0]
+                if tuple(folded[i : i + n]) != tuple(fold(t) for t in form):
+                    continue
+                if accented is not None and any(
+                    accented[i + k] and typed[i + k] != form[k]  # type: ignore[index]
+                    for k in range(n)
                 ):
+                    continue
+                if best is None or n > best[0]:
                     best = (n, entry)
         if best is None:
             i += 1
