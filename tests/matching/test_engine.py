@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from openstx.matching.engine import CandidateIndex, Query, Record, fields_compatible, fuse
 from openstx.matching.lexical import BM25Index, shared_phrases
@@ -112,3 +113,66 @@ def test_reasons_name_region_trl_and_field():
     assert "nuôi tôm thẻ chân trắng" in joined.lower()
     assert "TRL 7" in joined and "92" in joined
     assert "405" not in joined  # never a bare field code (no name known here: no database)
+
+
+def _hub_index():
+    """Five topics far apart, and one broad text close to all of them (a hub)."""
+    topics = [np.eye(384, dtype=np.float32)[i] for i in range(5)]
+    hub = np.sum(topics, axis=0)
+    hub /= np.linalg.norm(hub)
+    recs = [Record(i, f"topic {i}", f"chủ đề {i}") for i in range(5)]
+    recs.append(Record("hub", "broad", "tổng quát"))
+    return CandidateIndex(recs, np.stack([*topics, hub]))
+
+
+def test_density_demotes_a_candidate_close_to_everything(monkeypatch):
+    from openstx.matching import engine
+
+    monkeypatch.setattr(engine, "DENSITY_K", 2)
+    idx = _hub_index()
+    dens = idx.density
+    assert dens[idx.pos["hub"]] > dens[idx.pos[0]] + 0.2
+    # a demand about topic 0 said vaguely: the cosine puts the broad text first ...
+    q_vec = np.eye(384, dtype=np.float32)[0] * 0.6 + unit(1, 1, 1, 1, 1) * 0.75
+    q = Query(text="nhu cầu", vector=q_vec / np.linalg.norm(q_vec))
+    plain = idx.search(q, method="semantic", density=0.0, reasons=False)
+    assert plain[0].record.id == "hub"
+    # ... the density-corrected one puts the topic first, and shows the same cosine
+    corrected = idx.search(q, method="semantic", reasons=False)
+    assert corrected[0].record.id == 0
+    assert {m.record.id: m.semantic for m in corrected} == pytest.approx(
+        {m.record.id: m.semantic for m in plain}
+    )
+    assert idx.search(q, reasons=False)[0].record.id == 0  # hybrid: same side
+
+
+def test_density_is_measured_for_new_vectors_only_and_never_against_itself(monkeypatch):
+    from openstx.matching import engine
+
+    monkeypatch.setattr(engine, "DENSITY_K", 1)
+    idx = _hub_index()
+    before = idx.density.copy()
+    assert np.all(before < 0.99)  # its own cosine (1.0) is never its nearest neighbour
+    # a copy of topic 0 arrives: it is measured at once, the others keep their values
+    idx.upsert(Record("twin", "topic 0 again", "chủ đề 0"), np.eye(384, dtype=np.float32)[0])
+    assert idx.refresh_density() == 1
+    assert idx.density[idx.pos["twin"]] == pytest.approx(1.0)
+    assert idx.density[idx.pos[1]] == pytest.approx(before[idx.pos[1]])
+    assert idx.refresh_density() == 0  # nothing left to measure
+    # a record without a vector has no density and is measured when its vector comes
+    idx.upsert(Record("late", "late", "muộn"))
+    assert idx.density[idx.pos["late"]] == 0
+    idx.set_vector("late", unit(1, 1, 1, 1, 1))
+    assert idx.density[idx.pos["late"]] > 0.4
+
+
+def test_density_on_a_large_index_uses_a_sample(monkeypatch):
+    from openstx.matching import engine
+
+    monkeypatch.setattr(engine, "DENSITY_REFERENCE_MAX", 8)
+    rng = np.random.default_rng(3)
+    vecs = rng.normal(size=(40, 384)).astype(np.float32)
+    vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
+    idx = CandidateIndex([Record(i, f"r{i}", f"bản ghi {i}") for i in range(40)], vecs)
+    dens = idx.density
+    assert dens.shape == (40,) and np.all(np.isfinite(dens)) and np.all(dens < 0.99)

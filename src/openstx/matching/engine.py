@@ -29,6 +29,16 @@ COVER_POWER = 1.0
 RRF_K = 60
 #: How deep each ranker's list goes into the fusion.
 DEPTH = 100
+#: Hubness correction of the semantic ranker (CSLS, Conneau et al. 2018): a candidate whose
+#: vector sits close to many other candidates — a broad, generic text — is near every demand
+#: too and would top the list for demands it does not answer. Its semantic score loses
+#: ``DENSITY_WEIGHT`` × its *density*, the mean cosine to its ``DENSITY_K`` nearest
+#: candidates of the same index. Chosen by ``openstx bench match`` (docs/matching.md §5).
+DENSITY_K = 10
+DENSITY_WEIGHT = 0.5
+#: Above this many candidates the density is measured against an evenly spread sample of them
+#: (with k scaled to the sample), so a 10,000-offer index costs ~0.5 s to measure, not 1.5 s.
+DENSITY_REFERENCE_MAX = 4000
 #: Boosts applied after fusion (multiplicative): same region as the demand, same sector
 #: (3-digit) or finer field code.
 REGION_BOOST = 0.04
@@ -122,6 +132,11 @@ class CandidateIndex:
         cap = max(16, len(records))
         self.matrix = np.zeros((cap, DIM), dtype=np.float32)
         self._has_vector = np.zeros(cap, dtype=bool)
+        #: per slot: mean cosine to the nearest candidates (see ``DENSITY_K``), and whether
+        #: it was measured for the slot's current vector
+        self._density = np.zeros(cap, dtype=np.float32)
+        self._density_ok = np.zeros(cap, dtype=bool)
+        self._density_todo = 0
         self._alive = np.zeros(cap, dtype=bool)
         self._trl = np.full(cap, -1, dtype=np.int16)
         self._top_bits = np.zeros(cap, dtype=np.int32)
@@ -135,7 +150,15 @@ class CandidateIndex:
     # --- updates ------------------------------------------------------------------------
     def _grow(self) -> None:
         cap = len(self._alive) * 2
-        for name in ("matrix", "_has_vector", "_alive", "_trl", "_top_bits"):
+        for name in (
+            "matrix",
+            "_has_vector",
+            "_density",
+            "_density_ok",
+            "_alive",
+            "_trl",
+            "_top_bits",
+        ):
             old = getattr(self, name)
             new = np.zeros((cap, *old.shape[1:]), dtype=old.dtype)
             if name == "_trl":
@@ -185,6 +208,9 @@ class CandidateIndex:
         else:
             self.matrix[slot] = vector
             self._has_vector[slot] = bool(np.any(self.matrix[slot] != 0))
+        self._density_ok[slot] = False
+        self._density[slot] = 0
+        self._density_todo += 1
         return True
 
     def remove(self, rid: Any) -> bool:
@@ -271,6 +297,48 @@ class CandidateIndex:
         return self._region_arr
 
     # --- rankers ------------------------------------------------------------------------
+    def refresh_density(self) -> int:
+        """Measure the density of every vector not measured yet; returns how many.
+
+        A new or changed candidate is measured against the index as it is; the others keep
+        the value measured when they came in (one neighbour more or less barely moves a mean
+        of ten) until the index is built again (``candidates.FULL_REBUILD_SECONDS``)."""
+        with self.lock:
+            if not self._density_todo:
+                return 0
+            n = self.slots
+            live = self._alive[:n] & self._has_vector[:n]
+            todo = np.flatnonzero(live & ~self._density_ok[:n])
+            ref = np.flatnonzero(live)
+            k = DENSITY_K
+            if len(ref) > DENSITY_REFERENCE_MAX:
+                step = len(ref) / DENSITY_REFERENCE_MAX
+                k = max(1, round(DENSITY_K / step))
+                ref = ref[(np.arange(DENSITY_REFERENCE_MAX) * step).astype(np.int64)]
+            k = min(k, len(ref) - 1)
+            if k >= 1:
+                refs = self.matrix[ref]
+                for start in range(0, len(todo), 512):
+                    part = todo[start : start + 512]
+                    sims = self.matrix[part] @ refs.T
+                    # a candidate is not its own neighbour
+                    at = np.searchsorted(ref, part)
+                    at_ok = at < len(ref)
+                    mine = np.flatnonzero(at_ok)[ref[at[at_ok]] == part[at_ok]]
+                    sims[mine, at[mine]] = -1.0
+                    self._density[part] = np.partition(sims, -k, axis=1)[:, -k:].mean(axis=1)
+            else:
+                self._density[todo] = 0
+            self._density_ok[todo] = True
+            self._density_todo = 0
+            return len(todo)
+
+    @property
+    def density(self) -> np.ndarray:
+        """Per slot: mean cosine to the ``DENSITY_K`` nearest candidates (0 without a vector)."""
+        self.refresh_density()
+        return self._density[: self.slots]
+
     def semantic_scores(self, q: Query) -> np.ndarray:
         n = self.slots
         if q.vector is None or not n:
@@ -288,9 +356,21 @@ class CandidateIndex:
         fusion: str | None = None,
         weight: float | None = None,
         reasons: bool = True,
+        density: float | None = None,
     ) -> list[Match]:
+        """The best ``limit`` candidates for ``q``. ``method``: "hybrid" (the product),
+        "semantic" or "lexical" (one ranker alone, for the benchmark); ``density`` overrides
+        ``DENSITY_WEIGHT`` (0 = plain e5 cosine)."""
         with self.lock:
-            return self._search(q, limit, method, fusion, weight, reasons)
+            return self._search(
+                q,
+                limit,
+                method,
+                fusion,
+                weight,
+                reasons,
+                DENSITY_WEIGHT if density is None else density,
+            )
 
     def _search(
         self,
@@ -300,6 +380,7 @@ class CandidateIndex:
         fusion: str | None,
         weight: float | None,
         reasons: bool,
+        density: float,
     ) -> list[Match]:
         if not self.pos:
             return []
@@ -308,6 +389,10 @@ class CandidateIndex:
         if not len(idx):
             return []
         sem_all = self.semantic_scores(q) if method != "lexical" else None
+        # ranked by the cosine less the candidate's density; filtered and shown by the cosine
+        sem_rank = sem_all
+        if sem_all is not None and q.vector is not None and density:
+            sem_rank = sem_all - density * self.density
         cover_all = None
         if method != "semantic":
             lex_all, cover_all = self.lex.score(q.text, coverage=True)
@@ -316,7 +401,7 @@ class CandidateIndex:
         has_vec = self._has_vector[: self.slots][idx]
         fused = fuse(
             idx,
-            sem_all,
+            sem_rank,
             lex_all,
             fusion or FUSION,
             SEMANTIC_WEIGHT if weight is None else weight,
