@@ -194,6 +194,7 @@ def build(kind: str) -> tuple[CandidateIndex, dict, dict]:
     index = CandidateIndex()
     for o in objs:
         index.upsert(record_of(o, kind), vectors.get(o.pk))
+    index.refresh_density()  # here, with the build, rather than in the first search
     return index, {o.pk: o.updated_at for o in objs}, vecs_seen
 
 
