@@ -86,7 +86,7 @@ def test_exact_phrase_and_exclusion(apply, search):
         ("thành phố Cần Thơ", "UBND TP. Cần Thơ"),
         ("SHTT", "Văn phòng sở hữu trí tuệ"),
         ("dứa", "Hợp tác xã khóm Cầu Đúc"),
-        ("thom", "Hợp tác xã khóm Cầu Đúc"),
+        ("trai thom", "Hợp tác xã khóm Cầu Đúc"),
     ],
 )
 def test_abbreviations_and_synonyms_expand(apply, search, query, expected):

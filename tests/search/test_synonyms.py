@@ -65,6 +65,19 @@ def test_accent_aware_expansion_in_search(apply, search):
     assert titles(search("lớn")) == ["Xưởng tôm lớn"]
 
 
+def test_fragrant_is_not_pineapple():
+    from django.apps import apps
+
+    Synonym.objects.update(is_active=False)
+    Synonym.objects.create(terms="khóm = dứa = thơm")
+    importlib.import_module("openstx.search.migrations.0004_pineapple_not_fragrant").forward(
+        apps, None
+    )
+    synonyms.clear_cache()
+    assert spans("giống lúa thơm, gạo thơm giữ mùi thơm") == []
+    assert spans("nước ép trái thơm") == [("trái thơm", ["dứa", "khóm", "quả thơm"])]
+
+
 def test_the_seeded_dictionary_is_loaded_and_consistent():
     seed_0003()
     seed_0003()  # idempotent
