@@ -46,6 +46,12 @@ def test_a_word_typed_with_accents_matches_only_its_own_accented_form():
     assert spans("cá lớn nhanh") == []
     assert spans("hũ nhựa bị hũ") == []
     assert spans("trái cây bị hư") == [("bị hư", ["bị hỏng"])]
+    # either tone-mark placement ("thuỷ" / "thủy", "hoà" / "hòa") is the same word
+    Synonym.objects.create(terms="NTTS = nuôi trồng thủy sản")
+    Synonym.objects.create(terms="hòa tan = tan trong nước")
+    synonyms.clear_cache()
+    assert spans("nuôi trồng thuỷ sản") == [("nuôi trồng thuỷ sản", ["ntts"])]
+    assert spans("bột hoà tan") == [("hoà tan", ["tan trong nước"])]
     # typed without accents: every form it may stand for
     assert spans("thit lon") == [("lon", ["heo"])]
     assert spans("ca bi hu") == [("bi hu", ["bị hỏng"])]

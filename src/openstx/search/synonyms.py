@@ -8,8 +8,10 @@ after ``CACHE_SECONDS``.
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
+import unicodedata
 
 from django.db.models import Count, Max
 
@@ -76,6 +78,16 @@ def clear_cache() -> None:
         _cache.update(stamp=None, checked=0.0, index={})
 
 
+@functools.lru_cache(maxsize=50_000)
+def marks(token: str) -> tuple[str, ...]:
+    """The diacritics of ``token``, wherever they sit: "thuỷ" and "thủy", "hoà" and "hòa" (both
+    tone-mark placements are in everyday use) have the same marks; "lớn" and "lợn" do not."""
+    decomposed = unicodedata.normalize("NFD", token.lower())
+    found = [ch for ch in decomposed if unicodedata.combining(ch)]
+    found += ["đ"] * decomposed.count("đ")
+    return tuple(sorted(found))
+
+
 def expand(
     folded: list[str], typed: list[str] | None = None
 ) -> list[tuple[int, int, list[tuple[str, ...]]]]:
@@ -85,7 +97,8 @@ def expand(
     accent-aware: a token written with accents must equal the form's token, one written without
     accents matches any accented form. So "hũ nhựa" (a jar) never expands an entry for "hư"
     (spoilt) although both fold to "hu", and "lớn" (big) never expands "lợn" (pig), while a
-    query typed without accents still finds every entry it may mean.
+    query typed without accents still finds every entry it may mean. The marks are compared
+    wherever they sit (:func:`marks`): "thuỷ sản" still expands an entry written "thủy sản".
 
     Returns ``(start, end, alternatives)`` spans; alternatives (accented, lower-case token
     tuples) exclude the span's own form."""
@@ -107,7 +120,7 @@ def expand(
                 if tuple(folded[i : i + n]) != tuple(fold(t) for t in form):
                     continue
                 if accented is not None and any(
-                    accented[i + k] and typed[i + k] != form[k]  # type: ignore[index]
+                    accented[i + k] and marks(typed[i + k]) != marks(form[k])  # type: ignore[index]
                     for k in range(n)
                 ):
                     continue
