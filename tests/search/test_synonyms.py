@@ -9,6 +9,7 @@ import pytest
 from openstx.core.text import fold
 from openstx.search import synonyms
 from openstx.search.analysis import analyze
+from openstx.search.migrations._seed import seed_entries
 from openstx.search.models import Synonym
 from tests.factories import OrganizationFactory
 from tests.search.conftest import titles
@@ -23,7 +24,7 @@ def seed_0003() -> None:
     """What the migration writes (a transactional test elsewhere may have emptied the table)."""
     from django.apps import apps
 
-    MIGRATION_0003.seed(apps, None)
+    seed_entries(SEED_0003).code(apps, None)
     synonyms.clear_cache()
 
 

@@ -1,5 +1,7 @@
 from django.db import migrations
 
+from openstx.search.migrations._seed import seed_entries
+
 SEED = [
     ("KH&CN = KHCN = khoa học và công nghệ = khoa học công nghệ", "abbreviation"),
     ("ĐBSCL = đồng bằng sông Cửu Long", "abbreviation"),
@@ -16,17 +18,6 @@ SEED = [
 ]
 
 
-def seed(apps, schema_editor):
-    Synonym = apps.get_model("search", "Synonym")
-    for terms, kind in SEED:
-        Synonym.objects.get_or_create(terms=terms, defaults={"kind": kind})
-
-
-def unseed(apps, schema_editor):
-    Synonym = apps.get_model("search", "Synonym")
-    Synonym.objects.filter(terms__in=[t for t, _ in SEED]).delete()
-
-
 class Migration(migrations.Migration):
     dependencies = [("search", "0001_initial")]
-    operations = [migrations.RunPython(seed, unseed)]
+    operations = [seed_entries(SEED)]

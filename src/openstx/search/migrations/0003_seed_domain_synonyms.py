@@ -19,6 +19,8 @@ Rules followed so that an expansion never adds noise:
 
 from django.db import migrations
 
+from openstx.search.migrations._seed import seed_entries
+
 SEED = [
     # --- abbreviations met in needs, offers and reports
     ("HTX = hợp tác xã", "abbreviation"),
@@ -144,17 +146,6 @@ SEED = [
 ]
 
 
-def seed(apps, schema_editor):
-    Synonym = apps.get_model("search", "Synonym")
-    for terms, kind in SEED:
-        Synonym.objects.get_or_create(terms=terms, defaults={"kind": kind})
-
-
-def unseed(apps, schema_editor):
-    Synonym = apps.get_model("search", "Synonym")
-    Synonym.objects.filter(terms__in=[t for t, _ in SEED]).delete()
-
-
 class Migration(migrations.Migration):
     dependencies = [("search", "0002_seed_synonyms")]
-    operations = [migrations.RunPython(seed, unseed)]
+    operations = [seed_entries(SEED)]
