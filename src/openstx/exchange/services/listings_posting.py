@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy
 from openstx.core.permissions import CHANGE, DELETE, can, is_officer, organization_ids
 from openstx.exchange.models import Demand, ListingStatus, Offer
 from openstx.exchange.models.listings import ListingDailyCount
+from openstx.exchange.services.listings import listing_kind
 
 log = logging.getLogger(__name__)
 
@@ -276,7 +277,7 @@ def is_bot(user_agent: str) -> bool:
 def _bump(listing: Offer | Demand, column: str, day: dt.date | None = None) -> None:
     """Add one to today's ``column`` of the listing: one statement (an upsert on the
     (listing, day) unique constraint), whether or not the day's row exists yet."""
-    kind = "offer" if isinstance(listing, Offer) else "demand"
+    kind = listing_kind(listing)
     day = day or timezone.localdate()
     table = ListingDailyCount._meta.db_table
     other = "interests" if column == "views" else "views"
@@ -306,7 +307,7 @@ def count_view(listing: Offer | Demand, user: Any, user_agent: str) -> bool:
     officer or a bot. Returns whether it counted."""
     if is_bot(user_agent or "") or not counts_as_view(listing, user):
         return False
-    note_view("offer" if isinstance(listing, Offer) else "demand", listing.pk)
+    note_view(listing_kind(listing), listing.pk)
     return True
 
 
@@ -391,18 +392,6 @@ def _flush_at_exit() -> None:
 atexit.register(_flush_at_exit)
 
 
-def count_page_view(
-    kind: str, pk: int, user: Any, user_agent: str, listing: Offer | Demand | None = None
-) -> bool:
-    """``count_view`` for the listing page ``kind``/``pk`` when only its id is at hand."""
-    if is_bot(user_agent or ""):
-        return False
-    model = Offer if kind == "offer" else Demand
-    if not isinstance(listing, model) or listing.pk != int(pk):
-        listing = model.objects.filter(pk=pk, status=ListingStatus.PUBLISHED).first()
-    return listing is not None and count_view(listing, user, user_agent)
-
-
 def count_interest(listing: Offer | Demand) -> None:
     """Count one sign of interest (a connection request about the listing)."""
     _bump(listing, "interests")
@@ -411,7 +400,7 @@ def count_interest(listing: Offer | Demand) -> None:
 def counts(listing: Offer | Demand, *, days: int | None = None) -> dict[str, int]:
     """Total views and interest of a listing (over the last ``days`` days when given)."""
     flush_views()
-    kind = "offer" if isinstance(listing, Offer) else "demand"
+    kind = listing_kind(listing)
     qs = ListingDailyCount.objects.filter(**{kind: listing})
     if days:
         qs = qs.filter(day__gt=timezone.localdate() - dt.timedelta(days=days))
