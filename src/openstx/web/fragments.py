@@ -14,7 +14,7 @@ per language and per *data version* and shared by all viewers:
 A fragment never holds anything that depends on who looks at it unless its key says who.
 
 ``data_version()`` changes with every committed change to an indexed record (the search-outbox
-position), after every successful write request (``pagecache.writes_stamp``) and after any
+position), after every successful write request (``pagecache.note_write``) and after any
 saved or deleted row of any model from any process (``connect_signals``: post_save/post_delete
 and the bulk writers' ``records_written``, on commit), so a fragment is never shown after the
 data it was made from changed. What changes a row without any of these (a queryset

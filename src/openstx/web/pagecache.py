@@ -17,7 +17,7 @@ signed-in browser: its key holds the session cookie (a secret of that sign-in) a
 cookie (so the forms in the copy carry a token that browser's cookie accepts), and it is only
 stored for an authenticated viewer. It is dropped when the search outbox advances (any change
 to an indexed record, from any process), after every successful write request to the site by
-anyone (``writes_stamp``: signing out, an edit, a membership approval), and after any change to
+anyone (``note_write``: signing out, an edit, a membership approval), and after any change to
 an account or a membership from any process (``connect_signals``: rights, password, active
 flag), and it is not served after the session's expiry. So an edit shows at once on the page
 the editor lands on, and a copy never outlives the rights it was rendered with. Requests
@@ -82,24 +82,10 @@ SIGNED_IN_PAGES = frozenset(
 )
 #: headers of a signed-in copy that are not restored on a hit
 UNSTORED_HEADERS = frozenset({"content-length", "date", "x-request-id", "x-page-cache"})
+#: A stamp (:mod:`openstx.core.stamps`) advanced after every successful write request to the
+#: site, from any process: part of the version of signed-in copies (:func:`_lookup`).
 WRITES_KEY = "pagecache:writes"
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS", "TRACE")
-
-
-def generation() -> str:
-    """Advances with every committed change to an indexed (public-facing) record: the search
-    outbox's position (:func:`openstx.search.outbox.position`, kept in the cache)."""
-    from openstx.search.outbox import position
-
-    return position()
-
-
-def writes_stamp() -> str:
-    """Changes after every successful write request to the site (any user, any process).
-
-    A stamp the cache dropped (culled, evicted, flushed) comes back as a new value, never as an
-    earlier one, so copies made before a write cannot become current again."""
-    return stamps.read(WRITES_KEY)[0]
 
 
 def note_write() -> None:

@@ -47,9 +47,9 @@ def _category_counts() -> dict[str, tuple[int, int]]:
     from django.db.models.functions import Substr
 
     from openstx.exchange.models import Demand, Offer
-    from openstx.web.pagecache import generation
+    from openstx.search.outbox import position
 
-    key = f"web:category-counts:{generation()}"
+    key = f"web:category-counts:{position()}"
     cached = cache.get(key)
     if cached is not None:
         return cached
